@@ -1,0 +1,68 @@
+# One command to run the assistant (`make run`) and one to test it (`make test`).
+# Each step re-runs only when its inputs changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+INSTALLED := $(VENV)/.installed
+SPACY_PIPELINE := build/spacy/mesotherapy_en/vocabulary.sha256
+KNOWLEDGE_BASE := var/knowledge-base.stamp
+MODEL := models/mesotherapy.tar.gz
+GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
+
+.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+
+$(INSTALLED): requirements.lock
+	@python=$$(scripts/find-python310.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==24.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(SPACY_PIPELINE): data/vocabulary.yml bot/nlp/*.py $(INSTALLED)
+	$(PY) -m bot.cli build-spacy
+
+$(KNOWLEDGE_BASE): $(GUIDES) $(SPACY_PIPELINE) bot/knowledge/*.py
+	$(PY) -m bot.cli build-kb
+	@touch $@
+
+$(MODEL): $(TRAINING_INPUTS)
+	@echo "Training the Rasa model (about a minute)..."
+	$(RASA) train --fixed-model-name mesotherapy --out models --quiet
+	@touch $@
+
+spacy: $(SPACY_PIPELINE)  ## build our spaCy pipeline
+kb: $(KNOWLEDGE_BASE)  ## build the knowledge base from data/guide
+train: $(MODEL)  ## train the Rasa model
+setup: $(INSTALLED) $(SPACY_PIPELINE) $(KNOWLEDGE_BASE) $(MODEL)  ## install, build and train what changed
+
+run: setup  ## set up, start the servers and chat (terminal and REST)
+	scripts/serve.sh
+
+test: setup test-unit validate test-conversations evaluate-nlu  ## set up and run every test
+
+test-unit: $(INSTALLED) $(SPACY_PIPELINE)  ## pytest (SQLite and PostgreSQL)
+	$(PY) -m pytest tests -q
+
+validate: $(INSTALLED)  ## check training data and domain, warnings are errors
+	$(RASA) data validate --fail-on-warnings --quiet
+
+test-conversations: $(MODEL)  ## conversation tests against the real action server
+	scripts/with-action-server.sh $(RASA) test core --model $(MODEL) --stories tests/conversations \
+	  --fail-on-prediction-errors --out reports/conversations
+
+evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
+	$(PY) -m bot.evaluation check-floor reports/nlu/intent_report.json --floor 0.90
+
+clean:  ## remove what the commands built (not the virtual environment)
+	rm -rf build var models/*.tar.gz reports results

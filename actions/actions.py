@@ -1,0 +1,53 @@
+"""Rasa custom actions: thin adapters from a tracker to :mod:`bot` and back."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import Assistant, Turn
+from bot.service import open_assistant
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def assistant() -> Assistant:
+    """The assistant, created on first use (never at import time)."""
+    return open_assistant()
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """Read the latest visitor message and the conversation's context from the tracker."""
+    message = tracker.latest_message or {}
+    entities: Dict[str, List[str]] = {}
+    for entity in message.get("entities") or []:
+        entities.setdefault(entity.get("entity", ""), []).append(str(entity.get("value", "")))
+    return Turn(
+        intent=(message.get("intent") or {}).get("name") or "",
+        text=message.get("text") or "",
+        entities=entities,
+        previous_topic=tracker.get_slot("topic"),
+        previous_condition=tracker.get_slot("condition"),
+    )
+
+
+class ActionAnswer(Action):
+    """Answer any visitor message through the domain library (guide, safety policy)."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        reply = assistant().respond(turn_from_tracker(tracker))
+        buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+        for index, text in enumerate(reply.messages):
+            is_last = index == len(reply.messages) - 1
+            dispatcher.utter_message(text=text, buttons=buttons if is_last else [])
+        return [SlotSet("topic", reply.topic), SlotSet("condition", reply.condition)]

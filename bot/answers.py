@@ -1,0 +1,190 @@
+"""Turn what a visitor asked (intent, entities, context) into the assistant's reply.
+
+Guide topics are answered with the guide's own sentences from the knowledge base; questions
+the guide does not answer are said to be outside it. Every reply passes through
+:func:`bot.safety.apply_safety_policy` before it leaves this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import replies, safety
+from bot.replies import Reply
+from bot.knowledge import query
+from bot.nlp.vocabulary import Vocabulary
+
+TOPIC_INTENTS: Dict[str, str] = {
+    "ask_what_is_mesotherapy": "what_is",
+    "ask_cocktail_ingredients": "cocktails",
+    "ask_conditions_treated": "conditions",
+    "ask_safety": "safety",
+    "ask_practitioner": "practitioner",
+    "ask_procedure": "procedure",
+    "ask_aftercare": "aftercare",
+    "ask_results_duration": "results_duration",
+}
+
+NOT_IN_GUIDE: Dict[str, str] = {
+    "ask_price": "prices or costs",
+    "ask_session_count": "how many sessions someone needs or how often to have them",
+    "ask_contraindications": (
+        "who should not have mesotherapy (for example during pregnancy or breastfeeding, "
+        "or with allergies, medical conditions or medicines)"
+    ),
+    "ask_comparison": "how mesotherapy compares with other treatments such as Botox, fillers or microneedling",
+    "ask_home_kit": "at-home kits or doing mesotherapy yourself",
+    "ask_find_clinic": "particular clinics or practitioners",
+}
+
+@dataclass(frozen=True)
+class Turn:
+    """One visitor message as the NLU understood it, with the conversation's context."""
+
+    intent: str
+    text: str
+    entities: Dict[str, List[str]] = field(default_factory=dict)
+    previous_topic: Optional[str] = None
+    previous_condition: Optional[str] = None
+
+
+def _sentence_list(rows: List[query.SentenceRow]) -> str:
+    """Join sentences as prose; bullet items become "- item" lines."""
+    parts, previous_was_item = [], False
+    for row in rows:
+        if row.is_list_item:
+            parts.append("\n- " + row.text)
+        else:
+            parts.append(("\n" if previous_was_item else " ") + row.text)
+        previous_was_item = row.is_list_item
+    return "".join(parts).strip()
+
+
+class Assistant:
+    """Answers turns from a built knowledge base."""
+
+    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary) -> None:
+        self._sessions = sessions
+        self._vocabulary = vocabulary
+        self._topic_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
+            "conditions": self._conditions,
+            "results_duration": self._results_duration,
+            "safety": self._side_effects,
+            "aftercare": self._side_effects,
+            "cocktails": self._ingredients,
+            "practitioner": self._practitioner,
+        }
+
+    def respond(self, turn: Turn) -> Reply:
+        """Answer ``turn``; the safety policy is applied to every reply."""
+        reply = self._answer(turn)
+        reply.messages = safety.apply_safety_policy(reply.messages, turn.intent, turn.text)
+        return reply
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def _answer(self, turn: Turn) -> Reply:
+        if not turn.text.strip() and not turn.intent:
+            return Reply([replies.EMPTY_MESSAGE], replies.topic_buttons())
+        if turn.intent in TOPIC_INTENTS:
+            return self._topic_reply(turn, TOPIC_INTENTS[turn.intent])
+        if turn.intent in NOT_IN_GUIDE:
+            return self._not_in_guide(turn)
+        if turn.intent == "report_red_flag":
+            return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
+        return replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition)
+
+    def _condition(self, turn: Turn) -> Optional[str]:
+        """The condition named in this turn (canonical), or the one talked about before."""
+        for raw in turn.entities.get("condition", []):
+            return self._vocabulary.canonical("condition", raw) or raw.strip().lower()
+        return turn.previous_condition
+
+    def _topic_reply(self, turn: Turn, topic: str) -> Reply:
+        condition = self._condition(turn)
+        with self._sessions() as session:
+            special = self._topic_answers.get(topic)
+            messages = special(session, turn, condition) if special else []
+            if not messages:
+                sentences = query.topic_sentences(session, topic)
+                messages = [_sentence_list(sentences)] if sentences else []
+        if not messages:
+            messages = [replies.GUIDE_SILENT]
+        return Reply(messages, topic=topic, condition=condition)
+
+    def _not_in_guide(self, turn: Turn) -> Reply:
+        subject = NOT_IN_GUIDE[turn.intent]
+        messages = [f"The guide I answer from does not cover {subject}, so I can't tell you that."]
+        if turn.intent == "ask_contraindications":
+            with self._sessions() as session:
+                rare = query.facts(session, "side_effect", subject="rare")
+            if rare:
+                messages.append(f"What the guide does say: {rare[0].sentence}")
+        if not safety.is_safety_question(turn.intent, turn.text):
+            messages.append(replies.ASK_PROFESSIONAL_INSTEAD)
+        return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    # -- entity-aware topic answers -------------------------------------------------------------
+
+    def _conditions(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        treated = query.treated_conditions(session)
+        named_now = bool(turn.entities.get("condition"))
+        if condition and (named_now or turn.intent == "ask_conditions_treated" and turn.previous_condition):
+            if condition in treated:
+                sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
+                return [f"Yes. The guide lists {treated[condition].lower()} among the conditions mesotherapy "
+                        f"can treat. In its words: \"{sentence}\""]
+            listed = ", ".join(sorted({wording.lower() for wording in treated.values()}))
+            return [f"The guide does not list {condition} among the conditions mesotherapy treats, so I can't "
+                    f"say it helps. The conditions it does list are: {listed}.", replies.ASK_PROFESSIONAL_INSTEAD]
+        return []
+
+    def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        sentences = query.topic_sentences(session, "results_duration")
+        if not sentences:
+            return []
+        messages = [_sentence_list(sentences)]
+        if condition:
+            messages.append(f"The guide gives no figure specific to {condition}: it says the length of time "
+                            "depends on the condition being treated and on the person.")
+        return messages
+
+    def _side_effects(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        named = [self._vocabulary.canonical("side_effect", raw) for raw in turn.entities.get("side_effect", [])]
+        named = [n for n in named if n]
+        if not named:
+            return []
+        messages = []
+        for effect in dict.fromkeys(named):
+            rows = query.facts(session, "after_effect", subject=effect) + query.facts(session, "side_effect", value=effect)
+            if rows:
+                messages.append(" ".join(dict.fromkeys(r.sentence for r in rows)))
+            else:
+                messages.append(f"The guide does not mention {effect} after mesotherapy.")
+        return messages
+
+    def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        named = [self._vocabulary.canonical("ingredient", raw) or raw for raw in turn.entities.get("ingredient", [])]
+        if not named:
+            return []
+        messages = []
+        for ingredient in dict.fromkeys(named):
+            rows = query.facts(session, "ingredient", value=ingredient)
+            if rows:
+                messages.append(f"Yes, the guide mentions {ingredient}: \"{rows[0].sentence}\"")
+            else:
+                messages.append(f"The guide does not mention {ingredient} as an ingredient. It says cocktails are "
+                                "customised to each patient; a practitioner can tell you what theirs contains.")
+        return messages
+
+    def _practitioner(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        named = [self._vocabulary.canonical("practitioner", raw) for raw in turn.entities.get("practitioner", [])]
+        recommended = {row.value for row in query.facts(session, "practitioner")}
+        unlisted = [n for n in dict.fromkeys(named) if n and n not in recommended]
+        sentences = query.topic_sentences(session, "practitioner")
+        if not unlisted or not sentences:
+            return []
+        return [f"The guide does not mention a {unlisted[0]} performing mesotherapy. What it says: "
+                + _sentence_list(sentences)]

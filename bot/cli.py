@@ -1,0 +1,128 @@
+"""Command line of the domain library: ``python -m bot.cli COMMAND``."""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import List, Optional
+
+from bot.nlp.pipeline import ensure_pipeline
+from bot.service import build_knowledge
+from bot.settings import load_settings
+
+
+def build_spacy(args: argparse.Namespace) -> int:
+    """Build our spaCy pipeline unless it is up to date."""
+    settings = load_settings()
+    built = ensure_pipeline(settings.vocabulary_path, settings.spacy_model_dir)
+    print(f"spaCy pipeline {'built' if built else 'up to date'}: {settings.spacy_model_dir}")
+    return 0
+
+
+def build_kb(args: argparse.Namespace) -> int:
+    """Build the knowledge base from the guide files."""
+    report = build_knowledge(force=args.force)
+    for name, status in report.documents.items():
+        print(f"{name}: {status}")
+    if not report.documents:
+        print(f"error: no guide file (.txt or .md) in {load_settings().guide_dir}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def check_ports(args: argparse.Namespace) -> int:
+    """Fail with a clear message when a port the servers need is taken."""
+    busy = []
+    for port in args.ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(port)
+    for port in busy:
+        print(f"error: port {port} is already in use. Stop what runs there (`ss -ltnp | grep :{port}` shows it) "
+              "or choose other ports with RASA_PORT / ACTION_PORT.", file=sys.stderr)
+    return 1 if busy else 0
+
+
+def wait_for(args: argparse.Namespace) -> int:
+    """Wait until ``url`` answers HTTP 200, up to ``--timeout`` seconds."""
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(args.url, timeout=2) as response:
+                if response.status == 200:
+                    return 0
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    print(f"error: {args.url} did not answer within {args.timeout:.0f} s", file=sys.stderr)
+    return 1
+
+
+def _post(url: str, sender: str, text: str) -> List[dict]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read() or b"[]")
+
+
+def chat(args: argparse.Namespace) -> int:
+    """Chat in the terminal through the REST channel; a number picks a button."""
+    sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    buttons: List[dict] = []
+    print("Chat with the mesotherapy assistant. Type /quit (or Ctrl-D) to stop.")
+    while True:
+        try:
+            text = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.strip() in ("/quit", "/exit"):
+            return 0
+        if text.strip().isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            messages = _post(args.url, sender, text)
+        except (urllib.error.URLError, OSError) as error:
+            print(f"(the assistant is unreachable: {error})")
+            continue
+        buttons = []
+        for message in messages:
+            if message.get("text"):
+                print(f"bot> {message['text']}")
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                print(f"     {len(buttons)}. {button['title']}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build-spacy", help="build our spaCy pipeline").set_defaults(func=build_spacy)
+    kb = commands.add_parser("build-kb", help="build the knowledge base from the guide")
+    kb.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    kb.set_defaults(func=build_kb)
+    ports = commands.add_parser("check-ports", help="fail if a port is in use")
+    ports.add_argument("ports", type=int, nargs="+")
+    ports.set_defaults(func=check_ports)
+    wait = commands.add_parser("wait-for", help="wait until a URL answers")
+    wait.add_argument("url")
+    wait.add_argument("--timeout", type=float, default=120)
+    wait.set_defaults(func=wait_for)
+    talk = commands.add_parser("chat", help="chat in the terminal over the REST channel")
+    talk.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
+    talk.set_defaults(func=chat)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

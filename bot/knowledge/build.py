@@ -1,0 +1,136 @@
+"""Build the knowledge base from the guide files, skipping those that did not change.
+
+Each guide is stored with the SHA-256 of its content and a fingerprint of the builder (the
+vocabulary and the parsing rules). A rebuild replaces a changed guide's rows in one
+transaction, so a failed build leaves the previous knowledge base intact.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+from spacy.language import Language
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.knowledge import extract, parse
+from bot.knowledge.schema import Base, Block, Document, Fact, Section, Sentence, SentenceTopic
+
+GUIDE_SUFFIXES = (".txt", ".md")
+
+
+@dataclass
+class BuildReport:
+    """What a build did to each guide: ``built``, ``unchanged`` or ``removed``."""
+
+    documents: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(status != "unchanged" for status in self.documents.values())
+
+
+def guide_files(guide_dir: Path) -> List[Path]:
+    """Return the guide files of ``guide_dir`` in a stable order."""
+    return sorted(p for p in Path(guide_dir).iterdir() if p.is_file() and p.suffix in GUIDE_SUFFIXES)
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 of a guide's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def builder_fingerprint(nlp: Language) -> str:
+    """Hash of what turns text into rows: the parsing code and the entity patterns."""
+    digest = hashlib.sha256()
+    for module in (parse, extract):
+        digest.update(Path(module.__file__).read_bytes())
+    for pattern in nlp.get_pipe("entity_ruler").patterns:
+        digest.update(repr(sorted(pattern.items())).encode())
+    return digest.hexdigest()
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the knowledge-base tables that do not exist yet."""
+    Base.metadata.create_all(engine)
+
+
+def _document_rows(name: str, text: str, digest: str, nlp: Language) -> Document:
+    guide = parse.parse_guide(text, fallback_title=Path(name).stem)
+    document = Document(name=name, title=guide.title, content_hash=digest, built_at=datetime.now(timezone.utc))
+    main_terms = {word.lower() for word in guide.title.split()}
+    order = 0
+    defined_main_term = False
+    for section_position, parsed_section in enumerate(guide.sections):
+        section = Section(position=section_position, heading=parsed_section.heading)
+        document.sections.append(section)
+        section_lists_conditions = False
+        lead_in = ""
+        for block_position, parsed_block in enumerate(parsed_section.blocks):
+            block = Block(position=block_position, kind=parsed_block.kind)
+            section.blocks.append(block)
+            spans = _sentence_spans(parsed_block, nlp)
+            context = extract.SentenceContext(parsed_block.kind, lead_in)
+            drafts = [extract.extract_facts(span, context) for span in spans]
+            block_defines_main_term = not defined_main_term and any(
+                d.kind == "definition" and d.subject in main_terms for facts in drafts for d in facts
+            )
+            defined_main_term = defined_main_term or block_defines_main_term
+            if parsed_block.kind == "bullet_list" and any(d.kind == "treats" for f in drafts for d in f):
+                section_lists_conditions = True
+            for position, (span, facts) in enumerate(zip(spans, drafts)):
+                sentence = Sentence(position=position, document_order=order, text=span.text.strip())
+                order += 1
+                block.sentences.append(sentence)
+                sentence.facts = [Fact(kind=f.kind, subject=f.subject, value=f.value) for f in facts]
+                topics = extract.sentence_topics(span, facts)
+                if block_defines_main_term:
+                    topics.add("what_is")
+                sentence.topics = [SentenceTopic(topic=topic) for topic in sorted(topics)]
+            if parsed_block.kind == "paragraph":
+                lead_in = parsed_block.items[0]
+        if section_lists_conditions:
+            for block in section.blocks:
+                for sentence in block.sentences:
+                    if not any(t.topic == "conditions" for t in sentence.topics):
+                        sentence.topics.append(SentenceTopic(topic="conditions"))
+    return document
+
+
+def _sentence_spans(block: parse.ParsedBlock, nlp: Language) -> list:
+    if block.kind == "bullet_list":
+        return [nlp(item)[:] for item in block.items]
+    return [sent for sent in nlp(block.items[0]).sents if sent.text.strip()]
+
+
+def build_knowledge_base(
+    engine: Engine, guide_paths: Iterable[Path], nlp: Language, force: bool = False
+) -> BuildReport:
+    """Bring the knowledge base in line with ``guide_paths``; return what changed."""
+    create_schema(engine)
+    fingerprint = builder_fingerprint(nlp)
+    report = BuildReport()
+    paths = list(guide_paths)
+    with Session(engine, future=True) as session, session.begin():
+        stored = {doc.name: doc for doc in session.execute(select(Document)).scalars()}
+        for path in paths:
+            data = Path(path).read_bytes()
+            digest = content_hash(data + fingerprint.encode())
+            existing = stored.pop(path.name, None)
+            if existing is not None and existing.content_hash == digest and not force:
+                report.documents[path.name] = "unchanged"
+                continue
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            text = data.decode("utf-8", errors="replace")
+            session.add(_document_rows(path.name, text, digest, nlp))
+            report.documents[path.name] = "built"
+        for name, leftover in stored.items():
+            session.delete(leftover)
+            report.documents[name] = "removed"
+    return report

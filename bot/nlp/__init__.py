@@ -1,0 +1,1 @@
+"""Our own spaCy pipeline (no pretrained model is downloaded) and its vocabulary."""

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server on loopback, wait until both answer, then chat
+# in the terminal (when there is one) or keep serving until Ctrl-C. Stops both on exit.
+#   RASA_PORT (5005), ACTION_PORT (5055), RASA_INTERFACE (127.0.0.1), ACTION_INTERFACE (127.0.0.1),
+#   RASA_AUTH_TOKEN (set it to enable Rasa's HTTP API, token required), ENDPOINTS (endpoints.yml),
+#   CREDENTIALS (credentials.yml), MODEL (models/mesotherapy.tar.gz), SERVE_ONLY=1 (no terminal chat).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+RASA=.venv/bin/rasa
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+MODEL=${MODEL:-models/mesotherapy.tar.gz}
+mkdir -p var/logs
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+
+$PY -m bot.cli check-ports "$RASA_PORT" "$ACTION_PORT"
+
+pids=()
+stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+fail() {  # $1: what failed, $2: its log
+  echo "error: $1 did not start. Last lines of $2:" >&2
+  tail -n 30 "$2" >&2
+  exit 1
+}
+
+echo "Starting the action server on ${ACTION_INTERFACE:-127.0.0.1}:$ACTION_PORT (log: var/logs/actions.log)"
+SANIC_HOST=${ACTION_INTERFACE:-127.0.0.1} $PY -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+  >var/logs/actions.log 2>&1 &
+pids+=($!)
+
+api_args=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  echo "Rasa HTTP API enabled (token required)."
+fi
+echo "Starting the Rasa server on ${RASA_INTERFACE:-127.0.0.1}:$RASA_PORT (log: var/logs/rasa.log)"
+$RASA run --model "$MODEL" --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \
+  --interface "${RASA_INTERFACE:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" \
+  >var/logs/rasa.log 2>&1 &
+pids+=($!)
+
+$PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 || fail "The action server" var/logs/actions.log
+$PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 || fail "The Rasa server" var/logs/rasa.log
+echo "Ready. REST channel: POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}"
+
+if [ -t 0 ] && [ -z "${SERVE_ONLY:-}" ]; then
+  $PY -m bot.cli chat --url "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook"
+else
+  echo "Serving until Ctrl-C."
+  wait -n "${pids[@]}"
+  echo "error: a server stopped; see var/logs/." >&2
+  exit 1
+fi
