@@ -34,7 +34,7 @@ TOPICS = (
 _UNIT = r"(?:minutes?|hours?|days?|weeks?|months?|years?)"
 _AMOUNT = r"(?:\d+|a few|several|a couple of|an?|one|two|three|four|few)"
 TIME_EXPRESSION = re.compile(
-    rf"\b(?:(?:within|up to|over the course of|for|only|about|around|at least)\s+)?"
+    rf"\b(?:(?:within|up to|over the course of|about|around|at least)\s+)?"
     rf"{_AMOUNT}\s+{_UNIT}(?:\s+(?:to|or even|or|-)\s+(?:{_AMOUNT}\s+)?{_UNIT})?",
     re.IGNORECASE,
 )

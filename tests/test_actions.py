@@ -1,0 +1,62 @@
+"""The Rasa action answers from a real knowledge base built from the shipped guide."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot import safety
+
+
+@pytest.fixture(autouse=True)
+def knowledge_base_from_settings(monkeypatch, tmp_path, spacy_dir):
+    """Point the settings at a fresh SQLite file; the action builds it on first use."""
+    monkeypatch.setenv("MESO_DATABASE_URL", f"sqlite:///{tmp_path / 'knowledge.db'}")
+    monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
+    actions.assistant.cache_clear()
+    yield
+    actions.assistant.cache_clear()
+
+
+def _tracker(text, intent, entities=(), slots=None):
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": label, "value": value} for label, value in entities],
+    }
+    return Tracker("visitor", slots or {}, message, [], False, None, {}, "action_listen")
+
+
+def _run(tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(actions.ActionAnswer().run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def test_answers_a_condition_and_remembers_it():
+    messages, events = _run(_tracker("can mesotherapy help my balding", "ask_conditions_treated", [("condition", "balding")]))
+    assert messages[0]["text"].startswith("Yes. The guide lists hair loss")
+    assert SlotSet("condition", "hair loss") in events
+    assert SlotSet("topic", "conditions") in events
+
+
+def test_follow_up_uses_the_remembered_condition():
+    tracker = _tracker("and how long does that last?", "ask_results_duration", slots={"condition": "hair loss"})
+    messages, events = _run(tracker)
+    assert "not permanent" in messages[0]["text"]
+    assert "hair loss" in messages[1]["text"]
+    assert SlotSet("condition", "hair loss") in events
+
+
+def test_safety_answer_ends_with_the_recommendation_and_buttons_ride_on_the_last_message():
+    messages, _ = _run(_tracker("is it safe?", "ask_safety"))
+    assert messages[-1]["text"] == safety.PROFESSIONAL_RECOMMENDATION
+    greeting, _ = _run(_tracker("hello", "greet"))
+    assert len(greeting[-1]["buttons"]) == 8 and greeting[-1]["buttons"][0]["payload"] == "/ask_what_is_mesotherapy"
+
+
+def test_red_flag_message_comes_first():
+    messages, _ = _run(_tracker("my throat is swelling after the injections, how long do results last?", "ask_results_duration"))
+    assert messages[0]["text"] == safety.URGENT_CARE_MESSAGE

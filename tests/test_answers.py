@@ -1,0 +1,102 @@
+"""Answers come from the guide; what the guide does not say is said plainly."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import replies, safety
+from bot.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.db import make_engine
+from bot.knowledge.schema import Fact
+from conftest import GUIDE_TEXT
+
+OWN_WORDING = re.compile(r"^(Yes\.|The guide|A licensed|For advice|⚠️|What the guide)")
+
+
+def _guide_sentences_only(message: str) -> bool:
+    """Every line of a knowledge answer is the guide's text (list items included)."""
+    lines = [line.removeprefix("- ") for line in message.split("\n")]
+    sentences = [part for line in lines for part in re.split(r"(?<=[.!?:])\s+", line)]
+    return all(sentence in GUIDE_TEXT for sentence in sentences)
+
+
+@pytest.mark.parametrize("intent", sorted(TOPIC_INTENTS))
+def test_each_topic_is_answered_in_the_guides_words(assistant, intent):
+    reply = assistant.respond(Turn(intent, "tell me"))
+    knowledge = [m for m in reply.messages if not OWN_WORDING.match(m)]
+    assert knowledge and all(_guide_sentences_only(m) for m in knowledge)
+    assert reply.topic == TOPIC_INTENTS[intent]
+
+
+def test_procedure_answer_gives_duration_and_numbing(assistant):
+    text = " ".join(assistant.respond(Turn("ask_procedure", "does it hurt")).messages)
+    assert "30 minutes to an hour" in text and "numb" in text and "slight sting" in text
+
+
+def test_conditions_list_is_shown_as_a_list(assistant):
+    text = assistant.respond(Turn("ask_conditions_treated", "what can it treat")).messages[0]
+    assert "\n- Hair loss" in text and "\n- Fat deposits" in text
+
+
+def test_listed_condition_named_with_a_synonym_is_confirmed(assistant):
+    reply = assistant.respond(Turn("ask_conditions_treated", "can it fix thinning hair", {"condition": ["thinning hair"]}))
+    assert reply.messages[0].startswith("Yes. The guide lists hair loss")
+    assert reply.condition == "hair loss"
+
+
+def test_unlisted_condition_is_not_confirmed(assistant):
+    reply = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]}))
+    assert "does not list rosacea" in reply.messages[0]
+    assert "Yes" not in reply.messages[0]
+    assert reply.messages[-1] == replies.ASK_PROFESSIONAL_INSTEAD
+
+
+def test_follow_up_on_duration_remembers_the_condition(assistant):
+    reply = assistant.respond(Turn("ask_results_duration", "and how long does that last?", previous_condition="hair loss"))
+    assert "not permanent" in reply.messages[0]
+    assert "no figure specific to hair loss" in reply.messages[1]
+
+
+def test_named_side_effect_gets_its_own_facts(assistant):
+    messages = assistant.respond(Turn("ask_aftercare", "how long does bruising last", {"side_effect": ["bruises"]})).messages
+    assert "up to a week" in messages[0]
+    assert "redness" not in messages[0].split(".")[0]
+
+
+def test_unknown_ingredient_is_not_confirmed(assistant):
+    messages = assistant.respond(Turn("ask_cocktail_ingredients", "is there botox in it", {"ingredient": ["botulinum"]})).messages
+    assert messages[0].startswith("The guide does not mention botulinum")
+
+
+@pytest.mark.parametrize("intent", sorted(NOT_IN_GUIDE))
+def test_questions_the_guide_does_not_answer_are_declined(assistant, intent):
+    messages = assistant.respond(Turn(intent, "how much and how many sessions?")).messages
+    assert messages[0].startswith("The guide I answer from does not cover")
+    assert not re.search(r"\$|€|£|\d+ sessions", " ".join(messages))
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 10_000,
+                                  "'; DROP TABLE facts; --", "¿Qué es la mesoterapia?", "\x00\x01binary\xff"])
+def test_bad_input_gets_a_polite_reply_and_leaves_the_knowledge_base_intact(assistant, built_sqlite_url, text):
+    engine = make_engine(built_sqlite_url)
+    with Session(engine) as session:
+        before = session.execute(select(func.count(Fact.id))).scalar_one()
+    reply = assistant.respond(Turn("nlu_fallback" if text.strip() else "", text))
+    assert reply.messages and all(m.strip() for m in reply.messages)
+    assert reply.buttons == replies.topic_buttons()
+    assert "<script>" not in " ".join(reply.messages)
+    with Session(engine) as session:
+        assert session.execute(select(func.count(Fact.id))).scalar_one() == before
+
+
+def test_greeting_offers_every_topic_as_a_button(assistant):
+    reply = assistant.respond(Turn("greet", "hi"))
+    assert reply.messages == [replies.GREETING]
+    assert [payload for _, payload in reply.buttons] == [f"/{i}" for i in TOPIC_INTENTS]
+
+
+def test_red_flag_comes_first_even_in_a_greeting(assistant):
+    messages = assistant.respond(Turn("greet", "hi, I had mesotherapy and now I have trouble breathing")).messages
+    assert messages[0] == safety.URGENT_CARE_MESSAGE
+    assert messages[-1] == safety.PROFESSIONAL_RECOMMENDATION
