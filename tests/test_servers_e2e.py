@@ -1,0 +1,118 @@
+"""End to end over HTTP: the real Rasa server and action server, started as `make run` does."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot import safety
+from bot.settings import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
+REST = "http://127.0.0.1:5005/webhooks/rest/webhook"
+
+pytestmark = pytest.mark.skipif(
+    not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
+)
+
+
+@pytest.fixture(scope="module")
+def servers():
+    env = {**os.environ, "SERVE_ONLY": "1"}
+    env.pop("RASA_AUTH_TOKEN", None)
+    process = subprocess.Popen(
+        ["scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        if line.startswith("Ready."):
+            break
+    else:
+        pytest.fail("servers did not start:\n" + "".join(output))
+    yield
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=60)
+
+
+def _post_raw(body: bytes):
+    request = urllib.request.Request(REST, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"[]")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def _say(sender: str, text: str):
+    status, messages = _post_raw(json.dumps({"sender": sender, "message": text}).encode())
+    assert status == 200
+    return messages
+
+
+def test_greeting_offers_topics_as_buttons(servers):
+    messages = _say(uuid.uuid4().hex, "hello")
+    assert "mesotherapy assistant" in messages[0]["text"]
+    assert len(messages[-1]["buttons"]) == 8
+
+
+def test_condition_then_follow_up_in_one_conversation(servers):
+    sender = uuid.uuid4().hex
+    first = _say(sender, "can it help with hair thinning?")
+    assert first[0]["text"].startswith("Yes. The guide lists hair loss")
+    follow_up = " ".join(m["text"] for m in _say(sender, "and how long does that last?"))
+    assert "not permanent" in follow_up and "hair loss" in follow_up
+
+
+def test_safety_question_ends_with_the_recommendation(servers):
+    messages = _say(uuid.uuid4().hex, "what are the risks and side effects?")
+    assert messages[-1]["text"] == safety.PROFESSIONAL_RECOMMENDATION
+
+
+def test_red_flag_gets_urgent_care_first(servers):
+    messages = _say(uuid.uuid4().hex, "I had mesotherapy yesterday and now my face is swelling and I have a fever")
+    assert messages[0]["text"] == safety.URGENT_CARE_MESSAGE
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "a" * 10_000, "<img src=x onerror=alert(1)>",
+                                  "1; DROP TABLE events; --", "¿Cuánto cuesta la mesoterapia?"])
+def test_bad_input_gets_a_reply_and_the_server_keeps_working(servers, text):
+    messages = _say(uuid.uuid4().hex, text)
+    assert messages and all(m.get("text") for m in messages)
+    assert _say(uuid.uuid4().hex, "hi")
+
+
+def test_binary_body_is_rejected_cleanly_and_nothing_breaks(servers):
+    status, _ = _post_raw(b"\xff\xfe\x00garbage")
+    assert status in (400, 500)
+    assert _say(uuid.uuid4().hex, "hi")
+
+
+def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
+    sender = f"store-{uuid.uuid4().hex}"
+    _say(sender, "what is mesotherapy")
+    with sqlite3.connect(PROJECT_ROOT / "var" / "conversations.db") as db:
+        count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert count > 0
+
+
+def test_http_api_is_off_without_a_token_and_servers_listen_on_loopback_only(servers):
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen("http://127.0.0.1:5005/conversations/x/tracker", timeout=10)
+    assert error.value.code in (403, 404)
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state == "0A":  # LISTEN
+            address, port = local.split(":")
+            listening.add((address, int(port, 16)))
+    for port in (5005, 5055):
+        assert ("0100007F", port) in listening
+        assert ("00000000", port) not in listening
