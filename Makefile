@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_INTER_OP_PARALLELISM_THREADS := 1
+export TF_INTRA_OP_PARALLELISM_THREADS := 2
 
 INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := build/spacy/mesotherapy_en/vocabulary.sha256

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Assistant, Turn
+from bot.replies import BLANK_MESSAGE_STAND_IN
 from bot.service import open_assistant
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,10 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     entities: Dict[str, List[str]] = {}
     for entity in message.get("entities") or []:
         entities.setdefault(entity.get("entity", ""), []).append(str(entity.get("value", "")))
+    text = message.get("text") or ""
     return Turn(
         intent=(message.get("intent") or {}).get("name") or "",
-        text=message.get("text") or "",
+        text="" if text == BLANK_MESSAGE_STAND_IN else text,
         entities=entities,
         previous_topic=tracker.get_slot("topic"),
         previous_condition=tracker.get_slot("condition"),

@@ -7,6 +7,9 @@ from typing import List, Optional, Tuple
 
 Button = Tuple[str, str]
 
+# What channels send in place of a blank message (the fallback intent's payload).
+BLANK_MESSAGE_STAND_IN = "/nlu_fallback"
+
 
 @dataclass
 class Reply:
@@ -62,7 +65,7 @@ def small_talk(intent: str, text: str, topic: Optional[str], condition: Optional
     def reply(messages: List[str], buttons: Optional[List[Button]] = None) -> Reply:
         return Reply(messages, buttons or [], topic=topic, condition=condition)
 
-    if not text.strip():
+    if not text.strip() and intent in ("", "nlu_fallback"):
         return reply([EMPTY_MESSAGE], topic_buttons())
     if intent == "greet":
         return reply([GREETING], topic_buttons())

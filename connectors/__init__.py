@@ -1,0 +1,1 @@
+"""Extensions of Rasa itself (channels), kept apart from the domain library ``bot``."""
