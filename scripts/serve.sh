@@ -15,6 +15,11 @@ mkdir -p var/logs
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 $PY -m bot.cli check-ports "$RASA_PORT" "$ACTION_PORT"
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
+if [ "$ACTION_PORT" != 5055 ]; then  # point Rasa at the action server's other port
+  sed "s#127.0.0.1:5055/#127.0.0.1:$ACTION_PORT/#" "$ENDPOINTS" >var/endpoints.port-$ACTION_PORT.yml
+  ENDPOINTS=var/endpoints.port-$ACTION_PORT.yml
+fi
 
 pids=()
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -38,7 +43,7 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
   echo "Rasa HTTP API enabled (token required)."
 fi
 echo "Starting the Rasa server on ${RASA_INTERFACE:-127.0.0.1}:$RASA_PORT (log: var/logs/rasa.log)"
-$RASA run --model "$MODEL" --endpoints "${ENDPOINTS:-endpoints.yml}" --credentials "${CREDENTIALS:-credentials.yml}" \
+$RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "${CREDENTIALS:-credentials.yml}" \
   --interface "${RASA_INTERFACE:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" \
   >var/logs/rasa.log 2>&1 &
 pids+=($!)
