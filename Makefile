@@ -17,7 +17,7 @@ MODEL := models/mesotherapy.tar.gz
 GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
-.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train clean
+.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train benchmark clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -65,6 +65,9 @@ test-conversations: $(MODEL)  ## conversation tests against the real action serv
 evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
 	$(PY) -m bot.evaluation check-floor reports/nlu/intent_report.json --floor 0.90
+
+benchmark: setup  ## measure cold start, latency, throughput, memory, training time
+	$(PY) -m bench.benchmark
 
 clean:  ## remove what the commands built (not the virtual environment)
 	rm -rf build var models/*.tar.gz reports results

@@ -11,9 +11,10 @@ import urllib.request
 import uuid
 from typing import List, Optional
 
+from bot import handoff
 from bot.nlp.pipeline import ensure_pipeline
-from bot.service import build_knowledge
-from bot.settings import load_settings
+from bot.service import build_knowledge, open_handoff_store, topics_without_answer
+from bot.settings import load_clinic, load_settings
 
 
 def build_spacy(args: argparse.Namespace) -> int:
@@ -29,10 +30,41 @@ def build_kb(args: argparse.Namespace) -> int:
     report = build_knowledge(force=args.force)
     for name, status in report.documents.items():
         print(f"{name}: {status}")
+        diff = report.diffs.get(name)
+        if diff and not diff.sections_removed and not diff.sentences_removed and status == "built" and not args.verbose:
+            print(f"  {len(diff.sentences_added)} sentences, {len(diff.facts_added)} facts")
+        elif diff:
+            for line in diff.lines():
+                print(f"  {line}")
     if not report.documents:
         print(f"error: no guide file (.txt or .md) in {load_settings().guide_dir}", file=sys.stderr)
         return 1
+    silent = topics_without_answer()
+    for topic in silent:
+        print(f"warning: no sentence of the guide answers the topic '{topic}' any more", file=sys.stderr)
+    return 1 if silent else 0
+
+
+def handoff_pending(args: argparse.Namespace) -> int:
+    """List the handoff requests whose notification has not gone through."""
+    requests = handoff.pending_requests(open_handoff_store())
+    for request in requests:
+        print(f"{request.id}\t{request.created_at:%Y-%m-%d %H:%M}\t{request.reason}\t{request.name}\t"
+              f"{request.contact}\tattempts={request.attempts}\t{request.last_error or ''}")
+    print(f"{len(requests)} pending request(s)")
     return 0
+
+
+def handoff_retry(args: argparse.Namespace) -> int:
+    """Notify the clinic's webhook of every pending handoff request again."""
+    url = load_clinic().webhook_url
+    if not url:
+        print("error: CLINIC_WEBHOOK_URL is not set", file=sys.stderr)
+        return 1
+    results = handoff.retry_pending(open_handoff_store(), url)
+    failed = [request_id for request_id, sent in results.items() if not sent]
+    print(f"{len(results) - len(failed)} sent, {len(failed)} still pending")
+    return 1 if failed else 0
 
 
 def check_ports(args: argparse.Namespace) -> int:
@@ -109,7 +141,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("build-spacy", help="build our spaCy pipeline").set_defaults(func=build_spacy)
     kb = commands.add_parser("build-kb", help="build the knowledge base from the guide")
     kb.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    kb.add_argument("--verbose", action="store_true", help="list every sentence and fact of a new guide")
     kb.set_defaults(func=build_kb)
+    commands.add_parser("handoff-pending", help="list handoff requests not yet delivered to the clinic").set_defaults(
+        func=handoff_pending)
+    commands.add_parser("handoff-retry", help="deliver pending handoff requests to CLINIC_WEBHOOK_URL").set_defaults(
+        func=handoff_retry)
     ports = commands.add_parser("check-ports", help="fail if a port is in use")
     ports.add_argument("ports", type=int, nargs="+")
     ports.set_defaults(func=check_ports)

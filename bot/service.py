@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import List, Optional
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import Assistant
 from bot.db import make_engine, make_session_factory
+from bot.handoff import create_tables
+from bot.knowledge import query
+from bot.knowledge.extract import TOPICS
 from bot.knowledge.build import BuildReport, build_knowledge_base, guide_files
 from bot.nlp.pipeline import ensure_pipeline, load_pipeline
 from bot.nlp.vocabulary import Vocabulary
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_clinic, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +32,17 @@ def build_knowledge(settings: Optional[Settings] = None, force: bool = False) ->
         engine.dispose()
 
 
+def topics_without_answer(settings: Optional[Settings] = None) -> List[str]:
+    """Topics for which no sentence of the guide is in the knowledge base."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine, future=True) as session:
+            return [topic for topic in TOPICS if not query.topic_sentences(session, topic)]
+    finally:
+        engine.dispose()
+
+
 def open_assistant(settings: Optional[Settings] = None) -> Assistant:
     """Return an assistant on an up-to-date knowledge base (built first if needed)."""
     settings = settings or load_settings()
@@ -34,4 +50,12 @@ def open_assistant(settings: Optional[Settings] = None) -> Assistant:
     if report.changed:
         logger.info("Knowledge base rebuilt: %s", report.documents)
     engine = make_engine(settings.database_url)
-    return Assistant(make_session_factory(engine), Vocabulary.load(settings.vocabulary_path))
+    return Assistant(make_session_factory(engine), Vocabulary.load(settings.vocabulary_path), load_clinic())
+
+
+def open_handoff_store(settings: Optional[Settings] = None) -> sessionmaker:
+    """Sessions on the database of handoff requests (the knowledge base's), table created."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    return make_session_factory(engine)

@@ -92,3 +92,18 @@ def test_failed_build_keeps_the_previous_knowledge_base(engine, guide_dir, nlp, 
     with Session(engine) as session:
         assert session.execute(select(func.count(Fact.id))).scalar_one() == facts_before
         assert session.execute(select(func.count(Document.id))).scalar_one() == 1
+
+
+def test_rebuild_reports_what_changed_in_the_guide(engine, guide_dir, nlp):
+    _build(engine, guide_dir, nlp)
+    guide = guide_dir / "mesotherapy-guide.txt"
+    guide.write_text(guide.read_text().replace("30 minutes to an hour", "45 minutes")
+                     .replace("-Stretch marks", "-Stretch marks\n\n-Cellulite")
+                     .replace("How Long Do Results Last?", "How Long Will My Results Last?"))
+    diff = _build(engine, guide_dir, nlp).diffs["mesotherapy-guide.txt"]
+    assert diff.sections_added == ["How Long Will My Results Last?"]
+    assert diff.sections_removed == ["How Long Do Results Last?"]
+    assert "session_duration(session): 45 minutes" in diff.facts_added
+    assert "session_duration(session): 30 minutes to an hour" in diff.facts_removed
+    assert "treats(Cellulite): cellulite" in diff.facts_added
+    assert "+ fact: session_duration(session): 45 minutes" in diff.lines()

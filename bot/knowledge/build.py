@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
 from sqlalchemy import select
@@ -24,10 +24,30 @@ GUIDE_SUFFIXES = (".txt", ".md")
 
 
 @dataclass
+class DocumentDiff:
+    """What a rebuild changed in one guide: headings, sentences and facts added or removed."""
+
+    sections_added: List[str] = field(default_factory=list)
+    sections_removed: List[str] = field(default_factory=list)
+    sentences_added: List[str] = field(default_factory=list)
+    sentences_removed: List[str] = field(default_factory=list)
+    facts_added: List[str] = field(default_factory=list)
+    facts_removed: List[str] = field(default_factory=list)
+
+    def lines(self) -> List[str]:
+        """Readable lines, one per change ("+ section: ...", "- fact: ...")."""
+        parts = [("+ section", self.sections_added), ("- section", self.sections_removed),
+                 ("+ sentence", self.sentences_added), ("- sentence", self.sentences_removed),
+                 ("+ fact", self.facts_added), ("- fact", self.facts_removed)]
+        return [f"{label}: {item}" for label, items in parts for item in items]
+
+
+@dataclass
 class BuildReport:
-    """What a build did to each guide: ``built``, ``unchanged`` or ``removed``."""
+    """What a build did to each guide (``built``, ``unchanged`` or ``removed``) and the diffs."""
 
     documents: Dict[str, str] = field(default_factory=dict)
+    diffs: Dict[str, DocumentDiff] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -101,6 +121,29 @@ def _document_rows(name: str, text: str, digest: str, nlp: Language) -> Document
     return document
 
 
+def _contents(document: Optional[Document]) -> Tuple[List[str], List[str], List[str]]:
+    """Headings, sentences and facts (as readable strings) of a stored document."""
+    if document is None:
+        return [], [], []
+    sentences = [sentence for section in document.sections for block in section.blocks for sentence in block.sentences]
+    facts = [f"{fact.kind}({fact.subject}): {fact.value}" for sentence in sentences for fact in sentence.facts
+             if fact.kind != "definition"]
+    return [section.heading for section in document.sections], [s.text for s in sentences], facts
+
+
+def _diff(old: Optional[Document], new: Optional[Document]) -> DocumentDiff:
+    (old_headings, old_sentences, old_facts), (new_headings, new_sentences, new_facts) = _contents(old), _contents(new)
+
+    def added(before: List[str], after: List[str]) -> List[str]:
+        return [item for item in dict.fromkeys(after) if item not in set(before)]
+
+    return DocumentDiff(
+        added(old_headings, new_headings), added(new_headings, old_headings),
+        added(old_sentences, new_sentences), added(new_sentences, old_sentences),
+        added(old_facts, new_facts), added(new_facts, old_facts),
+    )
+
+
 def _sentence_spans(block: parse.ParsedBlock, nlp: Language) -> list:
     if block.kind == "bullet_list":
         return [nlp(item)[:] for item in block.items]
@@ -124,13 +167,16 @@ def build_knowledge_base(
             if existing is not None and existing.content_hash == digest and not force:
                 report.documents[path.name] = "unchanged"
                 continue
+            text = data.decode("utf-8", errors="replace")
+            document = _document_rows(path.name, text, digest, nlp)
+            report.diffs[path.name] = _diff(existing, document)
             if existing is not None:
                 session.delete(existing)
                 session.flush()
-            text = data.decode("utf-8", errors="replace")
-            session.add(_document_rows(path.name, text, digest, nlp))
+            session.add(document)
             report.documents[path.name] = "built"
         for name, leftover in stored.items():
+            report.diffs[name] = _diff(leftover, None)
             session.delete(leftover)
             report.documents[name] = "removed"
     return report

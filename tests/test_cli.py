@@ -1,0 +1,27 @@
+"""The command line: knowledge-base build output, topic check and port check."""
+import socket
+
+from bot import cli
+
+
+def test_build_kb_prints_changes_and_fails_when_a_topic_loses_its_answer(monkeypatch, tmp_path, guide_dir, spacy_dir, capsys):
+    monkeypatch.setenv("MESO_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
+    monkeypatch.setenv("MESO_GUIDE_DIR", str(guide_dir))
+    monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
+    assert cli.main(["build-kb"]) == 0
+    guide = guide_dir / "mesotherapy-guide.txt"
+    text = guide.read_text()
+    guide.write_text(text[: text.index("How Long Do Results Last?")])
+    assert cli.main(["build-kb"]) == 1
+    captured = capsys.readouterr()
+    assert "- sentence: Mesotherapy results are not permanent." in captured.out
+    assert "no sentence of the guide answers the topic 'results_duration'" in captured.err
+
+
+def test_check_ports_names_the_busy_port(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli.main(["check-ports", str(port)]) == 1
+    assert f"port {port} is already in use" in capsys.readouterr().err
