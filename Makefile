@@ -14,10 +14,12 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := build/spacy/mesotherapy_en/vocabulary.sha256
 KNOWLEDGE_BASE := var/knowledge-base.stamp
 MODEL := models/mesotherapy.tar.gz
+WIDGET_CLIENT := widget/vendor/socket.io.min.js
+CHROMIUM := /usr/bin/chromium
 GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
-.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train benchmark clean
+.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -42,17 +44,26 @@ $(MODEL): $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name mesotherapy --out models --quiet
 	@touch $@
 
+# The website widget's socket.io client: socket.io-client v4 pinned in widget/package-lock.json.
+$(WIDGET_CLIENT): widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(@D) && cp widget/node_modules/socket.io-client/dist/socket.io.min.js $@
+	@touch $@
+
 spacy: $(SPACY_PIPELINE)  ## build our spaCy pipeline
 kb: $(KNOWLEDGE_BASE)  ## build the knowledge base from data/guide
 train: $(MODEL)  ## train the Rasa model
-setup: $(INSTALLED) $(SPACY_PIPELINE) $(KNOWLEDGE_BASE) $(MODEL)  ## install, build and train what changed
+widget: $(WIDGET_CLIENT)  ## vendor socket.io-client for the website widget (npm ci)
+chromium:  ## install Debian's Chromium for the browser tests, when it is missing
+	@[ -x $(CHROMIUM) ] || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+setup: $(INSTALLED) $(SPACY_PIPELINE) $(KNOWLEDGE_BASE) $(MODEL) $(WIDGET_CLIENT)  ## install, build and train what changed
 
 run: setup  ## set up, start the servers and chat (terminal and REST)
 	scripts/serve.sh
 
 test: setup test-unit validate test-conversations evaluate-nlu  ## set up and run every test
 
-test-unit: $(INSTALLED) $(SPACY_PIPELINE)  ## pytest (SQLite and PostgreSQL)
+test-unit: $(INSTALLED) $(SPACY_PIPELINE) $(WIDGET_CLIENT) chromium  ## pytest (SQLite, PostgreSQL, the widget in Chromium)
 	$(PY) -m pytest tests -q
 
 validate: $(INSTALLED)  ## check training data and domain, warnings are errors

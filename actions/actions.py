@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,6 +22,14 @@ def assistant() -> Assistant:
     return open_assistant()
 
 
+def previous_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the visitor's message before the latest one, if any."""
+    user_events = [event for event in tracker.events if event.get("event") == "user"]
+    if len(user_events) < 2:
+        return None
+    return ((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def turn_from_tracker(tracker: Tracker) -> Turn:
     """Read the latest visitor message and the conversation's context from the tracker."""
     message = tracker.latest_message or {}
@@ -35,6 +43,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         entities=entities,
         previous_topic=tracker.get_slot("topic"),
         previous_condition=tracker.get_slot("condition"),
+        previous_intent=previous_intent(tracker),
     )
 
 

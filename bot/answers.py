@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies, safety
+from bot.clinic import Clinic
 from bot.replies import Reply
 from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
@@ -48,6 +49,7 @@ class Turn:
     entities: Dict[str, List[str]] = field(default_factory=dict)
     previous_topic: Optional[str] = None
     previous_condition: Optional[str] = None
+    previous_intent: Optional[str] = None  # of the visitor's message before this one
 
 
 def _sentence_list(rows: List[query.SentenceRow]) -> str:
@@ -65,8 +67,9 @@ def _sentence_list(rows: List[query.SentenceRow]) -> str:
 class Assistant:
     """Answers turns from a built knowledge base."""
 
-    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary) -> None:
+    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary, clinic: Optional[Clinic] = None) -> None:
         self._sessions = sessions
+        self._clinic = clinic or Clinic()
         self._vocabulary = vocabulary
         self._topic_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
             "conditions": self._conditions,
@@ -80,7 +83,13 @@ class Assistant:
     def respond(self, turn: Turn) -> Reply:
         """Answer ``turn``; the safety policy is applied to every reply."""
         reply = self._answer(turn)
-        reply.messages = safety.apply_safety_policy(reply.messages, turn.intent, turn.text)
+        reply.messages = safety.apply_safety_policy(
+            reply.messages,
+            turn.intent,
+            turn.text,
+            urgent_message=safety.urgent_care_message(self._clinic),
+            recommendation=safety.professional_recommendation(self._clinic),
+        )
         return reply
 
     # -- dispatch ---------------------------------------------------------------------------
@@ -94,7 +103,11 @@ class Assistant:
             return self._not_in_guide(turn)
         if turn.intent == "report_red_flag":
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
-        return replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition)
+        reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic)
+        if turn.intent == "nlu_fallback" and turn.previous_intent == "nlu_fallback":
+            reply.messages.append(replies.offer_handoff(self._clinic))
+            reply.buttons = [replies.HANDOFF_BUTTON, *reply.buttons]
+        return reply
 
     def _condition(self, turn: Turn) -> Optional[str]:
         """The condition named in this turn (canonical), or the one talked about before."""

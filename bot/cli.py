@@ -9,12 +9,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import List, Optional
 
 from bot import handoff
+from bot.channels import write_credentials
 from bot.nlp.pipeline import ensure_pipeline
 from bot.service import build_knowledge, open_handoff_store, topics_without_answer
-from bot.settings import load_clinic, load_settings
+from bot.settings import PROJECT_ROOT, channel_environment, load_clinic, load_settings
 
 
 def build_spacy(args: argparse.Namespace) -> int:
@@ -65,6 +67,15 @@ def handoff_retry(args: argparse.Namespace) -> int:
     failed = [request_id for request_id, sent in results.items() if not sent]
     print(f"{len(results) - len(failed)} sent, {len(failed)} still pending")
     return 1 if failed else 0
+
+
+def write_credentials_file(args: argparse.Namespace) -> int:
+    """Write Rasa's credentials: credentials.yml plus the channels set in the environment."""
+    credentials = write_credentials(args.static, args.target, channel_environment())
+    for channel, missing in credentials.incomplete.items():
+        print(f"warning: channel {channel} left out, unset: {', '.join(missing)}", file=sys.stderr)
+    print(f"{args.target}: {', '.join(credentials.channels)}")
+    return 0
 
 
 def check_ports(args: argparse.Namespace) -> int:
@@ -147,6 +158,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         func=handoff_pending)
     commands.add_parser("handoff-retry", help="deliver pending handoff requests to CLINIC_WEBHOOK_URL").set_defaults(
         func=handoff_retry)
+    credentials = commands.add_parser("write-credentials", help="generate Rasa's credentials file from the environment")
+    credentials.add_argument("target", type=Path)
+    credentials.add_argument("--static", type=Path, default=PROJECT_ROOT / "credentials.yml")
+    credentials.set_defaults(func=write_credentials_file)
     ports = commands.add_parser("check-ports", help="fail if a port is in use")
     ports.add_argument("ports", type=int, nargs="+")
     ports.set_defaults(func=check_ports)

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+from bot.clinic import DEFAULT_NAME, Clinic
+
 Button = Tuple[str, str]
 
 # What channels send in place of a blank message (the fallback intent's payload).
@@ -37,7 +39,6 @@ CAPABILITIES = (
     "cocktails contain, what it can treat, safety and side effects, who should perform it, what "
     "happens during and after a treatment, and how long results last."
 )
-GREETING = "Hello! I'm the mesotherapy assistant. " + CAPABILITIES + " What would you like to know?"
 GUIDE_SILENT = "The guide I answer from does not say anything about that."
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
 EMPTY_MESSAGE = "It looks like your message was empty. Ask me anything about mesotherapy, or pick a topic:"
@@ -54,12 +55,31 @@ BOT_CHALLENGE = (
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
 
 
+def greeting(clinic: Clinic) -> str:
+    """The greeting, naming the clinic when one is configured."""
+    of_clinic = "" if clinic.name == DEFAULT_NAME else f" of {clinic.name}"
+    return (
+        f"Hello! I'm the mesotherapy assistant{of_clinic}. {CAPABILITIES} "
+        f"You can also ask to talk to someone at {clinic.name}. What would you like to know?"
+    )
+
+
+HANDOFF_BUTTON: Button = ("Talk to someone at the clinic", "/request_human")
+
+
+def offer_handoff(clinic: Clinic) -> str:
+    """Offered after two messages in a row the assistant did not understand."""
+    return f"If you'd rather talk to a person, I can ask someone at {clinic.name} to contact you."
+
+
 def topic_buttons() -> List[Button]:
     """Quick-reply buttons for every topic of the guide."""
     return list(TOPIC_BUTTONS)
 
 
-def small_talk(intent: str, text: str, topic: Optional[str], condition: Optional[str]) -> Reply:
+def small_talk(
+    intent: str, text: str, topic: Optional[str], condition: Optional[str], clinic: Clinic
+) -> Reply:
     """Reply to greetings, thanks, fallback and the like; context is kept as it was."""
 
     def reply(messages: List[str], buttons: Optional[List[Button]] = None) -> Reply:
@@ -68,7 +88,7 @@ def small_talk(intent: str, text: str, topic: Optional[str], condition: Optional
     if not text.strip() and intent in ("", "nlu_fallback"):
         return reply([EMPTY_MESSAGE], topic_buttons())
     if intent == "greet":
-        return reply([GREETING], topic_buttons())
+        return reply([greeting(clinic)], topic_buttons())
     if intent == "goodbye":
         return reply(["Goodbye, and take care! Come back any time you have a question about mesotherapy."])
     if intent == "thank":

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import List
 
+from bot.clinic import Clinic
+
 SAFETY_INTENTS = frozenset(
     {"ask_safety", "ask_practitioner", "ask_contraindications", "report_red_flag", "ask_aftercare"}
 )
@@ -37,15 +39,25 @@ _RED_FLAGS = re.compile(
     re.IGNORECASE,
 )
 
-PROFESSIONAL_RECOMMENDATION = (
+_RECOMMENDATION = (
     "For advice about your own situation, please consult a licensed professional: "
     "a board-certified dermatologist or plastic surgeon who has experience performing mesotherapy."
 )
-URGENT_CARE_MESSAGE = (
-    "⚠️ The symptoms you describe can be serious after an injection treatment. "
-    "Please get urgent medical care now: call your local emergency number or go to the nearest "
-    "emergency department. Do not wait for a chat answer."
-)
+
+
+def professional_recommendation(clinic: Clinic) -> str:
+    """The recommendation to see a licensed professional, with how to reach the clinic."""
+    reach = clinic.how_to_reach()
+    return f"{_RECOMMENDATION} {reach}" if reach else _RECOMMENDATION
+
+
+def urgent_care_message(clinic: Clinic) -> str:
+    """The urgent-care message, naming the emergency number to call."""
+    return (
+        "⚠️ The symptoms you describe can be serious after an injection treatment. "
+        f"Please get urgent medical care now: call {clinic.emergency_number} or go to the nearest "
+        "emergency department. Do not wait for a chat answer."
+    )
 
 
 def has_red_flags(text: str) -> bool:
@@ -62,8 +74,8 @@ def apply_safety_policy(
     messages: List[str],
     intent: str,
     text: str,
-    urgent_message: str = URGENT_CARE_MESSAGE,
-    recommendation: str = PROFESSIONAL_RECOMMENDATION,
+    urgent_message: str,
+    recommendation: str,
 ) -> List[str]:
     """Return ``messages`` with the urgent-care message first and the recommendation last,
     each where the policy asks for it."""

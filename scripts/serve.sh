@@ -3,12 +3,12 @@
 # in the terminal (when there is one) or keep serving until Ctrl-C. Stops both on exit.
 #   RASA_PORT (5005), ACTION_PORT (5055), RASA_INTERFACE (127.0.0.1), ACTION_INTERFACE (127.0.0.1),
 #   RASA_AUTH_TOKEN (set it to enable Rasa's HTTP API, token required), ENDPOINTS (endpoints.yml),
-#   CREDENTIALS (credentials.yml), MODEL (models/mesotherapy.tar.gz), SERVE_ONLY=1 (no terminal chat).
+#   CREDENTIALS (default: generated var/credentials.yml, see bot/channels.py), MODEL (models/mesotherapy.tar.gz), SERVE_ONLY=1 (no terminal chat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 RASA=.venv/bin/rasa
-RASA_PORT=${RASA_PORT:-5005}
+export RASA_PORT=${RASA_PORT:-5005}  # also read by connectors/socketio.py (default allowed origins)
 ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/mesotherapy.tar.gz}
 mkdir -p var/logs
@@ -42,8 +42,12 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
   api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
   echo "Rasa HTTP API enabled (token required)."
 fi
+if [ -z "${CREDENTIALS:-}" ]; then  # credentials.yml plus the channels whose variables are set
+  $PY -m bot.cli write-credentials var/credentials.yml
+  CREDENTIALS=var/credentials.yml
+fi
 echo "Starting the Rasa server on ${RASA_INTERFACE:-127.0.0.1}:$RASA_PORT (log: var/logs/rasa.log)"
-$RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "${CREDENTIALS:-credentials.yml}" \
+$RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
   --interface "${RASA_INTERFACE:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" \
   >var/logs/rasa.log 2>&1 &
 pids+=($!)
@@ -51,6 +55,7 @@ pids+=($!)
 $PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 || fail "The action server" var/logs/actions.log
 $PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 || fail "The Rasa server" var/logs/rasa.log
 echo "Ready. REST channel: POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}"
+echo "Website widget demo: http://localhost:$RASA_PORT/widget/demo.html"
 
 if [ -t 0 ] && [ -z "${SERVE_ONLY:-}" ]; then
   $PY -m bot.cli chat --url "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook"

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.db import make_engine, make_session_factory
 from bot.answers import Assistant
+from bot.clinic import Clinic
 from bot.knowledge.build import build_knowledge_base, guide_files
 from bot.nlp.pipeline import ensure_pipeline, load_pipeline
 from bot.nlp.vocabulary import Vocabulary
@@ -97,4 +98,4 @@ def built_sqlite_url(tmp_path_factory: pytest.TempPathFactory, nlp) -> str:
 
 @pytest.fixture(scope="session")
 def assistant(built_sqlite_url: str, vocabulary: Vocabulary) -> Assistant:
-    return Assistant(make_session_factory(make_engine(built_sqlite_url)), vocabulary)
+    return Assistant(make_session_factory(make_engine(built_sqlite_url)), vocabulary, Clinic())

@@ -7,7 +7,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot import safety
+from bot import replies, safety
+from bot.settings import load_clinic
 
 
 @pytest.fixture(autouse=True)
@@ -52,11 +53,28 @@ def test_follow_up_uses_the_remembered_condition():
 
 def test_safety_answer_ends_with_the_recommendation_and_buttons_ride_on_the_last_message():
     messages, _ = _run(_tracker("is it safe?", "ask_safety"))
-    assert messages[-1]["text"] == safety.PROFESSIONAL_RECOMMENDATION
+    assert messages[-1]["text"] == safety.professional_recommendation(load_clinic())
     greeting, _ = _run(_tracker("hello", "greet"))
     assert len(greeting[-1]["buttons"]) == 8 and greeting[-1]["buttons"][0]["payload"] == "/ask_what_is_mesotherapy"
 
 
 def test_red_flag_message_comes_first():
     messages, _ = _run(_tracker("my throat is swelling after the injections, how long do results last?", "ask_results_duration"))
-    assert messages[0]["text"] == safety.URGENT_CARE_MESSAGE
+    assert messages[0]["text"] == safety.urgent_care_message(load_clinic())
+
+
+def _fallback_tracker(earlier_intents):
+    events = [{"event": "user", "text": "x", "parse_data": {"intent": {"name": name}}} for name in earlier_intents]
+    message = {"text": "qwpoeiru zxmcnv", "intent": {"name": "nlu_fallback", "confidence": 0.1}, "entities": []}
+    events.append({"event": "user", "text": message["text"], "parse_data": message})
+    return Tracker("visitor", {}, message, events, False, None, {}, "action_listen")
+
+
+def test_two_fallbacks_in_a_row_offer_the_handoff():
+    once, _ = _run(_fallback_tracker(["greet"]))
+    assert replies.offer_handoff(load_clinic()) not in [m["text"] for m in once]
+    assert all(b["payload"] != "/request_human" for b in once[-1]["buttons"])
+    twice, _ = _run(_fallback_tracker(["greet", "nlu_fallback"]))
+    assert twice[-1]["text"] == replies.offer_handoff(load_clinic())
+    assert twice[-1]["buttons"][0] == {"title": "Talk to someone at the clinic", "payload": "/request_human"}
+    assert len(twice[-1]["buttons"]) == 9

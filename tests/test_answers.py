@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot import replies, safety
 from bot.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.clinic import Clinic
 from bot.db import make_engine
 from bot.knowledge.schema import Fact
 from conftest import GUIDE_TEXT
@@ -92,11 +93,11 @@ def test_bad_input_gets_a_polite_reply_and_leaves_the_knowledge_base_intact(assi
 
 def test_greeting_offers_every_topic_as_a_button(assistant):
     reply = assistant.respond(Turn("greet", "hi"))
-    assert reply.messages == [replies.GREETING]
+    assert reply.messages == [replies.greeting(Clinic())]
     assert [payload for _, payload in reply.buttons] == [f"/{i}" for i in TOPIC_INTENTS]
 
 
 def test_red_flag_comes_first_even_in_a_greeting(assistant):
     messages = assistant.respond(Turn("greet", "hi, I had mesotherapy and now I have trouble breathing")).messages
-    assert messages[0] == safety.URGENT_CARE_MESSAGE
-    assert messages[-1] == safety.PROFESSIONAL_RECOMMENDATION
+    assert messages[0] == safety.urgent_care_message(Clinic())
+    assert messages[-1] == safety.professional_recommendation(Clinic())

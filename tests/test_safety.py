@@ -5,6 +5,11 @@ import pytest
 
 from bot import safety
 from bot.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.clinic import Clinic
+
+# The conftest assistant runs with the neutral defaults (no CLINIC_* settings).
+RECOMMENDATION = safety.professional_recommendation(Clinic())
+URGENT_CARE = safety.urgent_care_message(Clinic())
 
 ALL_INTENTS = sorted(TOPIC_INTENTS) + sorted(NOT_IN_GUIDE) + [
     "report_red_flag", "greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "affirm", "deny",
@@ -39,20 +44,20 @@ NOT_RED_FLAGS = ["what happens after the treatment", "is some redness normal", "
 )
 def test_every_safety_intent_ends_with_the_professional_recommendation(assistant, intent, entities, text):
     messages = assistant.respond(Turn(intent, text, entities)).messages
-    assert messages[-1] == safety.PROFESSIONAL_RECOMMENDATION
-    assert messages.count(safety.PROFESSIONAL_RECOMMENDATION) == 1
+    assert messages[-1] == RECOMMENDATION
+    assert messages.count(RECOMMENDATION) == 1
 
 
 @pytest.mark.parametrize("intent,text", list(itertools.product(ALL_INTENTS, SAFETY_TEXTS)))
 def test_safety_wording_ends_with_the_recommendation_whatever_the_intent(assistant, intent, text):
-    assert assistant.respond(Turn(intent, text)).messages[-1] == safety.PROFESSIONAL_RECOMMENDATION
+    assert assistant.respond(Turn(intent, text)).messages[-1] == RECOMMENDATION
 
 
 @pytest.mark.parametrize("intent,text", list(itertools.product(ALL_INTENTS, RED_FLAGS)))
 def test_red_flags_get_urgent_care_first_whatever_the_intent(assistant, intent, text):
     messages = assistant.respond(Turn(intent, text)).messages
-    assert messages[0] == safety.URGENT_CARE_MESSAGE
-    assert messages[-1] == safety.PROFESSIONAL_RECOMMENDATION
+    assert messages[0] == URGENT_CARE
+    assert messages[-1] == RECOMMENDATION
 
 
 @pytest.mark.parametrize("text", NOT_RED_FLAGS)
@@ -61,4 +66,4 @@ def test_ordinary_questions_are_not_red_flags(text):
 
 
 def test_non_safety_small_talk_has_no_recommendation(assistant):
-    assert safety.PROFESSIONAL_RECOMMENDATION not in assistant.respond(Turn("greet", "hello")).messages
+    assert RECOMMENDATION not in assistant.respond(Turn("greet", "hello")).messages

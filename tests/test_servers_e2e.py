@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot import safety
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_clinic
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
-REST = "http://127.0.0.1:5005/webhooks/rest/webhook"
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
+REST = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
 
 pytestmark = pytest.mark.skipif(
     not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
@@ -73,12 +75,12 @@ def test_condition_then_follow_up_in_one_conversation(servers):
 
 def test_safety_question_ends_with_the_recommendation(servers):
     messages = _say(uuid.uuid4().hex, "what are the risks and side effects?")
-    assert messages[-1]["text"] == safety.PROFESSIONAL_RECOMMENDATION
+    assert messages[-1]["text"] == safety.professional_recommendation(load_clinic())
 
 
 def test_red_flag_gets_urgent_care_first(servers):
     messages = _say(uuid.uuid4().hex, "I had mesotherapy yesterday and now my face is swelling and I have a fever")
-    assert messages[0]["text"] == safety.URGENT_CARE_MESSAGE
+    assert messages[0]["text"] == safety.urgent_care_message(load_clinic())
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "a" * 10_000, "<img src=x onerror=alert(1)>",
@@ -105,7 +107,7 @@ def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
 
 def test_http_api_is_off_without_a_token_and_servers_listen_on_loopback_only(servers):
     with pytest.raises(urllib.error.HTTPError) as error:
-        urllib.request.urlopen("http://127.0.0.1:5005/conversations/x/tracker", timeout=10)
+        urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/x/tracker", timeout=10)
     assert error.value.code in (403, 404)
     listening = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
@@ -113,6 +115,13 @@ def test_http_api_is_off_without_a_token_and_servers_listen_on_loopback_only(ser
         if state == "0A":  # LISTEN
             address, port = local.split(":")
             listening.add((address, int(port, 16)))
-    for port in (5005, 5055):
+    for port in (RASA_PORT, ACTION_PORT):
         assert ("0100007F", port) in listening
         assert ("00000000", port) not in listening
+
+
+def test_widget_channel_is_served_next_to_rest(servers):
+    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/webhooks/socketio/", timeout=10) as response:
+        assert json.loads(response.read()) == {"status": "ok"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/widget/widget.js", timeout=10) as response:
+        assert response.status == 200

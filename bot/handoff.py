@@ -1,0 +1,215 @@
+"""Handing a conversation over to the clinic: validate the visitor's details, store the
+request, then notify the clinic's webhook (with retries; failed notifications stay pending).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Dict, List, Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.clinic import Clinic
+
+logger = logging.getLogger(__name__)
+
+Base = declarative_base()
+
+PENDING = "pending"
+SENT = "sent"
+REASONS = ("request_human", "book_consultation")
+
+ASK_CONSENT_AGAIN = "Please answer yes to go on, or no to cancel."
+BAD_NAME = "Sorry, that doesn't look like a name. Please type your name (letters only, up to 100 characters)."
+BAD_CONTACT = (
+    "Sorry, that doesn't look like a phone number or an email address. Please type a phone "
+    "number (for example +44 20 7946 0000) or an email address (for example name@example.com)."
+)
+CANCELLED = "OK, I've cancelled that and stored nothing. Is there anything else I can help with?"
+
+_CANCEL_WORDS = re.compile(
+    r"^\s*(cancel|stop|quit|exit|abort|never ?mind|forget it|no thanks?|no thank you)\b", re.IGNORECASE
+)
+_YES = re.compile(
+    r"^\s*(y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|all right|agreed?|i agree|i consent|of course|"
+    r"go ahead|go on|please do|that'?s (?:ok|okay|fine)|that is (?:ok|okay|fine))\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(r"^\s*(n|no|nope|nah|i don'?t agree|don'?t)\b", re.IGNORECASE)
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+
+
+class HandoffRequest(Base):
+    """A visitor's request to be contacted by the clinic."""
+
+    __tablename__ = "handoff_requests"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    reason = Column(String(40), nullable=False)
+    name = Column(String(100), nullable=False)
+    contact = Column(String(254), nullable=False)
+    contact_kind = Column(String(10), nullable=False)
+    status = Column(String(10), nullable=False, default=PENDING, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    sent_at = Column(DateTime(timezone=True))
+
+    def payload(self) -> Dict[str, object]:
+        """The JSON body sent to the clinic's webhook (times in UTC, whatever the database)."""
+        created_at = self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=timezone.utc)
+        return {
+            "id": self.id,
+            "created_at": created_at.astimezone(timezone.utc).isoformat(),
+            "conversation_id": self.conversation_id,
+            "reason": self.reason,
+            "name": self.name,
+            "contact": self.contact,
+            "contact_kind": self.contact_kind,
+        }
+
+
+# -- validators -------------------------------------------------------------------------------
+
+
+def is_cancel(text: Optional[str]) -> bool:
+    """True when the visitor asks to stop ("cancel", "stop", "never mind"...)."""
+    return bool(_CANCEL_WORDS.match(text or ""))
+
+
+def parse_consent(text: Optional[str], intent: Optional[str]) -> Optional[bool]:
+    """True for an explicit yes, False for no (or cancel), None when the answer is neither.
+
+    Consent needs yes-words in the text: the affirm intent alone is not enough, since the
+    classifier can take gibberish for affirm.
+    """
+    if intent == "deny" or is_cancel(text) or _NO.match(text or ""):
+        return False
+    return True if _YES.match(text or "") else None
+
+
+def validate_name(text: Optional[str]) -> Optional[str]:
+    """The name, tidied, or None when it is not a plausible name."""
+    name = " ".join((text or "").split())
+    if not 1 < len(name) <= 100 or not _NAME.match(name):
+        return None
+    return name
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A validated phone number or email address."""
+
+    value: str
+    kind: str  # "phone" or "email"
+
+
+def validate_contact(text: Optional[str]) -> Optional[Contact]:
+    """A phone number (7 to 15 digits) or an email address, tidied, or None."""
+    value = (text or "").strip()
+    if _EMAIL.match(value) and len(value) <= 254:
+        return Contact(value.lower(), "email")
+    digits = re.sub(r"\D", "", value)
+    if _PHONE_CHARS.match(value) and 7 <= len(digits) <= 15:
+        return Contact(("+" if value.startswith("+") else "") + digits, "phone")
+    return None
+
+
+def confirmation(clinic: Clinic, name: str, contact: Contact) -> str:
+    """What the visitor is told once the request is stored."""
+    how = "call you" if contact.kind == "phone" else "email you"
+    when = f" during opening hours ({clinic.opening_hours})" if clinic.opening_hours else ""
+    text = f"Thank you, {name}. I've passed your request on: {clinic.name} will {how} at {contact.value}{when}."
+    reach = clinic.how_to_reach()
+    return f"{text} If you'd rather not wait: {reach[0].lower()}{reach[1:]}" if reach else text
+
+
+# -- storage and notification -----------------------------------------------------------------
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the ``handoff_requests`` table if it does not exist."""
+    Base.metadata.create_all(engine)
+
+
+def store_request(sessions: sessionmaker, conversation_id: str, reason: str, name: str,
+                  contact: Contact) -> HandoffRequest:
+    """Store a new pending request and return it."""
+    request = HandoffRequest(
+        created_at=datetime.now(timezone.utc), conversation_id=conversation_id, reason=reason,
+        name=name, contact=contact.value, contact_kind=contact.kind, status=PENDING, attempts=0,
+    )
+    with sessions() as session, session.begin():
+        session.add(request)
+    return request
+
+
+def post_json(url: str, payload: Dict[str, object], timeout: float) -> None:
+    """POST ``payload`` as JSON; raise on a network error or a non-2xx answer."""
+    body = json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(url, response.status, "unexpected status", response.headers, None)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try to reach the webhook."""
+
+    attempts: int = 3
+    timeout: float = 2.0
+    backoff: float = 0.5  # seconds before the 2nd attempt, doubled each time
+
+
+def notify(sessions: sessionmaker, request_id: int, url: Optional[str], policy: RetryPolicy = RetryPolicy()) -> bool:
+    """POST the request to the clinic's webhook; mark it sent, or leave it pending with the error."""
+    if not url:
+        return False
+    with sessions() as session, session.begin():
+        request = session.get(HandoffRequest, request_id)
+        payload = request.payload()
+    error: Optional[str] = None
+    tries = 0
+    for attempt in range(policy.attempts):
+        if attempt:
+            time.sleep(policy.backoff * 2 ** (attempt - 1))
+        tries += 1
+        try:
+            post_json(url, payload, policy.timeout)
+            error = None
+            break
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            error = str(exc)
+            logger.warning("Handoff %s: webhook attempt %d failed: %s", request_id, tries, exc)
+    with sessions() as session, session.begin():
+        request = session.get(HandoffRequest, request_id)
+        request.attempts += tries
+        request.last_error = error
+        if error is None:
+            request.status = SENT
+            request.sent_at = datetime.now(timezone.utc)
+    return error is None
+
+
+def pending_requests(sessions: sessionmaker) -> List[HandoffRequest]:
+    """Requests whose notification has not gone through, oldest first."""
+    with sessions() as session:
+        statement = select(HandoffRequest).where(HandoffRequest.status == PENDING).order_by(HandoffRequest.id)
+        return list(session.execute(statement).scalars())
+
+
+def retry_pending(sessions: sessionmaker, url: Optional[str], policy: RetryPolicy = RetryPolicy()) -> Dict[int, bool]:
+    """Notify every pending request again; return whether each one went through."""
+    return {request.id: notify(sessions, request.id, url, policy) for request in pending_requests(sessions)}

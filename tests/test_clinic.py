@@ -1,0 +1,81 @@
+"""Clinic settings: neutral defaults, and patients told whom to call when they are set."""
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot import replies, safety
+from bot.answers import Assistant, Turn
+from bot.clinic import Clinic
+from bot.settings import load_clinic
+from test_actions import _tracker
+
+CLINIC_VARIABLES = ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS",
+                    "CLINIC_EMERGENCY_NUMBER", "CLINIC_WEBHOOK_URL")
+CLINIC = Clinic(name="Harley Skin Clinic", phone="+44 20 7946 0000", booking_url="https://example.test/book",
+                opening_hours="Mon-Fri 9:00-18:00", emergency_number="999")
+
+
+@pytest.fixture
+def clinic_assistant(assistant) -> Assistant:
+    """The shared knowledge base, answered on behalf of a configured clinic."""
+    return Assistant(assistant._sessions, assistant._vocabulary, CLINIC)
+
+
+def test_defaults_are_neutral(monkeypatch):
+    for name in CLINIC_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    clinic = load_clinic()
+    assert clinic == Clinic()
+    assert clinic.name == "the clinic" and clinic.emergency_number == "your local emergency number"
+    assert clinic.how_to_reach() == ""
+    assert "call your local emergency number" in safety.urgent_care_message(clinic)
+    assert safety.professional_recommendation(clinic).endswith("experience performing mesotherapy.")
+    assert replies.greeting(clinic).startswith("Hello! I'm the mesotherapy assistant. ")
+
+
+def test_settings_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CLINIC_NAME", " Harley Skin Clinic ")
+    monkeypatch.setenv("CLINIC_PHONE", "+44 20 7946 0000")
+    monkeypatch.setenv("CLINIC_BOOKING_URL", "https://example.test/book")
+    monkeypatch.setenv("CLINIC_OPENING_HOURS", "Mon-Fri 9:00-18:00")
+    monkeypatch.setenv("CLINIC_EMERGENCY_NUMBER", "999")
+    monkeypatch.setenv("CLINIC_WEBHOOK_URL", "")
+    assert load_clinic() == CLINIC
+
+
+def test_greeting_names_the_clinic(clinic_assistant):
+    message = clinic_assistant.respond(Turn("greet", "hello")).messages
+    assert message == [replies.greeting(CLINIC)]
+    assert message[0].startswith("Hello! I'm the mesotherapy assistant of Harley Skin Clinic.")
+
+
+def test_safety_answer_tells_whom_to_call(clinic_assistant):
+    messages = clinic_assistant.respond(Turn("ask_safety", "is it safe?")).messages
+    assert messages[-1] == safety.professional_recommendation(CLINIC)
+    assert messages[-1].endswith(
+        "You can call Harley Skin Clinic on +44 20 7946 0000 (Mon-Fri 9:00-18:00) "
+        "or book online at https://example.test/book.")
+    assert messages.count(messages[-1]) == 1
+
+
+def test_red_flag_names_the_emergency_number(clinic_assistant):
+    messages = clinic_assistant.respond(Turn("greet", "I have trouble breathing since the injections")).messages
+    assert messages[0] == safety.urgent_care_message(CLINIC)
+    assert "call 999 or go to the nearest emergency department" in messages[0]
+    assert messages[-1] == safety.professional_recommendation(CLINIC)
+
+
+def test_the_action_uses_the_clinic_settings(monkeypatch, tmp_path, spacy_dir):
+    monkeypatch.setenv("MESO_DATABASE_URL", f"sqlite:///{tmp_path / 'knowledge.db'}")
+    monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
+    monkeypatch.setenv("CLINIC_NAME", "Harley Skin Clinic")
+    monkeypatch.setenv("CLINIC_PHONE", "+44 20 7946 0000")
+    actions.assistant.cache_clear()
+    try:
+        dispatcher = CollectingDispatcher()
+        asyncio.run(actions.ActionAnswer().run(dispatcher, _tracker("is it safe?", "ask_safety"), {}))
+    finally:
+        actions.assistant.cache_clear()
+    assert dispatcher.messages[-1]["text"].endswith("You can call Harley Skin Clinic on +44 20 7946 0000.")

@@ -1,0 +1,304 @@
+"""Handoff to the clinic: validators, storage on SQLite and PostgreSQL, the webhook (a real
+local HTTP server), retries of pending requests, and the form actions with real trackers."""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions import handoff as handoff_actions
+from bot import cli, handoff
+from bot.clinic import Clinic
+from bot.db import make_engine, make_session_factory
+from bot.handoff import Contact, HandoffRequest
+
+FAST = handoff.RetryPolicy(attempts=3, timeout=1.0, backoff=0.01)
+FORM_DOMAIN = {
+    "forms": {"handoff_form": {"required_slots": ["handoff_consent", "contact_name", "contact_detail"]}},
+    "slots": {slot: {"type": "text", "mappings": [{"type": "from_text"}]}
+              for slot in ("handoff_consent", "contact_name", "contact_detail")},
+}
+
+
+class Webhook:
+    """A real HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.bodies: List[dict] = []
+        received = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers["Content-Length"])
+                received.append({"content_type": self.headers["Content-Type"],
+                                 "json": json.loads(self.rfile.read(length))})
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/handoff"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    server = Webhook()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    engine = make_engine(database_url)
+    handoff.create_tables(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# -- validators -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Anna Smith", "Anna Smith"), ("  josé   o'neil ", "josé o'neil"), ("Anne-Marie Dupont", "Anne-Marie Dupont"),
+    ("Dr. Li", "Dr. Li"), ("", None), ("a", None), ("12345", None), ("anna@example.com", None),
+    ("<script>", None), ("x" * 101, None),
+])
+def test_validate_name(text: str, expected: Optional[str]) -> None:
+    assert handoff.validate_name(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("+44 20 7946 0000", Contact("+442079460000", "phone")), ("(555) 123-4567", Contact("5551234567", "phone")),
+    ("07700 900123", Contact("07700900123", "phone")), (" Anna.Smith+meso@Example.co.uk ",
+                                                       Contact("anna.smith+meso@example.co.uk", "email")),
+    ("12ab", None), ("123", None), ("1234567890123456", None), ("anna@", None), ("anna@example", None),
+    ("call me maybe", None), ("", None),
+])
+def test_validate_contact(text: str, expected: Optional[Contact]) -> None:
+    assert handoff.validate_contact(text) == expected
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("yes", "affirm", True), ("ok fine", "out_of_scope", True), ("sure", None, True),
+    ("no", "deny", False), ("cancel", "out_of_scope", False), ("stop", None, False), ("nope", None, False),
+    ("that's fine", "affirm", True), ("Yes please", "affirm", True), ("all right", "affirm", True),
+    ("what for?", "out_of_scope", None), ("maybe", None, None), ("asdkjh qwpoeiru", "affirm", None),
+])
+def test_parse_consent(text: str, intent: Optional[str], expected: Optional[bool]) -> None:
+    assert handoff.parse_consent(text, intent) is expected
+
+
+@pytest.mark.parametrize("text", ["cancel", "Stop", "stop please", "never mind", "nevermind", "forget it", "quit"])
+def test_cancel_words(text: str) -> None:
+    assert handoff.is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["Anna Stopford", "Cancellara", "+44 20 7946 0000"])
+def test_names_and_numbers_are_not_cancel_words(text: str) -> None:
+    assert not handoff.is_cancel(text)
+
+
+def test_confirmation_says_how_the_clinic_will_reach_the_visitor() -> None:
+    clinic = Clinic(name="Harley Skin Clinic", phone="+44 20 7946 0000", opening_hours="Mon-Fri 9:00-18:00")
+    assert handoff.confirmation(clinic, "Anna", Contact("anna@example.com", "email")) == (
+        "Thank you, Anna. I've passed your request on: Harley Skin Clinic will email you at anna@example.com "
+        "during opening hours (Mon-Fri 9:00-18:00). If you'd rather not wait: you can call Harley Skin Clinic "
+        "on +44 20 7946 0000 (Mon-Fri 9:00-18:00).")
+    assert handoff.confirmation(Clinic(), "Anna", Contact("+442079460000", "phone")) == (
+        "Thank you, Anna. I've passed your request on: the clinic will call you at +442079460000.")
+
+
+# -- storage and webhook (SQLite and PostgreSQL) ------------------------------------------------
+
+
+def test_a_request_is_stored_pending(sessions) -> None:
+    stored = handoff.store_request(sessions, "conv-1", "book_consultation", "Anna Smith",
+                                   Contact("+442079460000", "phone"))
+    assert not handoff.notify(sessions, stored.id, None)  # no webhook configured: stays pending
+    [pending] = handoff.pending_requests(sessions)
+    assert (pending.id, pending.conversation_id, pending.reason, pending.name, pending.contact, pending.contact_kind,
+            pending.status, pending.attempts) == (stored.id, "conv-1", "book_consultation", "Anna Smith",
+                                                  "+442079460000", "phone", "pending", 0)
+    assert pending.created_at is not None and pending.sent_at is None
+
+
+def test_the_webhook_receives_the_exact_json_and_the_request_is_marked_sent(sessions, webhook) -> None:
+    stored = handoff.store_request(sessions, "conv-2", "request_human", "Anna Smith",
+                                   Contact("anna@example.com", "email"))
+    assert handoff.notify(sessions, stored.id, webhook.url, FAST)
+    assert webhook.bodies == [{"content_type": "application/json", "json": {
+        "id": stored.id, "created_at": stored.created_at.isoformat(), "conversation_id": "conv-2",
+        "reason": "request_human", "name": "Anna Smith", "contact": "anna@example.com", "contact_kind": "email"}}]
+    assert handoff.pending_requests(sessions) == []
+    with sessions() as session:
+        sent = session.get(HandoffRequest, stored.id)
+        assert (sent.status, sent.attempts, sent.last_error) == ("sent", 1, None)
+        assert sent.sent_at is not None
+
+
+def test_webhook_down_stays_pending_then_retry_delivers(sessions) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/handoff"
+    stored = handoff.store_request(sessions, "conv-3", "request_human", "Anna Smith", Contact("+15551234567", "phone"))
+    assert not handoff.notify(sessions, stored.id, url, FAST)
+    [pending] = handoff.pending_requests(sessions)
+    assert (pending.status, pending.attempts) == ("pending", 3) and pending.last_error
+
+    server = Webhook(port)
+    try:
+        assert handoff.retry_pending(sessions, url, FAST) == {stored.id: True}
+    finally:
+        server.stop()
+    assert [body["json"]["id"] for body in server.bodies] == [stored.id]
+    assert handoff.pending_requests(sessions) == []
+    with sessions() as session:
+        sent = session.get(HandoffRequest, stored.id)
+        assert (sent.status, sent.attempts, sent.last_error) == ("sent", 4, None)
+
+
+def test_cli_lists_and_retries_pending_requests(database_url, sessions, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MESO_DATABASE_URL", database_url)
+    stored = handoff.store_request(sessions, "conv-4", "request_human", "Anna Smith", Contact("+15551234567", "phone"))
+    monkeypatch.delenv("CLINIC_WEBHOOK_URL", raising=False)
+    assert cli.main(["handoff-retry"]) == 1
+    assert cli.main(["handoff-pending"]) == 0
+    listed = capsys.readouterr().out
+    assert f"{stored.id}\t" in listed and "Anna Smith\t+15551234567" in listed and "1 pending request(s)" in listed
+
+    server = Webhook()
+    monkeypatch.setenv("CLINIC_WEBHOOK_URL", server.url)
+    try:
+        assert cli.main(["handoff-retry"]) == 0
+    finally:
+        server.stop()
+    assert "1 sent, 0 still pending" in capsys.readouterr().out
+    assert [body["json"]["name"] for body in server.bodies] == ["Anna Smith"]
+    assert cli.main(["handoff-pending"]) == 0
+    assert "0 pending request(s)" in capsys.readouterr().out
+
+
+# -- the form's actions with real trackers ------------------------------------------------------
+
+
+def _form_tracker(text: str, intent: str, slots: dict, just_set: dict) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": text, "parse_data": message}]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in just_set.items()]
+    return Tracker("visitor", {**slots, **just_set}, message, events, False, None, {"name": "handoff_form"},
+                   "action_listen")
+
+
+def _validate(tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(handoff_actions.ValidateHandoffForm().run(dispatcher, tracker, FORM_DOMAIN))
+    return [m["text"] for m in dispatcher.messages], events
+
+
+def test_form_accepts_consent_a_name_and_a_phone_number() -> None:
+    assert _validate(_form_tracker("yes", "affirm", {}, {"handoff_consent": "yes"})) == (
+        [], [SlotSet("handoff_consent", True)])
+    assert _validate(_form_tracker("Anna Smith", "out_of_scope", {"handoff_consent": True},
+                                   {"contact_name": "Anna  Smith"})) == ([], [SlotSet("contact_name", "Anna Smith")])
+    assert _validate(_form_tracker("+44 20 7946 0000", "out_of_scope", {"handoff_consent": True},
+                                   {"contact_detail": "+44 20 7946 0000"})) == (
+        [], [SlotSet("contact_detail", "+442079460000")])
+
+
+def test_form_reasks_on_bad_input() -> None:
+    assert _validate(_form_tracker("what for?", "out_of_scope", {}, {"handoff_consent": "what for?"})) == (
+        [handoff.ASK_CONSENT_AGAIN], [SlotSet("handoff_consent", None)])
+    assert _validate(_form_tracker("12345", "out_of_scope", {}, {"contact_name": "12345"})) == (
+        [handoff.BAD_NAME], [SlotSet("contact_name", None)])
+    assert _validate(_form_tracker("12ab", "out_of_scope", {}, {"contact_detail": "12ab"})) == (
+        [handoff.BAD_CONTACT], [SlotSet("contact_detail", None)])
+
+
+@pytest.mark.parametrize("slot,text,intent", [
+    ("handoff_consent", "no", "deny"), ("handoff_consent", "cancel", "out_of_scope"),
+    ("contact_name", "stop", "deny"), ("contact_detail", "cancel", "out_of_scope"),
+])
+def test_form_cancels_at_any_step(slot: str, text: str, intent: str) -> None:
+    messages, events = _validate(_form_tracker(text, intent, {"handoff_consent": True}, {slot: text}))
+    assert messages == [handoff.CANCELLED]
+    assert SlotSet("requested_slot", None) in events and SlotSet("handoff_consent", False) in events
+
+
+def _submit_tracker(slots: dict) -> Tracker:
+    request = {"text": "I want to talk to a person", "intent": {"name": "request_human", "confidence": 0.9}}
+    events = [{"event": "user", "text": request["text"], "parse_data": request},
+              {"event": "user", "text": "+44 20 7946 0000",
+               "parse_data": {"text": "+44 20 7946 0000", "intent": {"name": "out_of_scope"}}}]
+    return Tracker("visitor-42", slots, events[-1]["parse_data"], events, False, None, {}, "handoff_form")
+
+
+@pytest.fixture
+def store_from_settings(database_url, monkeypatch):
+    """Point the settings at the test database; the action opens it on first use."""
+    monkeypatch.setenv("MESO_DATABASE_URL", database_url)
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS", "CLINIC_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+    handoff_actions.handoff_store.cache_clear()
+    engine = make_engine(database_url)
+    handoff.create_tables(engine)
+    yield make_session_factory(engine)
+    handoff_actions.handoff_store.cache_clear()
+    engine.dispose()
+
+
+def test_submit_stores_notifies_and_tells_the_visitor(store_from_settings, webhook, monkeypatch) -> None:
+    monkeypatch.setenv("CLINIC_NAME", "Harley Skin Clinic")
+    monkeypatch.setenv("CLINIC_OPENING_HOURS", "Mon-Fri 9:00-18:00")
+    monkeypatch.setenv("CLINIC_WEBHOOK_URL", webhook.url)
+    dispatcher = CollectingDispatcher()
+    tracker = _submit_tracker({"handoff_consent": True, "contact_name": "Anna Smith", "contact_detail": "+442079460000"})
+    events = asyncio.run(handoff_actions.ActionSubmitHandoff().run(dispatcher, tracker, FORM_DOMAIN))
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Thank you, Anna Smith. I've passed your request on: Harley Skin Clinic will call you at +442079460000 "
+        "during opening hours (Mon-Fri 9:00-18:00)."]
+    assert events == [SlotSet("handoff_consent", None), SlotSet("contact_name", None), SlotSet("contact_detail", None)]
+    with store_from_settings() as session:
+        [stored] = session.execute(select(HandoffRequest)).scalars().all()
+    assert (stored.conversation_id, stored.reason, stored.status) == ("visitor-42", "request_human", "sent")
+    assert [body["json"]["id"] for body in webhook.bodies] == [stored.id]
+
+
+def test_submit_stores_before_confirming_even_when_the_webhook_is_down(store_from_settings, monkeypatch) -> None:
+    monkeypatch.setenv("CLINIC_WEBHOOK_URL", f"http://127.0.0.1:{_free_port()}/handoff")
+    dispatcher = CollectingDispatcher()
+    tracker = _submit_tracker({"handoff_consent": True, "contact_name": "Anna Smith", "contact_detail": "a@b.co"})
+    asyncio.run(handoff_actions.ActionSubmitHandoff().run(dispatcher, tracker, FORM_DOMAIN))
+    assert dispatcher.messages[0]["text"].startswith("Thank you, Anna Smith.")
+    [pending] = handoff.pending_requests(store_from_settings)
+    assert (pending.contact, pending.status, pending.attempts) == ("a@b.co", "pending", 3)
+
+
+def test_a_cancelled_form_stores_nothing(store_from_settings) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _submit_tracker({"handoff_consent": False, "contact_name": None, "contact_detail": None})
+    events = asyncio.run(handoff_actions.ActionSubmitHandoff().run(dispatcher, tracker, FORM_DOMAIN))
+    assert dispatcher.messages == [] and len(events) == 3
+    with store_from_settings() as session:
+        assert session.execute(select(func.count(HandoffRequest.id))).scalar_one() == 0
