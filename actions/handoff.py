@@ -41,6 +41,33 @@ def handoff_reason(tracker: Tracker) -> str:
     return handoff.REASONS[0]
 
 
+class _AskSlot(Action):
+    """Ask the handoff form's question for one slot (Rasa calls ``action_ask_<slot>``)."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(text=handoff.QUESTIONS[self.slot])
+        return []
+
+
+class ActionAskHandoffConsent(_AskSlot):
+    slot = "handoff_consent"
+
+
+class ActionAskContactName(_AskSlot):
+    slot = "contact_name"
+
+
+class ActionAskContactDetail(_AskSlot):
+    slot = "contact_detail"
+
+
 class ValidateHandoffForm(FormValidationAction):
     """Check consent, name and contact detail; "cancel" or "stop" ends the form at any step."""
 

@@ -27,6 +27,16 @@ PENDING = "pending"
 SENT = "sent"
 REASONS = ("request_human", "book_consultation")
 
+# The form's questions, by slot.
+QUESTIONS = {
+    "handoff_consent": (
+        "I can ask the clinic to contact you. To do that I will store your name and a phone number or "
+        "email address with your request, only so that the clinic can get back to you about it. "
+        "Is that OK? (yes / no; type cancel at any time to stop)"
+    ),
+    "contact_name": "Thank you. What is your name?",
+    "contact_detail": "What phone number or email address should the clinic use to contact you?",
+}
 ASK_CONSENT_AGAIN = "Please answer yes to go on, or no to cancel."
 BAD_NAME = "Sorry, that doesn't look like a name. Please type your name (letters only, up to 100 characters)."
 BAD_CONTACT = (

@@ -302,3 +302,14 @@ def test_a_cancelled_form_stores_nothing(store_from_settings) -> None:
     assert dispatcher.messages == [] and len(events) == 3
     with store_from_settings() as session:
         assert session.execute(select(func.count(HandoffRequest.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("slot", ["handoff_consent", "contact_name", "contact_detail"])
+def test_form_asks_each_question_from_the_domain_library(slot):
+    asks = (handoff_actions.ActionAskHandoffConsent, handoff_actions.ActionAskContactName,
+            handoff_actions.ActionAskContactDetail)
+    action = {ask.slot: ask for ask in asks}[slot]()
+    assert action.name() == f"action_ask_{slot}"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, Tracker("v", {}, {}, [], False, None, {}, "action_listen"), {}))
+    assert [m["text"] for m in dispatcher.messages] == [handoff.QUESTIONS[slot]]
