@@ -2,8 +2,9 @@
 
 Rasa's ``credentials.yml`` fails when a ``${VAR}`` it names is unset, so the credentials file is
 generated at start instead: the static ``credentials.yml`` (REST, website widget) plus every
-channel whose variables are all set. A channel with only some of its variables set is left out
-and reported, so a typo never starts a half-configured channel.
+channel whose required variables are all set, under our connector's import path (``connectors/``).
+A channel with only some of its required variables set is left out and reported, so a typo never
+starts a half-configured channel. Optional variables are added when set.
 """
 from __future__ import annotations
 
@@ -14,17 +15,38 @@ from typing import Any, Dict, List, Mapping
 
 import yaml
 
-# Rasa's channel name -> {credential key: environment variable}.
-CHANNELS: Dict[str, Dict[str, str]] = {
-    "twilio": {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN",
-               "twilio_number": "TWILIO_NUMBER"},
-    "telegram": {"access_token": "TELEGRAM_ACCESS_TOKEN", "verify": "TELEGRAM_VERIFY",
-                 "webhook_url": "TELEGRAM_WEBHOOK_URL"},
-    "facebook": {"verify": "FACEBOOK_VERIFY", "secret": "FACEBOOK_SECRET",
-                 "page-access-token": "FACEBOOK_PAGE_ACCESS_TOKEN"},
-    "slack": {"slack_token": "SLACK_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """A messaging channel: our connector class and the variables that fill its credentials."""
+
+    connector: str  # the key in Rasa's credentials file: the connector's import path
+    required: Dict[str, str]  # credential key -> environment variable; all set: channel on
+    optional: Dict[str, str] = field(default_factory=dict)  # used when set
+
+
+CHANNELS: Dict[str, ChannelSpec] = {
+    "twilio": ChannelSpec(
+        "connectors.twilio.TwilioChannel",
+        {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN", "twilio_number": "TWILIO_NUMBER"},
+        {"whatsapp_number": "TWILIO_WHATSAPP_NUMBER", "webhook_url": "TWILIO_WEBHOOK_URL",
+         "api_url": "TWILIO_API_URL"}),
+    "telegram": ChannelSpec(
+        "connectors.telegram.TelegramChannel",
+        {"access_token": "TELEGRAM_ACCESS_TOKEN", "webhook_url": "TELEGRAM_WEBHOOK_URL",
+         "secret_token": "TELEGRAM_SECRET_TOKEN"},
+        {"api_url": "TELEGRAM_API_URL"}),
+    "facebook": ChannelSpec(
+        "connectors.facebook.MessengerChannel",
+        {"verify": "FACEBOOK_VERIFY", "secret": "FACEBOOK_SECRET", "page-access-token": "FACEBOOK_PAGE_ACCESS_TOKEN"},
+        {"api_url": "FACEBOOK_API_URL"}),
+    "slack": ChannelSpec(
+        "connectors.slack.SlackChannel",
+        {"slack_token": "SLACK_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
+        {"slack_channel": "SLACK_CHANNEL", "api_url": "SLACK_API_URL"}),
 }
-CHANNEL_VARIABLES = tuple(variable for keys in CHANNELS.values() for variable in keys.values())
+CHANNEL_VARIABLES = tuple(
+    variable for spec in CHANNELS.values() for keys in (spec.required, spec.optional) for variable in keys.values())
 
 
 @dataclass
@@ -36,16 +58,21 @@ class Credentials:
     incomplete: Dict[str, List[str]] = field(default_factory=dict)  # channel -> missing variables
 
 
+def _value(environment: Mapping[str, str], variable: str) -> str:
+    return (environment.get(variable) or "").strip()
+
+
 def build_credentials(static: Mapping[str, Any], environment: Mapping[str, str]) -> Credentials:
     """The static channels plus each channel whose variables are all set in ``environment``."""
     result = Credentials(channels=dict(static))
-    for channel, keys in CHANNELS.items():
-        values = {key: (environment.get(variable) or "").strip() for key, variable in keys.items()}
-        missing = [variable for key, variable in keys.items() if not values[key]]
+    for channel, spec in CHANNELS.items():
+        values = {key: _value(environment, variable) for key, variable in spec.required.items()}
+        missing = [variable for key, variable in spec.required.items() if not values[key]]
         if not missing:
-            result.channels[channel] = values
+            optional = {key: _value(environment, variable) for key, variable in spec.optional.items()}
+            result.channels[spec.connector] = {**values, **{key: value for key, value in optional.items() if value}}
             result.enabled.append(channel)
-        elif len(missing) < len(keys):
+        elif len(missing) < len(spec.required):
             result.incomplete[channel] = missing
     return result
 

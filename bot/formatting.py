@@ -1,31 +1,55 @@
-"""Reply formatting per messaging channel: buttons as numbered options where a channel has no
-buttons, markdown stripped where it would show as symbols, and messages split to size limits.
+"""Reply formatting per messaging channel: what one reply (text and buttons) becomes on a channel.
+
+* Markdown: removed where a channel would show the symbols (SMS, Telegram and Messenger as we
+  send plain text), converted to the channel's own marks for WhatsApp (``*bold*``) and Slack
+  (``*bold*``, ``<url|text>``). (The website widget and REST show replies as they are.)
+* Buttons: native where the channel has them; numbered options to reply with where it has none
+  (SMS, WhatsApp) or where the titles do not fit its buttons (Messenger quick replies hold 20
+  characters: the options are listed in the text and the quick replies show their numbers).
+* Size: a long reply is split into several messages at paragraph, then sentence ends; the
+  buttons go with the last one.
 """
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.replies import Button
 
-# Longest message each channel accepts (characters); None: no limit worth splitting for.
-CHANNEL_LIMITS: Dict[str, Optional[int]] = {
-    "sms": 1600,  # Twilio's limit for one (concatenated) SMS
-    "whatsapp": 4096,
-    "telegram": 4096,
-    "facebook": 2000,
-    "slack": 4000,  # Slack truncates longer text
-    "rest": None,
-    "socketio": None,
-}
-# Channels that cannot show buttons: they become numbered options to reply with.
-NO_BUTTONS = frozenset({"sms", "whatsapp"})
-# Channels that show markdown symbols literally.
-PLAIN_TEXT = frozenset({"sms"})
 
-_MARKDOWN = [
-    (re.compile(r"\[([^\]]+)\]\((\S+?)\)"), r"\1 (\2)"),  # [text](url) -> text (url)
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
+@dataclass(frozen=True)
+class ChannelStyle:
+    """What a channel can show."""
+
+    limit: Optional[int]  # longest message in characters; None: no limit worth splitting for
+    markdown: str  # "plain", "whatsapp" or "slack"
+    native_buttons: bool = True
+    max_buttons: Optional[int] = None  # more than this: numbered options only
+    max_button_title: Optional[int] = None  # a longer title: numbered options, numbers as buttons
+
+
+STYLES: Dict[str, ChannelStyle] = {
+    "sms": ChannelStyle(limit=1600, markdown="plain", native_buttons=False),  # Twilio's limit
+    "whatsapp": ChannelStyle(limit=4096, markdown="whatsapp", native_buttons=False),
+    "telegram": ChannelStyle(limit=4096, markdown="plain"),
+    "facebook": ChannelStyle(limit=2000, markdown="plain", max_buttons=13, max_button_title=20),
+    "slack": ChannelStyle(limit=3000, markdown="slack"),  # a section block holds 3000
+}
+CHANNEL_LIMITS: Dict[str, Optional[int]] = {name: style.limit for name, style in STYLES.items()}
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message as a channel will send it."""
+
+    text: str
+    buttons: Tuple[Button, ...] = ()
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_EMPHASIS = [
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # *italic*
     (re.compile(r"(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"), r"\1"),  # _italic_
     (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
@@ -35,9 +59,26 @@ _MARKDOWN = [
 
 def strip_markdown(text: str) -> str:
     """``text`` without markdown emphasis, code marks, headings; links become "text (url)"."""
-    for pattern, replacement in _MARKDOWN:
+    text = _BOLD.sub(r"\2", _LINK.sub(r"\1 (\2)", text))
+    for pattern, replacement in _EMPHASIS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def to_whatsapp(text: str) -> str:
+    """Markdown in WhatsApp's marks: ``**bold**`` -> ``*bold*``, links -> "text (url)"."""
+    return _BOLD.sub(r"*\2*", _LINK.sub(r"\1 (\2)", text))
+
+
+def to_slack_mrkdwn(text: str) -> str:
+    """Markdown in Slack's mrkdwn: ``**bold**`` -> ``*bold*``, ``[text](url)`` -> ``<url|text>``;
+    ``&``, ``<`` and ``>`` escaped as Slack requires."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BOLD.sub(r"*\2*", _LINK.sub(r"<\2|\1>", text))
+
+
+_CONVERTERS = {"plain": strip_markdown, "whatsapp": to_whatsapp,
+               "slack": to_slack_mrkdwn}
 
 
 def numbered_options(buttons: Sequence[Button]) -> str:
@@ -93,11 +134,27 @@ def split_message(text: str, limit: Optional[int]) -> List[str]:
     return messages
 
 
-def format_for_channel(text: str, buttons: Sequence[Button], channel: str) -> List[str]:
-    """The messages to send on ``channel`` for one reply (buttons folded in where unsupported)."""
-    if channel in PLAIN_TEXT:
-        text = strip_markdown(text)
-    if buttons and channel in NO_BUTTONS:
-        options = numbered_options(buttons)
-        text = f"{text}\n\n{options}" if text else options
-    return split_message(text, CHANNEL_LIMITS.get(channel))
+def _fit_buttons(text: str, buttons: Sequence[Button], style: ChannelStyle) -> Tuple[str, Tuple[Button, ...]]:
+    """The text and native buttons once buttons the channel cannot show are folded into text."""
+    if not buttons:
+        return text, ()
+    too_many = style.max_buttons is not None and len(buttons) > style.max_buttons
+    if style.native_buttons and not too_many:
+        too_long = style.max_button_title is not None and any(
+            len(title) > style.max_button_title for title, _ in buttons)
+        if not too_long:
+            return text, tuple(buttons)
+    options = numbered_options(buttons)
+    text = f"{text}\n\n{options}" if text else options
+    if style.native_buttons and not too_many:  # the numbers themselves as buttons
+        return text, tuple((str(index), payload) for index, (_, payload) in enumerate(buttons, start=1))
+    return text, ()
+
+
+def format_for_channel(text: str, buttons: Sequence[Button], channel: str) -> List[OutgoingMessage]:
+    """The messages to send on ``channel`` for one reply; the buttons go with the last one."""
+    style = STYLES[channel]
+    text, native = _fit_buttons(_CONVERTERS[style.markdown](text), buttons, style)
+    pieces = split_message(text, style.limit)
+    return [OutgoingMessage(piece, native if index == len(pieces) - 1 else ())
+            for index, piece in enumerate(pieces)]

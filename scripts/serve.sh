@@ -12,6 +12,10 @@ export RASA_PORT=${RASA_PORT:-5005}  # also read by connectors/socketio.py (defa
 ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/mesotherapy.tar.gz}
 mkdir -p var/logs
+# Files of a second instance (other ports, e.g. tests and the benchmark) do not clash with make run's.
+SUFFIX=$([ "$RASA_PORT" = 5005 ] && echo "" || echo ".port-$RASA_PORT")
+RASA_LOG=var/logs/rasa$SUFFIX.log
+ACTIONS_LOG=var/logs/actions$SUFFIX.log
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 $PY -m bot.cli check-ports "$RASA_PORT" "$ACTION_PORT"
@@ -32,9 +36,9 @@ fail() {  # $1: what failed, $2: its log
   exit 1
 }
 
-echo "Starting the action server on ${ACTION_INTERFACE:-127.0.0.1}:$ACTION_PORT (log: var/logs/actions.log)"
+echo "Starting the action server on ${ACTION_INTERFACE:-127.0.0.1}:$ACTION_PORT (log: $ACTIONS_LOG)"
 SANIC_HOST=${ACTION_INTERFACE:-127.0.0.1} $PY -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  >var/logs/actions.log 2>&1 &
+  >$ACTIONS_LOG 2>&1 &
 pids+=($!)
 
 api_args=()
@@ -43,17 +47,17 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
   echo "Rasa HTTP API enabled (token required)."
 fi
 if [ -z "${CREDENTIALS:-}" ]; then  # credentials.yml plus the channels whose variables are set
-  $PY -m bot.cli write-credentials var/credentials.yml
-  CREDENTIALS=var/credentials.yml
+  CREDENTIALS=var/credentials$SUFFIX.yml
+  $PY -m bot.cli write-credentials "$CREDENTIALS"
 fi
-echo "Starting the Rasa server on ${RASA_INTERFACE:-127.0.0.1}:$RASA_PORT (log: var/logs/rasa.log)"
+echo "Starting the Rasa server on ${RASA_INTERFACE:-127.0.0.1}:$RASA_PORT (log: $RASA_LOG)"
 $RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
   --interface "${RASA_INTERFACE:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" \
-  >var/logs/rasa.log 2>&1 &
+  >$RASA_LOG 2>&1 &
 pids+=($!)
 
-$PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 || fail "The action server" var/logs/actions.log
-$PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 || fail "The Rasa server" var/logs/rasa.log
+$PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 || fail "The action server" $ACTIONS_LOG
+$PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 || fail "The Rasa server" $RASA_LOG
 echo "Ready. REST channel: POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}"
 echo "Website widget demo: http://localhost:$RASA_PORT/widget/demo.html"
 

@@ -1,9 +1,7 @@
 """End to end over HTTP: the real Rasa server and action server, started as `make run` does."""
 import json
 import os
-import signal
 import sqlite3
-import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -13,6 +11,7 @@ import pytest
 
 from bot import safety
 from bot.settings import PROJECT_ROOT, load_clinic
+from tests.live_servers import serving
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
@@ -26,22 +25,10 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def servers():
-    env = {**os.environ, "SERVE_ONLY": "1"}
+    env = dict(os.environ)
     env.pop("RASA_AUTH_TOKEN", None)
-    process = subprocess.Popen(
-        ["scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
-    output = []
-    for line in process.stdout:
-        output.append(line)
-        if line.startswith("Ready."):
-            break
-    else:
-        pytest.fail("servers did not start:\n" + "".join(output))
-    yield
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=60)
+    with serving(env):
+        yield
 
 
 def _post_raw(body: bytes):
