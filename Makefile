@@ -19,7 +19,8 @@ CHROMIUM := /usr/bin/chromium
 GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
-.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean
+.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
+  review-inbox merge-labels deploy
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -76,6 +77,15 @@ test-conversations: $(MODEL)  ## conversation tests against the real action serv
 evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
 	$(PY) -m bot.evaluation check-floor reports/nlu/intent_report.json --floor 0.90
+
+review-inbox: $(INSTALLED)  ## write the messages not understood well, grouped, to label (reports/review-inbox.yml)
+	$(PY) -m bot.cli review-inbox $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(SINCE),--since $(SINCE))
+
+merge-labels: $(INSTALLED)  ## add the labelled entries of reports/review-inbox.yml to data/nlu
+	$(PY) -m bot.cli merge-labels $(or $(LABELS),reports/review-inbox.yml)
+
+deploy: $(MODEL)  ## load the trained model into the running server (no restart) and record it as live
+	$(PY) -m bot.cli deploy-model
 
 benchmark: setup  ## measure cold start, latency, throughput, memory, training time
 	$(PY) -m bench.benchmark

@@ -3,17 +3,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
 from bot import handoff
+from bot.deploy import DeployError, deploy
 from bot.channels import write_credentials
+from bot.conversation_store import StoreError, load_user_messages
+from bot.nlu_data import TrainingDataError, domain_intents
+from bot.nlu_merge import MergeError, merge_labels
+from bot.nlu_text import shorten
+from bot.review_file import LabelsError, labelled_count, read_labels, write_inbox
+from bot.review_inbox import DEFAULT_THRESHOLD, build_inbox
+from bot.tracker_store_config import EndpointsError, display_url, quoted_env_references, tracker_store_url
 from bot.nlp.pipeline import ensure_pipeline
 from bot.service import build_knowledge, open_handoff_store, topics_without_answer
 from bot.settings import PROJECT_ROOT, channel_environment, load_clinic, load_settings
@@ -145,6 +155,97 @@ def chat(args: argparse.Namespace) -> int:
                 print(f"     {len(buttons)}. {button['title']}")
 
 
+def deploy_model(args: argparse.Namespace) -> int:
+    """Load a trained model into the running Rasa server (PUT /model) and record it as live."""
+    token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
+    if not token and args.token_file.exists():
+        token = args.token_file.read_text(encoding="utf-8").strip()
+    if not token:
+        print(f"error: no API token: set RASA_AUTH_TOKEN or start the server with `make run` "
+              f"(it writes {args.token_file})", file=sys.stderr)
+        return 1
+    print(f"Loading {args.model} into {args.url} (the server keeps answering meanwhile)...", flush=True)
+    try:
+        deployment = deploy(args.model, args.url, token, args.live_dir, args.reports)
+    except DeployError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Live: {deployment.model} (sha256 {deployment.sha256[:12]}), switched in {deployment.switch_seconds:.1f} s")
+    print(f"Evaluation recorded: {deployment.evaluation}" if deployment.evaluation else
+          f"warning: no evaluation report of this model in {args.reports}; `make evaluate` first, "
+          "so the next model is compared with this one", file=sys.stderr if not deployment.evaluation else sys.stdout)
+    return 0
+
+
+def _since(value: str) -> datetime:
+    """A date or date-time (ISO 8601), in UTC unless it names its zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM): {value!r}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _threshold(value: str) -> float:
+    """A confidence between 0 and 1."""
+    try:
+        threshold = float(value)
+    except ValueError:
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:
+        raise argparse.ArgumentTypeError(f"not a confidence between 0 and 1: {value!r}")
+    return threshold
+
+
+def review_inbox(args: argparse.Namespace) -> int:
+    """Write the messages the assistant did not understand well, grouped and ranked, for labelling."""
+    labelled = 0 if args.force else labelled_count(args.out)
+    if labelled:
+        print(f"error: {args.out} has {labelled} labelled entries: merge them first "
+              f"(python -m bot.cli merge-labels {args.out}), move the file, or pass --force", file=sys.stderr)
+        return 1
+    if not args.tracker_db:
+        for setting in quoted_env_references(args.endpoints):
+            print(f"warning: {args.endpoints}: tracker_store {setting} is a quoted ${{VAR}}, which Rasa 3.6 "
+                  "does not expand (it stores conversations in memory instead): write it unquoted", file=sys.stderr)
+    try:
+        url = args.tracker_db or tracker_store_url(args.endpoints, PROJECT_ROOT)
+        messages = load_user_messages(url, args.since)
+        intents = domain_intents(args.domain)
+    except (EndpointsError, StoreError, TrainingDataError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    inbox = build_inbox(messages, threshold=args.threshold)
+    try:
+        write_inbox(args.out, inbox, intents, args.threshold, display_url(url), args.since)
+    except OSError as error:
+        print(f"error: cannot write {args.out}: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.out}: {len(inbox.groups)} groups from {inbox.messages_selected} messages to review "
+          f"({inbox.messages_read} visitor messages read from {display_url(url)})")
+    return 0
+
+
+def merge_labels_file(args: argparse.Namespace) -> int:
+    """Add the labelled entries of a review inbox to the NLU training data."""
+    try:
+        labels = read_labels(args.file)
+        report = merge_labels(labels, args.data, domain_intents(args.domain))
+    except (LabelsError, MergeError, TrainingDataError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return 1
+    for added in report.added:
+        print(f"added    {added.intent}: {shorten(added.text)}  ({added.path})")
+    for skipped in report.skipped:
+        print(f"{'warning: ' if skipped.conflict else ''}skipped  {skipped.intent}: {shorten(skipped.text)}  "
+              f"({skipped.reason})", file=sys.stderr if skipped.conflict else sys.stdout)
+    labelled = sum(1 for label in labels if label.intent)
+    print(f"{len(report.added)} examples added, {len(report.skipped)} skipped, from {labelled} labelled "
+          f"of {len(labels)} entries" + ("; retrain the model (make train)" if report.added else ""))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
@@ -172,6 +273,30 @@ def main(argv: Optional[List[str]] = None) -> int:
     talk = commands.add_parser("chat", help="chat in the terminal over the REST channel")
     talk.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
     talk.set_defaults(func=chat)
+    release = commands.add_parser("deploy-model", help="load a trained model into the running server, no restart")
+    release.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "mesotherapy.tar.gz")
+    release.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
+    release.add_argument("--token-file", type=Path, default=PROJECT_ROOT / "var" / "rasa-api-token")
+    release.add_argument("--live-dir", type=Path, default=PROJECT_ROOT / "models" / "live")
+    release.add_argument("--reports", type=Path, default=PROJECT_ROOT / "reports" / "evaluation")
+    release.set_defaults(func=deploy_model)
+    inbox = commands.add_parser("review-inbox", help="list the messages not understood well, for labelling")
+    inbox.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "review-inbox.yml")
+    inbox.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+                       help="top intent confidence under which a message is listed (default %(default)s)")
+    inbox.add_argument("--since", type=_since, help="only messages from this date (YYYY-MM-DD, UTC)")
+    store = inbox.add_mutually_exclusive_group()
+    store.add_argument("--tracker-db", metavar="URL", help="SQLAlchemy URL of Rasa's tracker store")
+    store.add_argument("--endpoints", type=Path, default=PROJECT_ROOT / "endpoints.yml",
+                       help="read the tracker store from this endpoints file (${VAR} from the environment)")
+    inbox.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
+    inbox.add_argument("--force", action="store_true", help="overwrite an inbox file that has labels")
+    inbox.set_defaults(func=review_inbox)
+    merge = commands.add_parser("merge-labels", help="add the labelled inbox entries to the NLU training data")
+    merge.add_argument("file", type=Path)
+    merge.add_argument("--data", type=Path, default=PROJECT_ROOT / "data" / "nlu")
+    merge.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
+    merge.set_defaults(func=merge_labels_file)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -2,7 +2,7 @@
 # Start the action server and the Rasa server on loopback, wait until both answer, then chat
 # in the terminal (when there is one) or keep serving until Ctrl-C. Stops both on exit.
 #   RASA_PORT (5005), ACTION_PORT (5055), RASA_INTERFACE (127.0.0.1), ACTION_INTERFACE (127.0.0.1),
-#   RASA_AUTH_TOKEN (set it to enable Rasa's HTTP API, token required), ENDPOINTS (endpoints.yml),
+#   RASA_AUTH_TOKEN (the HTTP API's token; unset: a random one in var/rasa-api-token), ENDPOINTS (endpoints.yml),
 #   CREDENTIALS (default: generated var/credentials.yml, see bot/channels.py), MODEL (models/mesotherapy.tar.gz), SERVE_ONLY=1 (no terminal chat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,11 +41,16 @@ SANIC_HOST=${ACTION_INTERFACE:-127.0.0.1} $PY -m rasa_sdk --actions actions --po
   >$ACTIONS_LOG 2>&1 &
 pids+=($!)
 
-api_args=()
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-  api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
-  echo "Rasa HTTP API enabled (token required)."
+# Rasa's HTTP API (used to deploy a new model without a restart) always requires a token:
+# RASA_AUTH_TOKEN, or a random one kept in var/rasa-api-token (readable by its owner only).
+TOKEN_FILE=var/rasa-api-token$SUFFIX
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(32))' >"$TOKEN_FILE")
+  RASA_AUTH_TOKEN=$(cat "$TOKEN_FILE")
+else
+  rm -f "$TOKEN_FILE"
 fi
+api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
 if [ -z "${CREDENTIALS:-}" ]; then  # credentials.yml plus the channels whose variables are set
   CREDENTIALS=var/credentials$SUFFIX.yml
   $PY -m bot.cli write-credentials "$CREDENTIALS"

@@ -92,10 +92,15 @@ def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
     assert count > 0
 
 
-def test_http_api_is_off_without_a_token_and_servers_listen_on_loopback_only(servers):
+def test_http_api_requires_the_generated_token_and_servers_listen_on_loopback_only(servers):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/x/tracker", timeout=10)
-    assert error.value.code in (403, 404)
+    assert error.value.code == 401
+    token_file = PROJECT_ROOT / "var" / ("rasa-api-token" + ("" if RASA_PORT == 5005 else f".port-{RASA_PORT}"))
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text().strip()
+    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/status?token={token}", timeout=10) as response:
+        assert response.status == 200
     listening = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
