@@ -20,7 +20,7 @@ GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
 .PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
-  review-inbox merge-labels deploy
+  review-inbox merge-labels deploy evaluate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -77,6 +77,9 @@ test-conversations: $(MODEL)  ## conversation tests against the real action serv
 evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
 	$(PY) -m bot.evaluation check-floor reports/nlu/intent_report.json --floor 0.90
+
+evaluate: $(MODEL)  ## held-out + 5-fold + conversation tests, report in reports/evaluation, compared with the live model
+	$(PY) -m bot.evaluation evaluate --model $(MODEL) --out reports/evaluation --quiet
 
 review-inbox: $(INSTALLED)  ## write the messages not understood well, grouped, to label (reports/review-inbox.yml)
 	$(PY) -m bot.cli review-inbox $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(SINCE),--since $(SINCE))
