@@ -1,40 +1,141 @@
-"""Benchmark the running assistant on this machine: ``python -m bench.benchmark``.
+"""Benchmark our assistant against stock Rasa on this machine: ``python -m bench.benchmark``.
 
-Starts the real servers (scripts/serve.sh), then measures cold start (launch to first answer),
-REST latency p50/p95/p99 at 1 and 16 concurrent visitors with the action server and the
-knowledge base in the loop, throughput, resident memory of both servers, and the model's size
-and training time. Prints a table and writes JSON. Figures, not pass/fail: compare ratios.
+One harness, two subjects measured in the same run:
+
+* ours: the real servers started by ``scripts/serve.sh`` (ports 5305/5355);
+* stock: the ``rasa init`` assistant, created and trained in a temporary folder, served by
+  ``rasa run`` and ``rasa run actions`` (ports 5405/5455).
+
+For each: cold start (launch to first answer), REST latency p50/p95/p99 at 1 and 16 concurrent
+visitors (action server in the loop; ours also the knowledge base), throughput, resident memory
+of the Rasa server and of the action server, model size and full training time (cache disabled,
+into a temporary folder: ``models/`` is never written). Prints a table with the ratio
+ours/stock for every figure and the targets (met / not met), and writes JSON.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = [
+RASA = ROOT / ".venv" / "bin" / "rasa"
+STARTED = time.perf_counter()
+PROGRESS_EVERY_S = 15.0
+START_TIMEOUT_S = 300.0
+
+OUR_QUESTIONS = (
     "what is mesotherapy", "does it hurt", "can it help with hair loss?", "is it safe",
     "how long do results last", "what's in the cocktail", "who should do it", "how much does it cost",
+)
+STOCK_QUESTIONS = ("hello", "I am sad", "great", "are you a bot?", "goodbye")
+
+# (key, label, unit, target): target is (comparison, bound) on our figure, or None.
+Target = Optional[Tuple[str, float]]
+METRICS: List[Tuple[str, str, str, Target]] = [
+    ("cold_start_s", "cold start (launch to first answer)", "s", ("<=", 15.0)),
+    ("one_p50_ms", "latency p50, 1 visitor", "ms", ("<=", 20.0)),
+    ("one_p95_ms", "latency p95, 1 visitor", "ms", None),
+    ("one_p99_ms", "latency p99, 1 visitor", "ms", None),
+    ("one_msg_per_s", "throughput, 1 visitor", "msg/s", None),
+    ("sixteen_p50_ms", "latency p50, 16 visitors", "ms", None),
+    ("sixteen_p95_ms", "latency p95, 16 visitors", "ms", None),
+    ("sixteen_p99_ms", "latency p99, 16 visitors", "ms", ("<=", 100.0)),
+    ("sixteen_msg_per_s", "throughput, 16 visitors", "msg/s", (">=", 100.0)),
+    ("rasa_rss_mb", "Rasa server resident memory", "MB", ("<=", 700.0)),
+    ("action_rss_mb", "action server resident memory", "MB", None),
+    ("model_size_mb", "model size", "MB", None),
+    ("training_s", "full training", "s", ("<=", 120.0)),
 ]
 
 
+def progress(message: str) -> None:
+    """Print a progress line with the seconds since the benchmark started."""
+    print(f"[{time.perf_counter() - STARTED:6.1f}s] {message}", flush=True)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """An assistant to measure: how to launch its servers and what to ask it."""
+
+    name: str
+    root: Path
+    rasa_port: int
+    action_port: int
+    first_question: str  # asked until the first answer (cold start)
+    questions: Sequence[str]  # asked in turn by every visitor
+    model: Path
+    env: Dict[str, str]
+    commands: List[List[str]]  # each started in its own session, in this order
+    logs: Path
+    training_s: Optional[float] = None
+
+    @property
+    def url(self) -> str:
+        """The REST channel's webhook."""
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+
+@dataclass
+class Servers:
+    """The launched processes of one subject (their session leaders)."""
+
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        """True while every launched process still runs."""
+        return all(process.poll() is None for process in self.processes)
+
+    def stop(self) -> None:
+        """SIGTERM every session, then SIGKILL what is left after 60 s."""
+        for process in self.processes:
+            _signal_group(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+# --- HTTP load ------------------------------------------------------------------------------
+
+
+class NoAnswer(RuntimeError):
+    """The assistant answered with no message."""
+
+
 def _post(url: str, sender: str, text: str) -> float:
+    """Send one message; milliseconds until the answer. Raises NoAnswer on an empty answer."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
-        if not json.loads(response.read()):
-            raise RuntimeError(f"no answer to {text!r}")
-    return (time.perf_counter() - started) * 1000
+        answer = json.loads(response.read())
+    elapsed = (time.perf_counter() - started) * 1000
+    if not answer:
+        raise NoAnswer(f"no answer to {text!r}")
+    return elapsed
 
 
 def _percentile(values: List[float], fraction: float) -> float:
@@ -42,114 +143,317 @@ def _percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def _load(url: str, visitors: int, messages_each: int) -> Dict[str, float]:
-    def visitor(index: int) -> List[float]:
-        sender = f"bench-{uuid.uuid4().hex[:8]}"
-        return [_post(url, sender, QUESTIONS[(index + i) % len(QUESTIONS)]) for i in range(messages_each)]
+def _visitor(url: str, questions: Sequence[str], index: int, messages: int) -> Tuple[List[float], int]:
+    """One visitor's conversation: latencies of its answered messages and its empty answers."""
+    sender, latencies, empty = f"bench-{uuid.uuid4().hex[:8]}", [], 0
+    for i in range(messages):
+        started = time.perf_counter()
+        try:
+            latencies.append(_post(url, sender, questions[(index + i) % len(questions)]))
+        except NoAnswer:
+            latencies.append((time.perf_counter() - started) * 1000)
+            empty += 1
+    return latencies, empty
 
+
+def load(url: str, questions: Sequence[str], visitors: int, messages_each: int) -> Dict[str, float]:
+    """``visitors`` concurrent conversations of ``messages_each`` messages: latency and throughput."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=visitors) as pool:
-        latencies = [ms for result in pool.map(visitor, range(visitors)) for ms in result]
+        results = list(pool.map(lambda i: _visitor(url, questions, i, messages_each), range(visitors)))
     elapsed = time.perf_counter() - started
+    latencies = [ms for result, _ in results for ms in result]
     return {
         "p50_ms": _percentile(latencies, 0.50), "p95_ms": _percentile(latencies, 0.95),
         "p99_ms": _percentile(latencies, 0.99), "mean_ms": statistics.mean(latencies),
-        "messages_per_s": len(latencies) / elapsed, "messages": len(latencies),
+        "msg_per_s": len(latencies) / elapsed, "messages": len(latencies),
+        "empty_answers": sum(empty for _, empty in results),
     }
 
 
-def _rss_mb(pattern: str) -> float:
-    """Resident memory (MB) of the processes whose command line contains ``pattern``."""
-    total = 0
+# --- processes ------------------------------------------------------------------------------
+
+
+def _process_table() -> Dict[int, Tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process."""
+    table = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if pattern in cmdline and "benchmark" not in cmdline:
-                for line in (proc / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
+            stat = (proc / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            table[int(proc.name)] = (parent, (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
             continue
-    return total / 1024
+    return table
 
 
-def run(rasa_port: int, action_port: int, messages_each: int) -> Dict[str, object]:
-    """Start the servers, measure, stop them; return the figures."""
-    env = {**os.environ, "SERVE_ONLY": "1", "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
-    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-    launched = time.perf_counter()
-    server = subprocess.Popen([str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def _descendants(roots: Sequence[int]) -> Dict[int, str]:
+    """The processes started from ``roots`` (themselves included): pid -> command line."""
+    table, found, todo = _process_table(), {}, list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in table and pid not in found:
+            found[pid] = table[pid][1]
+            todo.extend(child for child, (parent, _) in table.items() if parent == pid)
+    return found
+
+
+def _rss_mb(pid: int) -> float:
     try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _is_action_server(cmdline: str) -> bool:
+    return "rasa_sdk" in cmdline or " run actions" in cmdline
+
+
+def _is_rasa_server(cmdline: str) -> bool:
+    return "rasa run" in cmdline and not _is_action_server(cmdline)
+
+
+def memory_mb(servers: Servers) -> Dict[str, float]:
+    """Resident memory (MB) of the Rasa server and of the action server of ``servers``."""
+    processes = _descendants([process.pid for process in servers.processes])
+
+    def total(role: Callable[[str], bool]) -> float:
+        return sum(_rss_mb(pid) for pid, cmdline in processes.items() if role(cmdline))
+
+    return {"rasa_rss_mb": total(_is_rasa_server), "action_rss_mb": total(_is_action_server)}
+
+
+def launch(subject: Subject) -> Servers:
+    """Start the subject's servers, each command in its own session, output to its log folder."""
+    subject.logs.mkdir(parents=True, exist_ok=True)
+    servers = Servers()
+    for index, command in enumerate(subject.commands):
+        log = open(subject.logs / f"bench-{subject.name}-{index}.log", "wb")  # noqa: SIM115 (child owns it)
+        servers.processes.append(subprocess.Popen(
+            command, cwd=subject.root, env=subject.env, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True))
+        log.close()
+    return servers
+
+
+def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -> float:
+    """Seconds from ``launched`` until the subject answers its first question."""
+    next_progress = launched + PROGRESS_EVERY_S
+    while True:
+        try:
+            _post(subject.url, f"bench-cold-{uuid.uuid4().hex[:8]}", subject.first_question)
+            return time.perf_counter() - launched
+        except (OSError, NoAnswer):
+            now = time.perf_counter()
+            if not servers.alive() or now - launched > START_TIMEOUT_S:
+                raise RuntimeError(f"{subject.name}: servers did not start; see {subject.logs}")
+            if now >= next_progress:
+                progress(f"{subject.name}: still starting ({now - launched:.0f} s)")
+                next_progress += PROGRESS_EVERY_S
+            time.sleep(0.2)
+
+
+def measure_serving(subject: Subject, messages_each: int) -> Dict[str, float]:
+    """Launch the subject, measure cold start, latency, throughput and memory, stop it."""
+    progress(f"{subject.name}: starting the servers on ports {subject.rasa_port}/{subject.action_port}")
+    launched = time.perf_counter()
+    servers = launch(subject)
+    try:
+        figures: Dict[str, float] = {"cold_start_s": wait_for_first_answer(subject, servers, launched)}
+        progress(f"{subject.name}: first answer after {figures['cold_start_s']:.1f} s; warming up")
+        load(subject.url, subject.questions, 4, 5)
+        for prefix, visitors in (("one", 1), ("sixteen", 16)):
+            progress(f"{subject.name}: {visitors} visitor(s) x {messages_each} messages")
+            for key, value in load(subject.url, subject.questions, visitors, messages_each).items():
+                figures[f"{prefix}_{key}"] = value
+        figures.update(memory_mb(servers))
+    finally:
+        servers.stop()
+    figures["model_size_mb"] = subject.model.stat().st_size / 1e6
+    return figures
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def timed_run(command: List[str], cwd: Path, env: Dict[str, str], log: Path, label: str) -> float:
+    """Run ``command`` to completion with a progress line every 15 s; its seconds. Fails loudly."""
+    progress(f"{label}: started (log: {log})")
+    started = time.perf_counter()
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                                   stderr=subprocess.STDOUT)
         while True:
             try:
-                _post(url, "bench-cold", "hello")
+                process.wait(timeout=PROGRESS_EVERY_S)
                 break
-            except OSError:
-                if server.poll() is not None or time.perf_counter() - launched > 300:
-                    raise RuntimeError("servers did not start; see var/logs/")
-                time.sleep(0.2)
-        cold_start = time.perf_counter() - launched
-        _load(url, 4, 5)  # warm-up
-        results = {
-            "cold_start_s": cold_start,
-            "one_visitor": _load(url, 1, messages_each),
-            "sixteen_visitors": _load(url, 16, messages_each),
-            "rasa_rss_mb": _rss_mb("bin/rasa run"),
-            "action_server_rss_mb": _rss_mb("-m rasa_sdk"),
-        }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
-    model = ROOT / "models" / "mesotherapy.tar.gz"
-    results["model_size_mb"] = model.stat().st_size / 1e6
-    return results
+            except subprocess.TimeoutExpired:
+                progress(f"{label}: running ({time.perf_counter() - started:.0f} s)")
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{label} failed (exit {process.returncode}); see {log}")
+    progress(f"{label}: done in {elapsed:.0f} s")
+    return elapsed
 
 
-def measure_training() -> float:
-    """Seconds for a full training from scratch (cache disabled) into a temporary folder."""
-    env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0", "PYTHONPATH": str(ROOT)}
-    started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv" / "bin" / "rasa"), "train", "--out", "/tmp/bench-model", "--quiet"],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+def full_training_env(root: Path, cache: Path) -> Dict[str, str]:
+    """The environment for a training that reuses nothing: an empty cache, caching disabled."""
+    return {**base_env(root), "RASA_MAX_CACHE_SIZE": "0", "RASA_CACHE_DIRECTORY": str(cache)}
 
 
-def main() -> int:
-    """Entry point."""
-    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__)
-    parser.add_argument("--messages", type=int, default=25, help="messages per visitor")
+def train_ours(root: Path, work: Path) -> float:
+    """Seconds for a full training of our assistant into ``work`` (never into models/)."""
+    out = work / "ours-model"
+    return timed_run([str(RASA), "train", "--out", str(out), "--quiet"], root,
+                     full_training_env(root, work / "ours-cache"), work / "ours-train.log", "ours: training")
+
+
+# --- the two subjects -----------------------------------------------------------------------
+
+
+def base_env(pythonpath: Path) -> Dict[str, str]:
+    """The common environment: this machine's, telemetry off, ``pythonpath`` as PYTHONPATH."""
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(pythonpath)}
+
+
+def ours(root: Path, rasa_port: int, action_port: int) -> Subject:
+    """Our assistant, served by scripts/serve.sh with the trained models/mesotherapy.tar.gz."""
+    env = {**base_env(root), "SERVE_ONLY": "1", "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
+    return Subject(name="ours", root=root, rasa_port=rasa_port, action_port=action_port,
+                   first_question="hello", questions=OUR_QUESTIONS,
+                   model=root / "models" / "mesotherapy.tar.gz", env=env,
+                   commands=[[str(root / "scripts" / "serve.sh")]], logs=root / "var" / "logs")
+
+
+def prepare_stock(folder: Path) -> Optional[float]:
+    """Create and train the ``rasa init`` assistant in ``folder``; the seconds it took.
+
+    An already trained folder is reused (returns None: no training time measured).
+    """
+    if list(folder.glob("models/*.tar.gz")):
+        progress(f"stock: reusing the trained assistant in {folder}")
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return timed_run([str(RASA), "init", "--no-prompt", "--init-dir", str(folder)], folder,
+                     full_training_env(folder, folder / ".rasa" / "cache"),
+                     folder.parent / f"{folder.name}-init.log", "stock: rasa init (with training)")
+
+
+def stock(folder: Path, rasa_port: int, action_port: int, training_s: Optional[float]) -> Subject:
+    """The trained ``rasa init`` assistant in ``folder``, with an endpoints file for our ports."""
+    endpoints = folder / "bench-endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    model = max(folder.glob("models/*.tar.gz"), key=lambda path: path.stat().st_mtime)
+    commands = [
+        [str(RASA), "run", "actions", "--port", str(action_port)],
+        [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
+         "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
+    ]
+    return Subject(name="stock", root=folder, rasa_port=rasa_port, action_port=action_port,
+                   first_question=STOCK_QUESTIONS[0], questions=STOCK_QUESTIONS, model=model, env=base_env(folder), commands=commands,
+                   logs=folder / "logs", training_s=training_s)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def _met(value: Optional[float], target: Target) -> str:
+    if target is None or value is None:
+        return ""
+    comparison, bound = target
+    ok = value <= bound if comparison == "<=" else value >= bound
+    return "met" if ok else "NOT met"
+
+
+def _ratio(mine: Optional[float], theirs: Optional[float]) -> Optional[float]:
+    return mine / theirs if mine is not None and theirs else None
+
+
+def _fmt(value: Optional[float], unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} {unit}" if abs(value) < 10 else f"{value:.1f} {unit}" if abs(value) < 1000 else f"{value:.0f} {unit}"
+
+
+def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
+    """Ratios ours/stock and targets met for every metric; prints the table, returns the JSON."""
+    mine, theirs = figures.get("ours", {}), figures.get("stock", {})
+    rows, ratios, targets = [], {}, {}
+    for key, label, unit, target in METRICS:
+        ratio = _ratio(mine.get(key), theirs.get(key))
+        ratios[key] = ratio
+        if target is not None:
+            targets[key] = {"target": f"{target[0]} {target[1]:g} {unit}", "value": mine.get(key),
+                            "met": _met(mine.get(key), target) == "met"}
+        rows.append((label, _fmt(mine.get(key), unit), _fmt(theirs.get(key), unit),
+                     "-" if ratio is None else f"{ratio:.2f}x",
+                     f"{target[0]} {target[1]:g} {unit}" if target else "", _met(mine.get(key), target)))
+    header = ("metric", "ours", "stock", "ours/stock", "target", "")
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    for row in [header] + rows:
+        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
+    for name, values in figures.items():
+        empty = values.get("one_empty_answers", 0) + values.get("sixteen_empty_answers", 0)
+        if empty:
+            print(f"note: {name} gave {empty:.0f} empty answers (counted in the latencies)")
+    return {"ours": mine, "stock": theirs, "ratios_ours_over_stock": ratios, "targets": targets}
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=25, help="messages per visitor (default 25)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="our project to measure (default: this one)")
     parser.add_argument("--rasa-port", type=int, default=5305)
     parser.add_argument("--action-port", type=int, default=5355)
-    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--stock-rasa-port", type=int, default=5405)
+    parser.add_argument("--stock-action-port", type=int, default=5455)
+    parser.add_argument("--stock-dir", type=Path,
+                        help="where to create the stock assistant (reused when already trained); "
+                             "default: a temporary folder, removed afterwards")
+    parser.add_argument("--skip-stock", action="store_true", help="measure ours only (no ratios)")
+    parser.add_argument("--skip-training", action="store_true", help="do not time our training")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmark.json")
-    args = parser.parse_args()
-    results = run(args.rasa_port, args.action_port, args.messages)
-    if not args.skip_training:
-        results["training_s"] = measure_training()
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    root = args.root.resolve()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    figures: Dict[str, Dict[str, float]] = {}
+    try:
+        subjects = []
+        if not args.skip_stock:
+            folder = (args.stock_dir or work / "stock").resolve()
+            training_s = prepare_stock(folder)
+            subjects.append(stock(folder, args.stock_rasa_port, args.stock_action_port, training_s))
+        subjects.insert(0, ours(root, args.rasa_port, args.action_port))
+        for subject in subjects:
+            figures[subject.name] = measure_serving(subject, args.messages)
+            if subject.training_s is not None:
+                figures[subject.name]["training_s"] = subject.training_s
+        if not args.skip_training:
+            figures["ours"]["training_s"] = train_ours(root, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {"root": str(root), "messages_per_visitor": args.messages, **report(figures)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
-    one, many = results["one_visitor"], results["sixteen_visitors"]
-    rows = [
-        ("cold start (launch to first answer)", f"{results['cold_start_s']:.1f} s", "<= 15 s"),
-        ("latency p50, 1 visitor", f"{one['p50_ms']:.1f} ms", "<= 20 ms"),
-        ("latency p95 / p99, 1 visitor", f"{one['p95_ms']:.1f} / {one['p99_ms']:.1f} ms", ""),
-        ("latency p50 / p95, 16 visitors", f"{many['p50_ms']:.1f} / {many['p95_ms']:.1f} ms", ""),
-        ("latency p99, 16 visitors", f"{many['p99_ms']:.1f} ms", "<= 100 ms"),
-        ("throughput, 16 visitors", f"{many['messages_per_s']:.1f} msg/s", ">= 100 msg/s"),
-        ("Rasa server resident memory", f"{results['rasa_rss_mb']:.0f} MB", "<= 700 MB"),
-        ("action server resident memory", f"{results['action_server_rss_mb']:.0f} MB", ""),
-        ("model size", f"{results['model_size_mb']:.2f} MB", ""),
-    ]
-    if "training_s" in results:
-        rows.append(("full training", f"{results['training_s']:.0f} s", "<= 120 s"))
-    for name, value, target in rows:
-        print(f"{name:40} {value:>18}   {target}")
+    args.out.write_text(json.dumps(result, indent=2))
     print(f"JSON: {args.out}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())
