@@ -322,11 +322,11 @@ def base_env(pythonpath: Path) -> Dict[str, str]:
 
 
 def ours(root: Path, rasa_port: int, action_port: int) -> Subject:
-    """Our assistant, served by scripts/serve.sh with the trained models/mesotherapy.tar.gz."""
+    """Our assistant, served by scripts/serve.sh with its trained model ($MODEL as serve.sh reads it)."""
     env = {**base_env(root), "SERVE_ONLY": "1", "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
+    model = root / os.environ.get("MODEL", "models/mesotherapy.tar.gz")  # an absolute $MODEL stays as is
     return Subject(name="ours", root=root, rasa_port=rasa_port, action_port=action_port,
-                   first_question="hello", questions=OUR_QUESTIONS,
-                   model=root / "models" / "mesotherapy.tar.gz", env=env,
+                   first_question="hello", questions=OUR_QUESTIONS, model=model, env=env,
                    commands=[[str(root / "scripts" / "serve.sh")]], logs=root / "var" / "logs")
 
 
@@ -419,8 +419,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--stock-rasa-port", type=int, default=5405)
     parser.add_argument("--stock-action-port", type=int, default=5455)
     parser.add_argument("--stock-dir", type=Path,
-                        help="where to create the stock assistant (reused when already trained); "
-                             "default: a temporary folder, removed afterwards")
+                        help="where to create the stock assistant (reused when already trained, "
+                             "then without training time); default: a temporary folder, removed afterwards")
     parser.add_argument("--skip-stock", action="store_true", help="measure ours only (no ratios)")
     parser.add_argument("--skip-training", action="store_true", help="do not time our training")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmark.json")
@@ -446,8 +446,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 figures[subject.name]["training_s"] = subject.training_s
         if not args.skip_training:
             figures["ours"]["training_s"] = train_ours(root, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        print(f"Kept {work} (logs, stock assistant) for inspection.", file=sys.stderr)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
     result = {"root": str(root), "messages_per_visitor": args.messages, **report(figures)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
