@@ -14,23 +14,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from bot import handoff
-from bot.deploy import DeployError, deploy
 from bot.channels import write_credentials
-from bot.conversation_store import StoreError, load_user_messages
-from bot.nlu_data import TrainingDataError, domain_intents
-from bot.nlu_merge import MergeError, merge_labels
-from bot.nlu_text import shorten
-from bot.review_file import LabelsError, labelled_count, read_labels, write_inbox
-from bot.review_inbox import DEFAULT_THRESHOLD, build_inbox
-from bot.tracker_store_config import EndpointsError, display_url, quoted_env_references, tracker_store_url
-from bot.nlp.pipeline import ensure_pipeline
-from bot.service import build_knowledge, open_handoff_store, topics_without_answer
 from bot.settings import PROJECT_ROOT, channel_environment, load_clinic, load_settings
+
+# The commands scripts/serve.sh runs before every start (check-ports, write-credentials,
+# wait-for) need none of the heavy libraries (spaCy, scikit-learn, SQLAlchemy): those are
+# imported by the commands that use them, so starting the servers does not wait for them.
+DEFAULT_INBOX_THRESHOLD = 0.6  # bot.review_inbox.DEFAULT_THRESHOLD (tests/test_cli.py checks)
 
 
 def build_spacy(args: argparse.Namespace) -> int:
     """Build our spaCy pipeline unless it is up to date."""
+    from bot.nlp.pipeline import ensure_pipeline
+
     settings = load_settings()
     built = ensure_pipeline(settings.vocabulary_path, settings.spacy_model_dir)
     print(f"spaCy pipeline {'built' if built else 'up to date'}: {settings.spacy_model_dir}")
@@ -39,6 +35,8 @@ def build_spacy(args: argparse.Namespace) -> int:
 
 def build_kb(args: argparse.Namespace) -> int:
     """Build the knowledge base from the guide files."""
+    from bot.service import build_knowledge, topics_without_answer
+
     report = build_knowledge(force=args.force)
     for name, status in report.documents.items():
         print(f"{name}: {status}")
@@ -59,6 +57,9 @@ def build_kb(args: argparse.Namespace) -> int:
 
 def handoff_pending(args: argparse.Namespace) -> int:
     """List the handoff requests whose notification has not gone through."""
+    from bot import handoff
+    from bot.service import open_handoff_store
+
     requests = handoff.pending_requests(open_handoff_store())
     for request in requests:
         print(f"{request.id}\t{request.created_at:%Y-%m-%d %H:%M}\t{request.reason}\t{request.name}\t"
@@ -69,6 +70,9 @@ def handoff_pending(args: argparse.Namespace) -> int:
 
 def handoff_retry(args: argparse.Namespace) -> int:
     """Notify the clinic's webhook of every pending handoff request again."""
+    from bot import handoff
+    from bot.service import open_handoff_store
+
     url = load_clinic().webhook_url
     if not url:
         print("error: CLINIC_WEBHOOK_URL is not set", file=sys.stderr)
@@ -157,6 +161,8 @@ def chat(args: argparse.Namespace) -> int:
 
 def deploy_model(args: argparse.Namespace) -> int:
     """Load a trained model into the running Rasa server (PUT /model) and record it as live."""
+    from bot.deploy import DeployError, deploy
+
     token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
     if not token and args.token_file.exists():
         token = args.token_file.read_text(encoding="utf-8").strip()
@@ -199,6 +205,12 @@ def _threshold(value: str) -> float:
 
 def review_inbox(args: argparse.Namespace) -> int:
     """Write the messages the assistant did not understand well, grouped and ranked, for labelling."""
+    from bot.conversation_store import StoreError, load_user_messages
+    from bot.nlu_data import TrainingDataError, domain_intents
+    from bot.review_file import labelled_count, write_inbox
+    from bot.review_inbox import build_inbox
+    from bot.tracker_store_config import EndpointsError, display_url, quoted_env_references, tracker_store_url
+
     labelled = 0 if args.force else labelled_count(args.out)
     if labelled:
         print(f"error: {args.out} has {labelled} labelled entries: merge them first "
@@ -228,6 +240,11 @@ def review_inbox(args: argparse.Namespace) -> int:
 
 def merge_labels_file(args: argparse.Namespace) -> int:
     """Add the labelled entries of a review inbox to the NLU training data."""
+    from bot.nlu_data import TrainingDataError, domain_intents
+    from bot.nlu_merge import MergeError, merge_labels
+    from bot.nlu_text import shorten
+    from bot.review_file import LabelsError, read_labels
+
     try:
         labels = read_labels(args.file)
         report = merge_labels(labels, args.data, domain_intents(args.domain))
@@ -282,7 +299,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     release.set_defaults(func=deploy_model)
     inbox = commands.add_parser("review-inbox", help="list the messages not understood well, for labelling")
     inbox.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "review-inbox.yml")
-    inbox.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+    inbox.add_argument("--threshold", type=_threshold, default=DEFAULT_INBOX_THRESHOLD,
                        help="top intent confidence under which a message is listed (default %(default)s)")
     inbox.add_argument("--since", type=_since, help="only messages from this date (YYYY-MM-DD, UTC)")
     store = inbox.add_mutually_exclusive_group()

@@ -1,7 +1,10 @@
 """The command line: knowledge-base build output, topic check and port check."""
 import socket
+import subprocess
+import sys
 
 from bot import cli
+from bot.review_inbox import DEFAULT_THRESHOLD
 
 
 def test_build_kb_prints_changes_and_fails_when_a_topic_loses_its_answer(monkeypatch, tmp_path, guide_dir, spacy_dir, capsys):
@@ -25,3 +28,13 @@ def test_check_ports_names_the_busy_port(capsys):
         port = busy.getsockname()[1]
         assert cli.main(["check-ports", str(port)]) == 1
     assert f"port {port} is already in use" in capsys.readouterr().err
+
+
+def test_the_inbox_threshold_default_is_the_inbox_modules() -> None:
+    assert cli.DEFAULT_INBOX_THRESHOLD == DEFAULT_THRESHOLD
+
+
+def test_server_start_commands_do_not_load_the_heavy_libraries() -> None:
+    probe = "import sys, bot.cli; print(sorted(m for m in ('spacy', 'sklearn', 'sqlalchemy') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
