@@ -11,6 +11,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 _ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+# Tracker store types that keep conversations in Rasa's SQL tables.
+SQL_STORE_TYPES = ("sql", "connectors.tracker_store.cachedsqltrackerstore")
 
 
 class EndpointsError(Exception):
@@ -41,7 +43,7 @@ def tracker_store_url(endpoints: Path, base_dir: Path, environ: Optional[Mapping
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise EndpointsError(f"cannot read {endpoints}: {error}") from error
     store = config.get("tracker_store") if isinstance(config, dict) else None
-    if not isinstance(store, dict) or str(store.get("type", "")).lower() != "sql":
+    if not isinstance(store, dict) or str(store.get("type", "")).lower() not in SQL_STORE_TYPES:
         raise EndpointsError(f"{endpoints}: no `tracker_store` of type SQL")
     dialect = _expand(store.get("dialect", "sqlite"), environ, endpoints) or "sqlite"
     database = _expand(store.get("db"), environ, endpoints)

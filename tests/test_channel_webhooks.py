@@ -58,7 +58,7 @@ def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) 
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
         'action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
+        f'tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
     env = {key: value for key, value in os.environ.items()
            if key not in CHANNEL_VARIABLES and not key.startswith("CLINIC_") and key != "RASA_AUTH_TOKEN"}
     env.update({

@@ -34,7 +34,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("deploy")
     endpoints = folder / "endpoints.yml"
     endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
-                         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
+                         f'tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
     env = {**os.environ, "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT), "ENDPOINTS": str(endpoints),
            "RASA_AUTH_TOKEN": TOKEN}
     with serving(env):

@@ -63,7 +63,7 @@ def _fill_store(endpoints: Path, env: Dict[str, str]) -> None:
 
 def _endpoints(path: Path, tracker_store: str) -> Path:
     path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n\n'
-                    f"tracker_store:\n  type: SQL\n{tracker_store}", encoding="utf-8")
+                    f"tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n{tracker_store}", encoding="utf-8")
     return path
 
 
