@@ -20,7 +20,7 @@ GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
 .PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
-  review-inbox merge-labels deploy evaluate
+  review-inbox merge-labels deploy evaluate profile
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -94,6 +94,9 @@ deploy: $(MODEL)  ## load the trained model into the running server (no restart)
 
 benchmark: setup  ## measure cold start, latency, throughput, memory, training time
 	$(PY) -m bench.benchmark
+
+profile: setup  ## sample both servers under 16 visitors with py-spy (reports/profile/), print the top costs
+	$(PY) -m bench.profile
 
 clean:  ## remove what the commands built (not the virtual environment)
 	rm -rf build var models/*.tar.gz reports results
