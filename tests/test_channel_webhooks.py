@@ -321,12 +321,17 @@ def _slack_event(user: str, channel: str, text: str) -> Dict[str, Any]:
                       "ts": ts, "event_ts": ts}}
 
 
-def _post_slack(payload: Dict[str, Any], secret: str = SLACK_SECRET) -> Tuple[int, str]:
-    body = json.dumps(payload).encode()
+def _post_slack(payload: Dict[str, Any], secret: str = SLACK_SECRET, form: bool = False) -> Tuple[int, str]:
+    """An Events API call (JSON), or with ``form`` an interactivity call (``payload=`` form field)."""
+    if form:
+        body, content_type = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode(), \
+            "application/x-www-form-urlencoded"
+    else:
+        body, content_type = json.dumps(payload).encode(), "application/json"
     timestamp = str(int(time.time()))
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     return _post("/webhooks/slack/webhook", body, {
-        "Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature})
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature})
 
 
 def test_slack_event_gets_mrkdwn_text_and_every_button(servers, providers) -> None:
@@ -341,6 +346,18 @@ def test_slack_event_gets_mrkdwn_text_and_every_button(servers, providers) -> No
                for title, payload in _greeting_buttons()]
     assert calls[-1].body["blocks"] == [{"type": "section", "text": {"type": "mrkdwn", "text": reply[-1]["text"]}},
                                         {"type": "actions", "elements": buttons}]
+
+
+def test_slack_button_click_is_answered_in_the_same_channel(servers, providers) -> None:
+    user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
+    click = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
+             "message": {"ts": f"{time.time():.6f}"}, "actions": [
+                 {"type": "button", "action_id": "a1", "block_id": "b1", "value": "/ask_safety",
+                  "text": {"type": "plain_text", "text": "Is it safe?"}}]}
+    assert _post_slack(click, form=True)[0] == 200
+    reply = _rest_reply("/ask_safety")
+    calls = _sent_to(providers, "slack", channel, count=len(reply))
+    assert calls[-1].body["text"] == safety.professional_recommendation(NEUTRAL_CLINIC)
 
 
 def test_slack_url_verification_and_bad_signature(servers, providers) -> None:
