@@ -189,7 +189,7 @@ def _process_table() -> Dict[int, Tuple[int, str]]:
     return table
 
 
-def _descendants(roots: Sequence[int]) -> Dict[int, str]:
+def descendants(roots: Sequence[int]) -> Dict[int, str]:
     """The processes started from ``roots`` (themselves included): pid -> command line."""
     table, found, todo = _process_table(), {}, list(roots)
     while todo:
@@ -210,22 +210,22 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _is_action_server(cmdline: str) -> bool:
+def is_action_server(cmdline: str) -> bool:
     return "rasa_sdk" in cmdline or " run actions" in cmdline
 
 
-def _is_rasa_server(cmdline: str) -> bool:
-    return "rasa run" in cmdline and not _is_action_server(cmdline)
+def is_rasa_server(cmdline: str) -> bool:
+    return "rasa run" in cmdline and not is_action_server(cmdline)
 
 
 def memory_mb(servers: Servers) -> Dict[str, float]:
     """Resident memory (MB) of the Rasa server and of the action server of ``servers``."""
-    processes = _descendants([process.pid for process in servers.processes])
+    processes = descendants([process.pid for process in servers.processes])
 
     def total(role: Callable[[str], bool]) -> float:
         return sum(_rss_mb(pid) for pid, cmdline in processes.items() if role(cmdline))
 
-    return {"rasa_rss_mb": total(_is_rasa_server), "action_rss_mb": total(_is_action_server)}
+    return {"rasa_rss_mb": total(is_rasa_server), "action_rss_mb": total(is_action_server)}
 
 
 def launch(subject: Subject) -> Servers:

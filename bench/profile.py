@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bench.benchmark import (ROOT, _descendants, _is_action_server, _is_rasa_server, launch, load, ours, progress,
+from bench.benchmark import (ROOT, descendants, is_action_server, is_rasa_server, launch, load, ours, progress,
                              wait_for_first_answer)
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
@@ -57,9 +57,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers = launch(subject)
     try:
         wait_for_first_answer(subject, servers, launched=time.perf_counter())
-        processes = _descendants([process.pid for process in servers.processes])
-        rasa = next(pid for pid, command in processes.items() if _is_rasa_server(command))
-        action = next(pid for pid, command in processes.items() if _is_action_server(command))
+        processes = descendants([process.pid for process in servers.processes])
+        rasa = next(pid for pid, command in processes.items() if is_rasa_server(command))
+        action = next(pid for pid, command in processes.items() if is_action_server(command))
         messages_each = max(10, args.seconds * 6)  # at ~80 msg/s: busy a little longer than the sampling
         visitors = threading.Thread(target=load, args=(subject.url, subject.questions, args.visitors, messages_each))
         visitors.start()

@@ -36,7 +36,6 @@ STYLES: Dict[str, ChannelStyle] = {
     "facebook": ChannelStyle(limit=2000, markdown="plain", max_buttons=13, max_button_title=20),
     "slack": ChannelStyle(limit=3000, markdown="slack"),  # a section block holds 3000
 }
-CHANNEL_LIMITS: Dict[str, Optional[int]] = {name: style.limit for name, style in STYLES.items()}
 
 
 @dataclass(frozen=True)

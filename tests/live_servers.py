@@ -5,11 +5,21 @@ import contextlib
 import os
 import signal
 import subprocess
+from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
+
+
+def sqlite_endpoints(folder: Path) -> Path:
+    """An endpoints file like endpoints.yml, with the conversations in ``folder``."""
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
+                         "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
+                         f'  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
+    return endpoints
 
 
 @contextlib.contextmanager

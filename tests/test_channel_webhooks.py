@@ -29,7 +29,7 @@ from bot.clinic import Clinic
 from bot.replies import TOPIC_BUTTONS, greeting
 from bot.settings import PROJECT_ROOT
 from tests.fake_providers import FakeProviders, ProviderCall
-from tests.live_servers import serving
+from tests.live_servers import serving, sqlite_endpoints
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5605, 5655
@@ -54,11 +54,7 @@ def providers() -> Iterator[FakeProviders]:
 
 @pytest.fixture(scope="module")
 def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    folder = tmp_path_factory.mktemp("channels")
-    endpoints = folder / "endpoints.yml"
-    endpoints.write_text(
-        'action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
-        f'tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
+    endpoints = sqlite_endpoints(tmp_path_factory.mktemp("channels"))
     env = {key: value for key, value in os.environ.items()
            if key not in CHANNEL_VARIABLES and not key.startswith("CLINIC_") and key != "RASA_AUTH_TOKEN"}
     env.update({

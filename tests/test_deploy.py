@@ -17,7 +17,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.live_servers import serving
+from tests.live_servers import serving, sqlite_endpoints
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5705, 5755
@@ -32,9 +32,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("deploy")
-    endpoints = folder / "endpoints.yml"
-    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n'
-                         f'tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n  dialect: "sqlite"\n  db: "{folder / "conversations.db"}"\n')
+    endpoints = sqlite_endpoints(folder)
     env = {**os.environ, "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT), "ENDPOINTS": str(endpoints),
            "RASA_AUTH_TOKEN": TOKEN}
     with serving(env):

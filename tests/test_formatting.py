@@ -1,7 +1,7 @@
 """Reply formatting per channel."""
 import pytest
 
-from bot.formatting import (CHANNEL_LIMITS, OutgoingMessage, choose_option, format_for_channel, numbered_options,
+from bot.formatting import (STYLES, OutgoingMessage, choose_option, format_for_channel, numbered_options,
                             split_message, strip_markdown)
 from bot.replies import TOPIC_BUTTONS
 
@@ -66,12 +66,12 @@ def test_messenger_lists_long_titles_in_the_text_and_numbers_them_as_quick_repli
     assert format_for_channel("Pick", many, "facebook")[0].buttons == ()
 
 
-@pytest.mark.parametrize("channel", sorted(CHANNEL_LIMITS))
+@pytest.mark.parametrize("channel", sorted(STYLES))
 def test_long_replies_are_split_to_the_channel_limit_without_losing_words(channel: str) -> None:
     sentence = "Mesotherapy injects small amounts of a cocktail into the middle layer of the skin. "
     text = "\n\n".join([sentence * 20, sentence * 40, "x" * 5000])
     messages = format_for_channel(text, TOPIC_BUTTONS, channel)
-    limit = CHANNEL_LIMITS[channel]
+    limit = STYLES[channel].limit
     assert len(messages) > 1 and all(0 < len(message.text) <= limit for message in messages)
     assert all(not message.buttons for message in messages[:-1])  # buttons go with the last one
     words = "".join("".join(message.text.split()) for message in messages)
