@@ -177,9 +177,11 @@ def deploy_model(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"Live: {deployment.model} (sha256 {deployment.sha256[:12]}), switched in {deployment.switch_seconds:.1f} s")
-    print(f"Evaluation recorded: {deployment.evaluation}" if deployment.evaluation else
-          f"warning: no evaluation report of this model in {args.reports}; `make evaluate` first, "
-          "so the next model is compared with this one", file=sys.stderr if not deployment.evaluation else sys.stdout)
+    if deployment.evaluation:
+        print(f"Evaluation recorded: {deployment.evaluation}")
+    else:
+        print(f"warning: no evaluation report of this model in {args.reports}; `make evaluate` first, "
+              "so the next model is compared with this one", file=sys.stderr)
     return 0
 
 

@@ -9,7 +9,6 @@ new models with). The last few live models are kept for a rollback.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -20,6 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional
+
+from bot.evaluation_report import SUMMARY_FILE, sha256
 
 KEEP_LIVE_MODELS = 3
 
@@ -39,15 +40,6 @@ class Deployment:
     evaluation: Optional[str]  # the report folder recorded with it, if it was evaluated
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _call(method: str, url: str, token: str, body: Optional[Dict[str, Any]] = None,
           timeout: float = 600) -> Any:
     separator = "&" if "?" in url else "?"
@@ -65,13 +57,13 @@ def _call(method: str, url: str, token: str, body: Optional[Dict[str, Any]] = No
     return json.loads(raw) if raw else None
 
 
-def _record_evaluation(report_dir: Path, sha256: str, live_dir: Path) -> Optional[str]:
+def _record_evaluation(report_dir: Path, checksum: str, live_dir: Path) -> Optional[str]:
     """Copy the evaluation report of this very model (same checksum) next to the live model."""
-    summary = report_dir / "summary.json"
+    summary = report_dir / SUMMARY_FILE
     if not summary.exists():
         return None
     evaluated = json.loads(summary.read_text(encoding="utf-8"))
-    if (evaluated.get("model") or {}).get("sha256") != sha256:
+    if (evaluated.get("model") or {}).get("sha256") != checksum:
         return None
     target = live_dir / "evaluation"
     shutil.rmtree(target, ignore_errors=True)
@@ -91,10 +83,10 @@ def deploy(model: Path, server_url: str, token: str, live_dir: Path, report_dir:
     """Load ``model`` into the server at ``server_url`` and record it as the live model."""
     if not model.is_file():
         raise DeployError(f"no model at {model}: train one first (make train)")
-    sha256 = sha256_of(model)
+    checksum = sha256(model)
     models_dir = live_dir / "models"
     models_dir.mkdir(parents=True, exist_ok=True)
-    live_model = models_dir / f"mesotherapy-{sha256[:12]}.tar.gz"
+    live_model = models_dir / f"mesotherapy-{checksum[:12]}.tar.gz"
     if not live_model.exists():
         shutil.copy2(model, live_model.with_suffix(".part"))
         live_model.with_suffix(".part").rename(live_model)
@@ -105,8 +97,8 @@ def deploy(model: Path, server_url: str, token: str, live_dir: Path, report_dir:
     status = _call("GET", f"{server_url}/status", token, timeout=30)
     if Path(str(status.get("model_file", ""))).name != live_model.name:
         raise DeployError(f"the server reports model {status.get('model_file')!r}, not {live_model.name}")
-    deployment = Deployment(str(live_model), sha256, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                            round(switch_seconds, 2), _record_evaluation(report_dir, sha256, live_dir))
+    deployment = Deployment(str(live_model), checksum, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            round(switch_seconds, 2), _record_evaluation(report_dir, checksum, live_dir))
     (live_dir / "current.json").write_text(json.dumps(asdict(deployment), indent=2) + "\n", encoding="utf-8")
     _prune(models_dir, live_model)
     return deployment

@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
+from bot.evaluation_report import SUMMARY_FILE, sha256
 from bot.settings import PROJECT_ROOT
 from tests.live_servers import serving, sqlite_endpoints
 
@@ -55,11 +56,11 @@ def _status(token: str = TOKEN) -> Dict:
         return json.loads(response.read())
 
 
-def _deploy(model: Path, folder: Path, token: str) -> subprocess.CompletedProcess:
+def _deploy(model: Path, folder: Path, token: str, reports: str = "no-report") -> subprocess.CompletedProcess:
     env = {**os.environ, "RASA_AUTH_TOKEN": token}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "deploy-model", "--model", str(model), "--url", BASE,
-         "--live-dir", str(folder / "live"), "--reports", str(folder / "no-report")],
+         "--live-dir", str(folder / "live"), "--reports", str(folder / reports)],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -97,7 +98,10 @@ def test_deploy_switches_the_model_while_visitors_keep_getting_answers(servers: 
     time.sleep(2)
     candidate = servers / "candidate.tar.gz"  # a model file outside models/, as a new training makes
     shutil.copy2(MODEL, candidate)
-    deployed = _deploy(candidate, servers, token=TOKEN)
+    report = servers / "report"  # the candidate's evaluation, as `make evaluate` writes it
+    report.mkdir()
+    (report / SUMMARY_FILE).write_text(json.dumps({"model": {"sha256": sha256(candidate)}, "heldout": {}}))
+    deployed = _deploy(candidate, servers, token=TOKEN, reports="report")
     time.sleep(2)
     stop.set()
     for thread in visitors:
@@ -106,6 +110,7 @@ def test_deploy_switches_the_model_while_visitors_keep_getting_answers(servers: 
     assert deployed.returncode == 0, deployed.stderr
     record = json.loads((servers / "live" / "current.json").read_text())
     assert Path(record["model"]).parent == servers / "live" / "models" and Path(record["model"]).is_file()
+    assert (servers / "live" / "evaluation" / SUMMARY_FILE).read_text() == (report / SUMMARY_FILE).read_text()
     assert _status()["model_file"] == Path(record["model"]).name  # Rasa reports the file name
     assert len(results) > 8 and all(code == 200 and answered for code, answered in results), results
     status, follow_up = _say(ongoing, "and how long does that last?")
