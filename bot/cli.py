@@ -109,9 +109,12 @@ def check_ports(args: argparse.Namespace) -> int:
 
 
 def wait_for(args: argparse.Namespace) -> int:
-    """Wait until ``url`` answers HTTP 200, up to ``--timeout`` seconds."""
+    """Wait until ``url`` answers HTTP 200, up to ``--timeout`` seconds (or until ``--pid`` exits)."""
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
+        if args.pid and not Path(f"/proc/{args.pid}").exists():
+            print(f"error: the process serving {args.url} (pid {args.pid}) has stopped", file=sys.stderr)
+            return 1
         try:
             with urllib.request.urlopen(args.url, timeout=2) as response:
                 if response.status == 200:
@@ -288,6 +291,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     wait = commands.add_parser("wait-for", help="wait until a URL answers")
     wait.add_argument("url")
     wait.add_argument("--timeout", type=float, default=120)
+    wait.add_argument("--pid", type=int, help="give up as soon as this process has stopped")
     wait.set_defaults(func=wait_for)
     talk = commands.add_parser("chat", help="chat in the terminal over the REST channel")
     talk.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")

@@ -40,17 +40,18 @@ echo "Starting the action server on ${ACTION_INTERFACE:-127.0.0.1}:$ACTION_PORT 
 SANIC_HOST=${ACTION_INTERFACE:-127.0.0.1} $PY -m rasa_sdk --actions actions --port "$ACTION_PORT" \
   >$ACTIONS_LOG 2>&1 &
 pids+=($!)
+action_pid=$!
 
 # Rasa's HTTP API (used to deploy a new model without a restart) always requires a token:
 # RASA_AUTH_TOKEN, or a random one kept in var/rasa-api-token (readable by its owner only).
 TOKEN_FILE=var/rasa-api-token$SUFFIX
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(32))' >"$TOKEN_FILE")
+  (umask 077 && $PY -c 'import secrets; print(secrets.token_hex(32))' >"$TOKEN_FILE")
   RASA_AUTH_TOKEN=$(cat "$TOKEN_FILE")
 else
   rm -f "$TOKEN_FILE"
 fi
-api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+api_args=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")  # one word: a token may start with "-"
 if [ -z "${CREDENTIALS:-}" ]; then  # credentials.yml plus the channels whose variables are set
   CREDENTIALS=var/credentials$SUFFIX.yml
   $PY -m bot.cli write-credentials "$CREDENTIALS"
@@ -60,9 +61,10 @@ $RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS"
   --interface "${RASA_INTERFACE:-127.0.0.1}" --port "$RASA_PORT" "${api_args[@]}" \
   >$RASA_LOG 2>&1 &
 pids+=($!)
+rasa_pid=$!
 
-$PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 || fail "The action server" $ACTIONS_LOG
-$PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 || fail "The Rasa server" $RASA_LOG
+$PY -m bot.cli wait-for "http://127.0.0.1:$ACTION_PORT/health" --timeout 120 --pid "$action_pid" || fail "The action server" $ACTIONS_LOG
+$PY -m bot.cli wait-for "http://127.0.0.1:$RASA_PORT/webhooks/rest/" --timeout 300 --pid "$rasa_pid" || fail "The Rasa server" $RASA_LOG
 echo "Ready. REST channel: POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}"
 echo "Website widget demo: http://localhost:$RASA_PORT/widget/demo.html"
 

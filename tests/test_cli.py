@@ -2,6 +2,7 @@
 import socket
 import subprocess
 import sys
+import time
 
 from bot import cli
 from bot.review_inbox import DEFAULT_THRESHOLD
@@ -38,3 +39,15 @@ def test_server_start_commands_do_not_load_the_heavy_libraries() -> None:
     probe = "import sys, bot.cli; print(sorted(m for m in ('spacy', 'sklearn', 'sqlalchemy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_wait_for_gives_up_when_the_server_process_has_stopped(capsys) -> None:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    assert cli.main(["wait-for", f"http://127.0.0.1:{port}/", "--timeout", "60", "--pid", str(process.pid)]) == 1
+    assert time.monotonic() - started < 10
+    assert f"(pid {process.pid}) has stopped" in capsys.readouterr().err

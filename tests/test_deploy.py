@@ -23,7 +23,7 @@ from tests.live_servers import serving, sqlite_endpoints
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5705, 5755
 BASE = f"http://127.0.0.1:{RASA_PORT}"
-TOKEN = "deploy-test-" + uuid.uuid4().hex
+TOKEN = "-deploy-" + uuid.uuid4().hex  # a leading "-" once broke `rasa run --auth-token`
 
 pytestmark = pytest.mark.skipif(
     not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
