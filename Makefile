@@ -35,10 +35,10 @@ $(INSTALLED): requirements.lock
 	@touch $@
 
 $(SPACY_PIPELINE): data/vocabulary.yml bot/nlp/*.py $(INSTALLED)
-	$(PY) -m bot.cli build-spacy
+	$(PY) -m bot build-spacy
 
 $(KNOWLEDGE_BASE): $(GUIDES) $(SPACY_PIPELINE) bot/knowledge/*.py
-	$(PY) -m bot.cli build-kb
+	$(PY) -m bot build-kb
 	@touch $@
 
 $(MODEL): $(TRAINING_INPUTS)
@@ -70,7 +70,7 @@ test-unit: $(INSTALLED) $(SPACY_PIPELINE) $(WIDGET_CLIENT) chromium  ## pytest (
 
 validate: $(INSTALLED)  ## check training data and domain (warnings are errors), duplicates and held-out leaks
 	$(RASA) data validate --fail-on-warnings --quiet
-	$(PY) -m bot.data_lint
+	$(PY) -m bot lint-data
 
 test-conversations: $(MODEL)  ## conversation tests against the real action server
 	scripts/with-action-server.sh $(RASA) test core --model $(MODEL) --stories tests/conversations \
@@ -78,19 +78,19 @@ test-conversations: $(MODEL)  ## conversation tests against the real action serv
 
 evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
-	$(PY) -m bot.evaluation check-floor reports/nlu/intent_report.json --floor 0.85
+	$(PY) -m bot check-floor reports/nlu/intent_report.json --floor 0.85
 
 evaluate: $(MODEL)  ## held-out + 5-fold + conversation tests, report in reports/evaluation, compared with the live model
-	$(PY) -m bot.evaluation evaluate --model $(MODEL) --out reports/evaluation --quiet
+	$(PY) -m bot evaluate --model $(MODEL) --out reports/evaluation --quiet
 
 review-inbox: $(INSTALLED)  ## write the messages not understood well, grouped, to label (reports/review-inbox.yml)
-	$(PY) -m bot.cli review-inbox $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(SINCE),--since $(SINCE))
+	$(PY) -m bot review-inbox $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(SINCE),--since $(SINCE))
 
 merge-labels: $(INSTALLED)  ## add the labelled entries of reports/review-inbox.yml to data/nlu
-	$(PY) -m bot.cli merge-labels $(or $(LABELS),reports/review-inbox.yml)
+	$(PY) -m bot merge-labels $(or $(LABELS),reports/review-inbox.yml)
 
 deploy: $(MODEL)  ## load the trained model into the running server (no restart) and record it as live
-	$(PY) -m bot.cli deploy-model
+	$(PY) -m bot deploy-model
 
 benchmark: setup  ## measure cold start, latency, throughput, memory, training time
 	$(PY) -m bench.benchmark

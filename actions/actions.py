@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import Assistant, Turn
-from bot.replies import BLANK_MESSAGE_STAND_IN
+from bot.answering.answers import Assistant, Turn
+from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.service import open_assistant
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Rasa actions of the handoff form: thin adapters to :mod:`bot.handoff`."""
+"""Rasa actions of the handoff form: thin adapters to :mod:`bot.clinic.handoff`."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import sessionmaker
 
-from bot import handoff
+from bot.clinic import handoff
 from bot.service import open_handoff_store
 from bot.settings import load_clinic
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from bot.settings import load_settings, process_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 STARTED = time.perf_counter()
@@ -318,13 +320,13 @@ def train_ours(root: Path, work: Path) -> float:
 
 def base_env(pythonpath: Path) -> Dict[str, str]:
     """The common environment: this machine's, telemetry off, ``pythonpath`` as PYTHONPATH."""
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(pythonpath)}
+    return process_environment(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(pythonpath))
 
 
 def ours(root: Path, rasa_port: int, action_port: int) -> Subject:
     """Our assistant, served by scripts/serve.sh with its trained model ($MODEL as serve.sh reads it)."""
     env = {**base_env(root), "SERVE_ONLY": "1", "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
-    model = root / os.environ.get("MODEL", "models/mesotherapy.tar.gz")  # an absolute $MODEL stays as is
+    model = load_settings().model_path
     return Subject(name="ours", root=root, rasa_port=rasa_port, action_port=action_port,
                    first_question="hello", questions=OUR_QUESTIONS, model=model, env=env,
                    commands=[[str(root / "scripts" / "serve.sh")]], logs=root / "var" / "logs")

@@ -1,9 +1,8 @@
-"""Command line of the domain library: ``python -m bot.cli COMMAND``."""
+"""The one command line of the project: ``python -m bot COMMAND`` (``--help`` lists them)."""
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import sys
 import time
@@ -14,13 +13,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from bot.channels import write_credentials
-from bot.settings import PROJECT_ROOT, channel_environment, load_clinic, load_settings
+from bot.clinic.channels import write_credentials
+from bot.maintain.evaluation import command as evaluation_commands
+from bot.maintain.training_data import lint as training_data_lint
+from bot.settings import (PROJECT_ROOT, channel_environment, load_clinic, load_settings, setting_variables,
+                          shell_assignments)
 
 # The commands scripts/serve.sh runs before every start (check-ports, write-credentials,
 # wait-for) need none of the heavy libraries (spaCy, scikit-learn, SQLAlchemy): those are
 # imported by the commands that use them, so starting the servers does not wait for them.
-DEFAULT_INBOX_THRESHOLD = 0.6  # bot.review_inbox.DEFAULT_THRESHOLD (tests/test_cli.py checks)
+DEFAULT_INBOX_THRESHOLD = 0.6  # bot.maintain.review.inbox.DEFAULT_THRESHOLD (tests/test_cli.py checks)
 
 
 def build_spacy(args: argparse.Namespace) -> int:
@@ -57,7 +59,7 @@ def build_kb(args: argparse.Namespace) -> int:
 
 def handoff_pending(args: argparse.Namespace) -> int:
     """List the handoff requests whose notification has not gone through."""
-    from bot import handoff
+    from bot.clinic import handoff
     from bot.service import open_handoff_store
 
     requests = handoff.pending_requests(open_handoff_store())
@@ -70,7 +72,7 @@ def handoff_pending(args: argparse.Namespace) -> int:
 
 def handoff_retry(args: argparse.Namespace) -> int:
     """Notify the clinic's webhook of every pending handoff request again."""
-    from bot import handoff
+    from bot.clinic import handoff
     from bot.service import open_handoff_store
 
     url = load_clinic().webhook_url
@@ -164,9 +166,9 @@ def chat(args: argparse.Namespace) -> int:
 
 def deploy_model(args: argparse.Namespace) -> int:
     """Load a trained model into the running Rasa server (PUT /model) and record it as live."""
-    from bot.deploy import DeployError, deploy
+    from bot.maintain.deploy import DeployError, deploy
 
-    token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
+    token = load_settings().api_token or ""
     if not token and args.token_file.exists():
         token = args.token_file.read_text(encoding="utf-8").strip()
     if not token:
@@ -210,16 +212,16 @@ def _threshold(value: str) -> float:
 
 def review_inbox(args: argparse.Namespace) -> int:
     """Write the messages the assistant did not understand well, grouped and ranked, for labelling."""
-    from bot.conversation_store import StoreError, load_user_messages
-    from bot.nlu_data import TrainingDataError, domain_intents
-    from bot.review_file import labelled_count, write_inbox
-    from bot.review_inbox import build_inbox
-    from bot.tracker_store_config import EndpointsError, display_url, quoted_env_references, tracker_store_url
+    from bot.maintain.review.conversations import StoreError, load_user_messages
+    from bot.maintain.training_data.files import TrainingDataError, domain_intents
+    from bot.maintain.review.inbox_file import labelled_count, write_inbox
+    from bot.maintain.review.inbox import build_inbox
+    from bot.maintain.review.tracker_store import EndpointsError, display_url, quoted_env_references, tracker_store_url
 
     labelled = 0 if args.force else labelled_count(args.out)
     if labelled:
         print(f"error: {args.out} has {labelled} labelled entries: merge them first "
-              f"(python -m bot.cli merge-labels {args.out}), move the file, or pass --force", file=sys.stderr)
+              f"(python -m bot merge-labels {args.out}), move the file, or pass --force", file=sys.stderr)
         return 1
     if not args.tracker_db:
         for setting in quoted_env_references(args.endpoints):
@@ -245,10 +247,10 @@ def review_inbox(args: argparse.Namespace) -> int:
 
 def merge_labels_file(args: argparse.Namespace) -> int:
     """Add the labelled entries of a review inbox to the NLU training data."""
-    from bot.nlu_data import TrainingDataError, domain_intents
-    from bot.nlu_merge import MergeError, merge_labels
-    from bot.nlu_text import shorten
-    from bot.review_file import LabelsError, read_labels
+    from bot.maintain.training_data.files import TrainingDataError, domain_intents
+    from bot.maintain.training_data.merge import MergeError, merge_labels
+    from bot.maintain.training_data.text import shorten
+    from bot.maintain.review.inbox_file import LabelsError, read_labels
 
     try:
         labels = read_labels(args.file)
@@ -268,10 +270,28 @@ def merge_labels_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_settings(args: argparse.Namespace) -> int:
+    """Print every setting (``--shell``: as ``VAR='value'`` lines for ``scripts/serve.sh``)."""
+    settings = load_settings()
+    if args.shell:
+        print("\n".join(shell_assignments(settings)))
+        return 0
+    for name, help_text in setting_variables().items():
+        item = next(line for line in shell_assignments(settings) if line.startswith(f"{name}="))
+        print(f"{item:60} # {help_text}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point."""
-    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    evaluation_commands.register(commands, settings)
+    training_data_lint.register(commands)
+    show = commands.add_parser("settings", help="print the settings (from the environment, with defaults)")
+    show.add_argument("--shell", action="store_true", help="as VAR='value' lines for a shell script")
+    show.set_defaults(func=print_settings)
     commands.add_parser("build-spacy", help="build our spaCy pipeline").set_defaults(func=build_spacy)
     kb = commands.add_parser("build-kb", help="build the knowledge base from the guide")
     kb.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
@@ -294,12 +314,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     wait.add_argument("--pid", type=int, help="give up as soon as this process has stopped")
     wait.set_defaults(func=wait_for)
     talk = commands.add_parser("chat", help="chat in the terminal over the REST channel")
-    talk.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
+    talk.add_argument("--url", default=f"{settings.rasa_url}/webhooks/rest/webhook")
     talk.set_defaults(func=chat)
     release = commands.add_parser("deploy-model", help="load a trained model into the running server, no restart")
-    release.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "mesotherapy.tar.gz")
-    release.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
-    release.add_argument("--token-file", type=Path, default=PROJECT_ROOT / "var" / "rasa-api-token")
+    release.add_argument("--model", type=Path, default=settings.model_path)
+    release.add_argument("--url", default=settings.rasa_url)
+    release.add_argument("--token-file", type=Path, default=settings.api_token_file)
     release.add_argument("--live-dir", type=Path, default=PROJECT_ROOT / "models" / "live")
     release.add_argument("--reports", type=Path, default=PROJECT_ROOT / "reports" / "evaluation")
     release.set_defaults(func=deploy_model)
@@ -310,7 +330,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     inbox.add_argument("--since", type=_since, help="only messages from this date (YYYY-MM-DD, UTC)")
     store = inbox.add_mutually_exclusive_group()
     store.add_argument("--tracker-db", metavar="URL", help="SQLAlchemy URL of Rasa's tracker store")
-    store.add_argument("--endpoints", type=Path, default=PROJECT_ROOT / "endpoints.yml",
+    store.add_argument("--endpoints", type=Path, default=settings.endpoints_path,
                        help="read the tracker store from this endpoints file (${VAR} from the environment)")
     inbox.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
     inbox.add_argument("--force", action="store_true", help="overwrite an inbox file that has labels")

@@ -6,9 +6,9 @@ from typing import List, Optional
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import Assistant
+from bot.answering.answers import Assistant
 from bot.db import make_engine, make_session_factory
-from bot.handoff import create_tables
+from bot.clinic.handoff import create_tables
 from bot.knowledge import query
 from bot.knowledge.extract import TOPICS
 from bot.knowledge.build import BuildReport, build_knowledge_base, guide_files

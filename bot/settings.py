@@ -1,66 +1,167 @@
-"""Settings read from environment variables, with safe embedded defaults.
+"""The one settings object: every setting the project has, read from environment variables.
 
-Every other module asks this one; nothing else reads ``os.environ`` for settings.
+Nothing else reads the environment for settings: Python modules call :func:`load_settings`
+(or :func:`load_clinic`), and ``scripts/serve.sh`` asks ``python -m bot settings --shell``.
+Each field names its variable and says what it is for; the README's settings table is checked
+against these fields by ``tests/test_settings.py``.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot.channels import CHANNEL_VARIABLES
-from bot.clinic import DEFAULT_EMERGENCY_NUMBER, DEFAULT_NAME, Clinic
+from bot.clinic.channels import CHANNEL_VARIABLES
+from bot.clinic.profile import DEFAULT_EMERGENCY_NUMBER, DEFAULT_NAME, Clinic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _text(env_name: str) -> Optional[str]:
-    value = os.environ.get(env_name, "").strip()
-    return value or None
-
-
-def _path(env_name: str, default: Path) -> Path:
-    value = os.environ.get(env_name, "").strip()
-    return Path(value) if value else default
+def _setting(variable: str, default: Any, help: str) -> Any:
+    return field(default=default, metadata={"variable": variable, "help": help})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths and URLs the assistant needs."""
+    """Paths, addresses and thresholds; each field's metadata names its environment variable."""
 
-    database_url: str
-    guide_dir: Path
-    vocabulary_path: Path
-    spacy_model_dir: Path
-    var_dir: Path
+    database_url: str = _setting("MESO_DATABASE_URL", "", "knowledge base and handoff requests (SQLAlchemy URL); "
+                                 "default a SQLite file in var/")
+    guide_dir: Path = _setting("MESO_GUIDE_DIR", PROJECT_ROOT / "data" / "guide", "folder of the guide files")
+    vocabulary_path: Path = _setting("MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml",
+                                     "entity vocabulary of our spaCy pipeline")
+    spacy_model_dir: Path = _setting("MESO_SPACY_MODEL", PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en",
+                                     "where our spaCy pipeline is built (config.yml must name the same path)")
+    model_path: Path = _setting("MODEL", PROJECT_ROOT / "models" / "mesotherapy.tar.gz", "the trained Rasa model")
+    endpoints_path: Path = _setting("ENDPOINTS", PROJECT_ROOT / "endpoints.yml", "Rasa's endpoints file")
+    credentials_path: Optional[Path] = _setting("CREDENTIALS", None, "Rasa's credentials file; default one "
+                                                "generated in var/ from credentials.yml and the channel variables")
+    rasa_interface: str = _setting("RASA_INTERFACE", "127.0.0.1", "address the Rasa server listens on")
+    rasa_port: int = _setting("RASA_PORT", 5005, "port of the Rasa server (channels, widget, HTTP API)")
+    action_interface: str = _setting("ACTION_INTERFACE", "127.0.0.1", "address the action server listens on")
+    action_port: int = _setting("ACTION_PORT", 5055, "port of the action server")
+    evaluation_action_port: int = _setting("EVALUATION_ACTION_PORT", 5255, "action server port of `make evaluate` "
+                                           "(not ACTION_PORT, so a running `make run` does not get in the way)")
+    api_token: Optional[str] = _setting("RASA_AUTH_TOKEN", None, "token of Rasa's HTTP API; default a random one "
+                                        "written to the token file")
+    api_token_file: Path = _setting("RASA_AUTH_TOKEN_FILE", PROJECT_ROOT / "var" / "rasa-api-token",
+                                    "file (mode 0600) holding the generated API token")
+    widget_allowed_origins: Tuple[str, ...] = _setting("WIDGET_ALLOWED_ORIGINS", (), "origins allowed to open "
+                                                       "the widget's socket, comma-separated; default the demo page's")
+    intent_f1_floor: float = _setting("MESO_INTENT_F1_FLOOR", 0.85, "minimum held-out macro intent F1 of "
+                                      "`make test` and `make evaluate`")
+    var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
+
+    @property
+    def allowed_origins(self) -> List[str]:
+        """Origins allowed to open a widget socket: the configured ones, or the demo page's own."""
+        if self.widget_allowed_origins:
+            return list(self.widget_allowed_origins)
+        return [f"http://localhost:{self.rasa_port}", f"http://127.0.0.1:{self.rasa_port}"]
+
+    @property
+    def instance_suffix(self) -> str:
+        """Added to the names of a second instance's files (other ports: tests, the benchmark)."""
+        default_port = next(item.default for item in fields(Settings) if item.name == "rasa_port")
+        return "" if self.rasa_port == default_port else f".port-{self.rasa_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        """The Rasa server's base URL on loopback."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        """The action server's base URL on loopback."""
+        return f"http://127.0.0.1:{self.action_port}"
 
 
-def load_settings() -> Settings:
-    """Read the settings from the environment (``MESO_*`` variables)."""
-    var_dir = _path("MESO_VAR_DIR", PROJECT_ROOT / "var")
-    default_db = f"sqlite:///{var_dir / 'knowledge.db'}"
-    return Settings(
-        database_url=os.environ.get("MESO_DATABASE_URL", "").strip() or default_db,
-        guide_dir=_path("MESO_GUIDE_DIR", PROJECT_ROOT / "data" / "guide"),
-        vocabulary_path=_path("MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml"),
-        spacy_model_dir=_path("MESO_SPACY_MODEL", PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en"),
-        var_dir=var_dir,
-    )
+def setting_variables() -> Dict[str, str]:
+    """Each setting's environment variable and what it is for."""
+    return {item.metadata["variable"]: item.metadata["help"] for item in fields(Settings)}
 
 
-def load_clinic() -> Clinic:
+def _convert(value: str, item: "Field[Any]") -> Any:
+    """``value`` as the type of the setting ``item`` (its annotation, a string here)."""
+    name, kind = item.metadata["variable"], str(item.type)
+    for number in (int, float):
+        if kind == number.__name__:
+            try:
+                return number(value)
+            except ValueError as error:
+                raise ValueError(f"{name} must be a number ({kind}), not {value!r}") from error
+    if kind.startswith("Tuple"):
+        return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    if "Path" in kind:
+        path = Path(value)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+    return value
+
+
+def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Read the settings from ``environ`` (the process environment by default); blank means default."""
+    environ = os.environ if environ is None else environ
+    values: Dict[str, Any] = {}
+    for item in fields(Settings):
+        variable = item.metadata["variable"]
+        raw = environ.get(variable, "").strip()
+        if raw:
+            values[item.name] = _convert(raw, item)
+    settings = Settings(**values)
+    if not settings.database_url:
+        settings = replace(settings, database_url=f"sqlite:///{settings.var_dir / 'knowledge.db'}")
+    if "api_token_file" not in values and settings.instance_suffix:
+        settings = replace(settings, api_token_file=settings.api_token_file.with_name(
+            settings.api_token_file.name + settings.instance_suffix))
+    return settings
+
+
+def shell_assignments(settings: Settings) -> List[str]:
+    """``VAR='value'`` lines for ``scripts/serve.sh`` (paths relative to the project when inside it)."""
+    lines = []
+    for item in fields(Settings):
+        value = getattr(settings, item.name)
+        if value is None:
+            value = ""
+        elif isinstance(value, tuple):
+            value = ",".join(value)
+        elif isinstance(value, Path):
+            value = str(value.relative_to(PROJECT_ROOT)) if value.is_relative_to(PROJECT_ROOT) else str(value)
+        text = str(value).replace("'", "'\"'\"'")
+        lines.append(f"{item.metadata['variable']}='{text}'")
+    lines += [f"INSTANCE_SUFFIX='{settings.instance_suffix}'", f"RASA_URL='{settings.rasa_url}'",
+              f"ACTION_URL='{settings.action_url}'"]
+    return lines
+
+
+def load_clinic(environ: Optional[Mapping[str, str]] = None) -> Clinic:
     """Read the clinic's contact details from the environment (``CLINIC_*`` variables)."""
+    environ = os.environ if environ is None else environ
+
+    def text(name: str) -> Optional[str]:
+        return environ.get(name, "").strip() or None
+
     return Clinic(
-        name=_text("CLINIC_NAME") or DEFAULT_NAME,
-        phone=_text("CLINIC_PHONE"),
-        booking_url=_text("CLINIC_BOOKING_URL"),
-        opening_hours=_text("CLINIC_OPENING_HOURS"),
-        emergency_number=_text("CLINIC_EMERGENCY_NUMBER") or DEFAULT_EMERGENCY_NUMBER,
-        webhook_url=_text("CLINIC_WEBHOOK_URL"),
+        name=text("CLINIC_NAME") or DEFAULT_NAME,
+        phone=text("CLINIC_PHONE"),
+        booking_url=text("CLINIC_BOOKING_URL"),
+        opening_hours=text("CLINIC_OPENING_HOURS"),
+        emergency_number=text("CLINIC_EMERGENCY_NUMBER") or DEFAULT_EMERGENCY_NUMBER,
+        webhook_url=text("CLINIC_WEBHOOK_URL"),
     )
 
 
 def channel_environment() -> Dict[str, str]:
-    """The messaging channels' variables that are set (see :mod:`bot.channels`)."""
+    """The messaging channels' variables that are set (see :mod:`bot.clinic.channels`)."""
     return {name: os.environ[name] for name in CHANNEL_VARIABLES if name in os.environ}
+
+
+def process_environment(**overrides: str) -> Dict[str, str]:
+    """This process's environment with ``overrides``, for a child process (servers, Rasa commands)."""
+    return {**os.environ, **overrides}
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment, for ``${VAR}`` references in Rasa's own files (endpoints)."""
+    return os.environ

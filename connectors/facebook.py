@@ -9,7 +9,7 @@ Replies are plain text split at 2000 characters; buttons are quick replies, and 
 is longer than Messenger's 20 characters the options are listed in the text and the quick
 replies show their numbers.
 
-Credentials (see ``bot/channels.py``): verify, secret, page-access-token; optional api_url
+Credentials (see ``bot/clinic/channels.py``): verify, secret, page-access-token; optional api_url
 (another Graph API version or host).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.formatting import OutgoingMessage
+from bot.clinic.formatting import OutgoingMessage
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 from connectors.rest import stand_in_for_blank
 

@@ -2,7 +2,7 @@
 
 ``FormattedOutput`` goes before a provider's Rasa output class (``class X(FormattedOutput,
 TwilioOutput)``): it turns each reply's text and buttons into the messages the channel can show
-(``bot.formatting``) and hands them one by one to ``send_formatted``, which each channel
+(``bot.clinic.formatting``) and hands them one by one to ``send_formatted``, which each channel
 implements with its provider's API. Images, attachments and custom payloads still go through
 Rasa's own code.
 
@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.shared.core.events import BotUttered
 from sanic.request import Request
 
-from bot.formatting import OutgoingMessage, choose_option, format_for_channel
-from bot.replies import Button
+from bot.clinic.formatting import OutgoingMessage, choose_option, format_for_channel
+from bot.answering.replies import Button
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class FormattedOutput:
     """Mixin for a provider's output channel: every reply in the channel's own format."""
 
     def style_for(self, recipient_id: Text) -> Text:
-        """The ``bot.formatting.STYLES`` name for a recipient (by default the channel's name)."""
+        """The ``bot.clinic.formatting.STYLES`` name for a recipient (by default the channel's name)."""
         return self.name()  # type: ignore[attr-defined]
 
     async def send_formatted(self, recipient_id: Text, message: OutgoingMessage) -> None:

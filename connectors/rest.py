@@ -11,7 +11,7 @@ from typing import Optional, Text
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-from bot.replies import BLANK_MESSAGE_STAND_IN
+from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 
 
 def stand_in_for_blank(text: Optional[Text]) -> Text:

@@ -6,7 +6,7 @@ answers split at 3000 characters (the most a section block holds), and every but
 drops them all beyond five; Slack takes 25 per actions block). Messages are posted as the app's
 bot user (no legacy ``as_user``, which apps created today cannot use).
 
-Credentials (see ``bot/channels.py``): slack_token, slack_signing_secret; optional
+Credentials (see ``bot/clinic/channels.py``): slack_token, slack_signing_secret; optional
 slack_channel (answer in that channel instead of the visitor's) and api_url.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
 
-from bot.formatting import OutgoingMessage
+from bot.clinic.formatting import OutgoingMessage
 from connectors.formatted import FormattedOutput
 
 BUTTONS_PER_BLOCK = 25

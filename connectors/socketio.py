@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -32,12 +31,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.settings import load_settings
 from connectors.rest import stand_in_for_blank
 
 logger = logging.getLogger(__name__)
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
-ALLOWED_ORIGINS_VARIABLE = "WIDGET_ALLOWED_ORIGINS"
 
 # URL name -> (file, content type). Nothing else under widget/ is ever served.
 WIDGET_FILES: Dict[Text, tuple] = {
@@ -48,17 +47,9 @@ WIDGET_FILES: Dict[Text, tuple] = {
 }
 
 
-def allowed_origins(environ: Optional[Dict[Text, Text]] = None) -> List[Text]:
-    """Origins allowed to open a socket: ``WIDGET_ALLOWED_ORIGINS`` (comma-separated), or by
-    default the demo page's own origin (``http://localhost:<RASA_PORT>`` and
-    ``http://127.0.0.1:<RASA_PORT>``, port 5005 unless ``RASA_PORT`` says otherwise)."""
-    environ = os.environ if environ is None else environ
-    configured = [o.strip().rstrip("/") for o in environ.get(ALLOWED_ORIGINS_VARIABLE, "").split(",")]
-    configured = [o for o in configured if o]
-    if configured:
-        return configured
-    port = environ.get("RASA_PORT", "").strip() or "5005"
-    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+def allowed_origins() -> List[Text]:
+    """Origins allowed to open a socket (``WIDGET_ALLOWED_ORIGINS``, see :mod:`bot.settings`)."""
+    return load_settings().allowed_origins
 
 
 class WidgetSocketBlueprint(SocketBlueprint):

@@ -9,7 +9,7 @@ visitor's button stops spinning; updates we do not handle (stickers, joins...) a
 Replies are plain text, buttons an inline keyboard with one button per row, long answers split
 at Telegram's 4096 characters.
 
-Credentials (see ``bot/channels.py``): access_token, webhook_url, secret_token; optional api_url
+Credentials (see ``bot/clinic/channels.py``): access_token, webhook_url, secret_token; optional api_url
 (a local Bot API server).
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.formatting import OutgoingMessage
+from bot.clinic.formatting import OutgoingMessage
 from connectors.formatted import FormattedOutput
 from connectors.rest import stand_in_for_blank
 

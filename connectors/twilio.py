@@ -8,7 +8,7 @@ numbers get WhatsApp's format and are answered from the WhatsApp number, the oth
 (plain text, options numbered, split at 1600 characters). Messages are sent in a worker thread
 so a slow Twilio API does not hold up other conversations.
 
-Credentials (see ``bot/channels.py``): account_sid, auth_token, twilio_number; optional
+Credentials (see ``bot/clinic/channels.py``): account_sid, auth_token, twilio_number; optional
 whatsapp_number (default ``whatsapp:<twilio_number>``), webhook_url (the exact URL registered
 at Twilio, needed behind a proxy that changes the scheme or host) and api_url (another API
 host, e.g. a regional one).
@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from bot.formatting import OutgoingMessage
+from bot.clinic.formatting import OutgoingMessage
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 from connectors.rest import stand_in_for_blank
 

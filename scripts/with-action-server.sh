@@ -2,12 +2,13 @@
 # Run a command while the action server is up on loopback (for `rasa test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+eval "$(.venv/bin/python -m bot settings --shell)"  # ACTION_PORT, ACTION_URL
 mkdir -p var/logs
-.venv/bin/python -m bot.cli check-ports "${ACTION_PORT:-5055}"
-SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "${ACTION_PORT:-5055}" \
+.venv/bin/python -m bot check-ports "$ACTION_PORT"
+SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
   >var/logs/actions-test.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-.venv/bin/python -m bot.cli wait-for "http://127.0.0.1:${ACTION_PORT:-5055}/health" --timeout 120 || {
+.venv/bin/python -m bot wait-for "$ACTION_URL/health" --timeout 120 || {
   tail -n 30 var/logs/actions-test.log >&2; exit 1; }
 "$@"

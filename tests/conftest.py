@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.db import make_engine, make_session_factory
-from bot.answers import Assistant
-from bot.clinic import Clinic
+from bot.answering.answers import Assistant
+from bot.clinic.profile import Clinic
 from bot.knowledge.build import build_knowledge_base, guide_files
 from bot.nlp.pipeline import ensure_pipeline, load_pipeline
 from bot.nlp.vocabulary import Vocabulary

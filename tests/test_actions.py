@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot import replies, safety
+from bot.answering import replies, safety
 from bot.settings import load_clinic
 
 

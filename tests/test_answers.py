@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import replies, safety
-from bot.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
-from bot.clinic import Clinic
+from bot.answering import replies, safety
+from bot.answering.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.clinic.profile import Clinic
 from bot.db import make_engine
 from bot.knowledge.schema import Fact
 from conftest import GUIDE_TEXT

@@ -24,10 +24,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot import safety
-from bot.channels import CHANNEL_VARIABLES
-from bot.clinic import Clinic
-from bot.replies import TOPIC_BUTTONS, greeting
+from bot.answering import safety
+from bot.clinic.channels import CHANNEL_VARIABLES
+from bot.clinic.profile import Clinic
+from bot.answering.replies import TOPIC_BUTTONS, greeting
 from bot.settings import PROJECT_ROOT
 from tests.fake_providers import FakeProviders, ProviderCall
 from tests.live_servers import serving, sqlite_endpoints

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from bot import cli
-from bot.channels import CHANNEL_VARIABLES, CHANNELS, build_credentials, write_credentials
+from bot.clinic.channels import CHANNEL_VARIABLES, CHANNELS, build_credentials, write_credentials
 from bot.settings import PROJECT_ROOT
 
 STATIC = {"connectors.rest.GuardedRestInput": None}

@@ -5,7 +5,7 @@ import sys
 import time
 
 from bot import cli
-from bot.review_inbox import DEFAULT_THRESHOLD
+from bot.maintain.review.inbox import DEFAULT_THRESHOLD
 
 
 def test_build_kb_prints_changes_and_fails_when_a_topic_loses_its_answer(monkeypatch, tmp_path, guide_dir, spacy_dir, capsys):

@@ -5,9 +5,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
-from bot import replies, safety
-from bot.answers import Assistant, Turn
-from bot.clinic import Clinic
+from bot.answering import replies, safety
+from bot.answering.answers import Assistant, Turn
+from bot.clinic.profile import Clinic
 from bot.settings import load_clinic
 from test_actions import _tracker
 

@@ -2,12 +2,12 @@
 import shutil
 from pathlib import Path
 
-from bot import data_lint
+from bot.cli import main
 from bot.settings import PROJECT_ROOT
 
 
 def test_the_shipped_training_data_is_clean_and_does_not_leak_into_the_held_out_set(capsys) -> None:
-    assert data_lint.main(["--data", str(PROJECT_ROOT / "data" / "nlu"), "--domain", str(PROJECT_ROOT / "domain.yml"),
+    assert main(["lint-data", "--data", str(PROJECT_ROOT / "data" / "nlu"), "--domain", str(PROJECT_ROOT / "domain.yml"),
                            "--holdout", str(PROJECT_ROOT / "tests" / "nlu" / "holdout.yml")]) == 0
     assert "0 problem(s) in 4 training file(s)" in capsys.readouterr().out
 
@@ -24,7 +24,7 @@ def test_duplicates_unknown_intents_and_leaks_are_reported_with_file_and_line(tm
     holdout = tmp_path / "holdout.yml"
     holdout.write_text('version: "3.1"\nnlu:\n- intent: ask_price\n  examples: |\n    - will it rain\n')
 
-    assert data_lint.main(["--data", str(data), "--domain", str(PROJECT_ROOT / "domain.yml"),
+    assert main(["lint-data", "--data", str(data), "--domain", str(PROJECT_ROOT / "domain.yml"),
                            "--holdout", str(holdout)]) == 1
     out = capsys.readouterr().out
     intent_line = len(lines) - 3

@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from bot.evaluation_report import SUMMARY_FILE, sha256
+from bot.maintain.evaluation.report import SUMMARY_FILE, sha256
 from bot.settings import PROJECT_ROOT
 from tests.live_servers import serving, sqlite_endpoints
 
@@ -59,7 +59,7 @@ def _status(token: str = TOKEN) -> Dict:
 def _deploy(model: Path, folder: Path, token: str, reports: str = "no-report") -> subprocess.CompletedProcess:
     env = {**os.environ, "RASA_AUTH_TOKEN": token}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "deploy-model", "--model", str(model), "--url", BASE,
+        [sys.executable, "-m", "bot", "deploy-model", "--model", str(model), "--url", BASE,
          "--live-dir", str(folder / "live"), "--reports", str(folder / reports)],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
 

@@ -1,6 +1,6 @@
 """The maintainers' evaluation: a damaged model fails the regression check, the report folder is complete.
 
-The end-to-end tests run the real command (``python -m bot.evaluation evaluate``) on the shipped
+The end-to-end tests run the real command (``python -m bot evaluate``) on the shipped
 model and on a model trained from a deliberately damaged copy of the training data (about
 1.5 minutes in all); the unit tests cover the comparison, reading Rasa's files and the report.
 """
@@ -17,13 +17,14 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from bot import evaluation_results as results
-from bot.evaluation import DEFAULT_FLOOR, main
-from bot.evaluation_compare import compare, format_comparison, regression_message
-from bot.evaluation_report import intent_table, write_report
-from bot.settings import PROJECT_ROOT
+from bot.cli import main
+from bot.maintain.evaluation import results
+from bot.maintain.evaluation.compare import compare, format_comparison, regression_message
+from bot.maintain.evaluation.report import intent_table, write_report
+from bot.settings import PROJECT_ROOT, load_settings
 
-REAL_MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
+DEFAULT_FLOOR = load_settings().intent_f1_floor
+REAL_MODEL = load_settings().model_path
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Most examples of these intents are relabelled as the neighbouring intent: the damaged model
 # answers a safety question as contraindications, a price question as session count, a greeting as goodbye.
@@ -45,7 +46,7 @@ def _run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 def _evaluate(model: Path, out: Path, live: Path) -> subprocess.CompletedProcess:
     """The held-out part of the real command (no k-fold, no conversation tests)."""
-    return _run(sys.executable, "-m", "bot.evaluation", "evaluate", "--model", str(model), "--out", str(out),
+    return _run(sys.executable, "-m", "bot", "evaluate", "--model", str(model), "--out", str(out),
                 "--live", str(live), "--folds", "0", "--skip-conversations", "--quiet")
 
 

@@ -1,9 +1,9 @@
 """Reply formatting per channel."""
 import pytest
 
-from bot.formatting import (STYLES, OutgoingMessage, choose_option, format_for_channel, numbered_options,
+from bot.clinic.formatting import (STYLES, OutgoingMessage, choose_option, format_for_channel, numbered_options,
                             split_message, strip_markdown)
-from bot.replies import TOPIC_BUTTONS
+from bot.answering.replies import TOPIC_BUTTONS
 
 BUTTONS = [("Is it safe?", "/ask_safety"), ("Talk to someone at the clinic", "/request_human")]
 

@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions import handoff as handoff_actions
-from bot import cli, handoff
-from bot.clinic import Clinic
+from bot import cli
+from bot.clinic import handoff
+from bot.clinic.profile import Clinic
 from bot.db import make_engine, make_session_factory
-from bot.handoff import Contact, HandoffRequest
+from bot.clinic.handoff import Contact, HandoffRequest
 
 FAST = handoff.RetryPolicy(attempts=3, timeout=1.0, backoff=0.01)
 FORM_DOMAIN = {

@@ -46,7 +46,7 @@ def _write_labels(path: Path, labels: dict) -> Path:
 
 def _merge(labels: Path, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "merge-labels", str(labels), "--data", str(data_dir)],
+        [sys.executable, "-m", "bot", "merge-labels", str(labels), "--data", str(data_dir)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
@@ -146,10 +146,10 @@ def test_a_broken_training_file_is_a_clear_error(data_dir: Path, tmp_path: Path)
 
 
 def test_the_inbox_written_by_review_inbox_merges_once_labelled(data_dir: Path, tmp_path: Path) -> None:
-    from bot.conversation_store import UserMessage
-    from bot.nlu_data import domain_intents
-    from bot.review_file import write_inbox
-    from bot.review_inbox import build_inbox
+    from bot.maintain.review.conversations import UserMessage
+    from bot.maintain.training_data.files import domain_intents
+    from bot.maintain.review.inbox_file import write_inbox
+    from bot.maintain.review.inbox import build_inbox
 
     messages = [UserMessage(f"visitor-{n}", text, 1_764_000_000.0 + n, "nlu_fallback", 0.45,
                             (("nlu_fallback", 0.45), ("ask_price", 0.3)))

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.conversation_store import UserMessage
-from bot.nlu_data import domain_intents
-from bot.review_inbox import build_inbox
+from bot.maintain.review.conversations import UserMessage
+from bot.maintain.training_data.files import domain_intents
+from bot.maintain.review.inbox import build_inbox
 from bot.settings import PROJECT_ROOT
-from bot.tracker_store_config import tracker_store_url
+from bot.maintain.review.tracker_store import tracker_store_url
 from conftest import _postgres_database
 from tests.live_servers import serving
 
@@ -91,7 +91,7 @@ def postgres_endpoints() -> Iterator[Dict[str, object]]:
 
 def _cli(*args: str, env: Dict[str, str] = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})},
     )
 

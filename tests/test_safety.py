@@ -3,9 +3,9 @@ import itertools
 
 import pytest
 
-from bot import safety
-from bot.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
-from bot.clinic import Clinic
+from bot.answering import safety
+from bot.answering.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.clinic.profile import Clinic
 
 # The conftest assistant runs with the neutral defaults (no CLINIC_* settings).
 RECOMMENDATION = safety.professional_recommendation(Clinic())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import safety
+from bot.answering import safety
 from bot.settings import PROJECT_ROOT, load_clinic
 from tests.live_servers import serving
 
@@ -96,7 +96,7 @@ def test_http_api_requires_the_generated_token_and_servers_listen_on_loopback_on
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/x/tracker", timeout=10)
     assert error.value.code == 401
-    token_file = PROJECT_ROOT / "var" / ("rasa-api-token" + ("" if RASA_PORT == 5005 else f".port-{RASA_PORT}"))
+    token_file = load_settings().api_token_file
     assert token_file.stat().st_mode & 0o777 == 0o600
     token = token_file.read_text().strip()
     with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/status?token={token}", timeout=10) as response:

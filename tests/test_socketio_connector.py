@@ -1,8 +1,9 @@
 """The widget's socket.io channel (connectors/socketio.py), without a server or a browser."""
 import asyncio
 
-from connectors.socketio import PersistentSocketIOInput, allowed_origins
-from bot.replies import BLANK_MESSAGE_STAND_IN
+from bot.settings import load_settings
+from connectors.socketio import PersistentSocketIOInput
+from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 
 
 def _channel():
@@ -23,10 +24,10 @@ def test_name_keeps_the_socketio_url():
 
 
 def test_allowed_origins_default_to_the_demo_pages_own_origin():
-    assert allowed_origins({}) == ["http://localhost:5005", "http://127.0.0.1:5005"]
-    assert allowed_origins({"RASA_PORT": "5105"}) == ["http://localhost:5105", "http://127.0.0.1:5105"]
-    assert allowed_origins({"WIDGET_ALLOWED_ORIGINS": " https://clinic.example/ ,https://www.clinic.example,"}) == [
-        "https://clinic.example", "https://www.clinic.example"]
+    assert load_settings({}).allowed_origins == ["http://localhost:5005", "http://127.0.0.1:5005"]
+    assert load_settings({"RASA_PORT": "5105"}).allowed_origins == ["http://localhost:5105", "http://127.0.0.1:5105"]
+    origins = load_settings({"WIDGET_ALLOWED_ORIGINS": " https://clinic.example/ ,https://www.clinic.example,"})
+    assert origins.allowed_origins == ["https://clinic.example", "https://www.clinic.example"]
 
 
 def test_the_server_uses_the_allowed_origins(monkeypatch):

@@ -1,7 +1,6 @@
 """Where Rasa's SQL tracker store is, read from an endpoints file as Rasa reads it."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import List, Mapping, Optional
@@ -9,6 +8,8 @@ from typing import List, Mapping, Optional
 import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.settings import environment
 
 _ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 # Tracker store types that keep conversations in Rasa's SQL tables.
@@ -37,7 +38,7 @@ def tracker_store_url(endpoints: Path, base_dir: Path, environ: Optional[Mapping
 
     A relative SQLite path is taken relative to ``base_dir`` (where the Rasa server runs).
     """
-    environ = os.environ if environ is None else environ
+    environ = environment() if environ is None else environ
     try:
         config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

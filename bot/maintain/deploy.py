@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from bot.evaluation_report import SUMMARY_FILE, sha256
+from bot.maintain.evaluation.report import SUMMARY_FILE, sha256
 
 KEEP_LIVE_MODELS = 3
 

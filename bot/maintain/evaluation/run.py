@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import evaluation_results as results
-from bot.evaluation_compare import Comparison, compare, format_comparison
-from bot.evaluation_report import (
+from bot.maintain.evaluation import results
+from bot.maintain.evaluation.compare import Comparison, compare, format_comparison
+from bot.maintain.evaluation.report import (
     REPORT_FILE, SUMMARY_FILE, headline_rows, read_summary, sha256, write_report, write_summary,
 )
-from bot.evaluation_steps import StepFailed, conversations_step, heldout_step, kfold_step, run_step
+from bot.maintain.evaluation.steps import StepFailed, conversations_step, heldout_step, kfold_step, run_step
 from bot.settings import PROJECT_ROOT
 
 STEP_DIRS = ("heldout", "kfold", "conversations")

@@ -1,23 +1,21 @@
-"""Evaluate trained models: ``python -m bot.evaluation evaluate|compare|check-floor``.
+"""The evaluation commands of ``python -m bot``: ``evaluate``, ``compare`` and ``check-floor``.
 
 ``evaluate`` runs the held-out NLU test, k-fold cross-validation and the conversation tests,
-writes a report folder and compares with the live model's report (see ``bot.evaluation_run``).
+writes a report folder and compares with the live model's report (see ``bot.maintain.evaluation.run``).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
-from bot.evaluation_compare import DEFAULT_MAX_DROP, compare, format_comparison
-from bot.evaluation_report import read_summary
-from bot.evaluation_results import intent_scores, macro_f1
-from bot.evaluation_run import Options, evaluate
+from bot.maintain.evaluation.compare import DEFAULT_MAX_DROP, compare, format_comparison
+from bot.maintain.evaluation.report import read_summary
+from bot.maintain.evaluation.results import intent_scores, macro_f1
+from bot.maintain.evaluation.run import Options, evaluate
+from bot.settings import Settings
 
-DEFAULT_FLOOR = 0.85
-DEFAULT_ACTION_PORT = 5255  # not 5055, so that a running `make run` does not get in the way
 
 
 def check_floor(report_path: Path, floor: float) -> int:
@@ -53,16 +51,24 @@ def _folds(value: str) -> int:
     return folds
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _run_evaluation(args: argparse.Namespace) -> int:
+    return evaluate(Options(
+        model=args.model.resolve(), holdout=args.holdout.resolve(), data=args.data.resolve(),
+        config=args.config.resolve(), stories=args.stories.resolve(), folds=args.folds,
+        skip_conversations=args.skip_conversations, out_dir=args.out.resolve(), live=args.live.resolve(),
+        floor=args.floor, max_drop=args.max_drop, action_port=args.action_port, quiet=args.quiet,
+    ))
 
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", settings: Settings) -> None:
+    """Add ``check-floor``, ``evaluate`` and ``compare`` to the CLI's subcommands."""
     floor = commands.add_parser("check-floor", help="fail when a held-out intent report is below the floor")
     floor.add_argument("report", type=Path)
-    floor.add_argument("--floor", type=float, default=DEFAULT_FLOOR)
+    floor.add_argument("--floor", type=float, default=settings.intent_f1_floor)
+    floor.set_defaults(func=lambda args: check_floor(args.report, args.floor))
 
     run = commands.add_parser("evaluate", help="test a model, write a report folder, compare with the live model")
-    run.add_argument("--model", type=Path, default=Path("models/mesotherapy.tar.gz"))
+    run.add_argument("--model", type=Path, default=settings.model_path)
     run.add_argument("--holdout", type=Path, default=Path("tests/nlu/holdout.yml"), help="held-out NLU examples")
     run.add_argument("--data", type=Path, default=Path("data"), help="training data for cross-validation")
     run.add_argument("--config", type=Path, default=Path("config.yml"), help="pipeline for cross-validation")
@@ -72,34 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="report folder")
     run.add_argument("--live", type=Path, default=Path("models/live/evaluation/summary.json"),
                      help="summary.json of the live model to compare with (skipped when missing)")
-    run.add_argument("--floor", type=float, default=DEFAULT_FLOOR, help="minimum held-out macro intent F1")
+    run.add_argument("--floor", type=float, default=settings.intent_f1_floor, help="minimum held-out macro intent F1")
     run.add_argument("--max-drop", type=float, default=DEFAULT_MAX_DROP,
                      help="largest allowed drop of held-out macro intent F1 from the live model (default 0.02)")
-    run.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", DEFAULT_ACTION_PORT)),
-                     help=f"action server port for the conversation tests (ACTION_PORT, default {DEFAULT_ACTION_PORT})")
+    run.add_argument("--action-port", type=int, default=settings.evaluation_action_port,
+                     help="action server port for the conversation tests (default %(default)s)")
     run.add_argument("--quiet", action="store_true", help="keep Rasa's output in the step logs only")
+
+    run.set_defaults(func=_run_evaluation)
 
     versus = commands.add_parser("compare", help="compare a new summary.json with the live one")
     versus.add_argument("new", type=Path)
     versus.add_argument("live", type=Path)
     versus.add_argument("--max-drop", type=float, default=DEFAULT_MAX_DROP)
-    return parser
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point: ``python -m bot.evaluation COMMAND`` (``--help`` lists the options)."""
-    args = _parser().parse_args(argv)
-    if args.command == "check-floor":
-        return check_floor(args.report, args.floor)
-    if args.command == "compare":
-        return compare_files(args.new, args.live, args.max_drop)
-    return evaluate(Options(
-        model=args.model.resolve(), holdout=args.holdout.resolve(), data=args.data.resolve(),
-        config=args.config.resolve(), stories=args.stories.resolve(), folds=args.folds,
-        skip_conversations=args.skip_conversations, out_dir=args.out.resolve(), live=args.live.resolve(),
-        floor=args.floor, max_drop=args.max_drop, action_port=args.action_port, quiet=args.quiet,
-    ))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    versus.set_defaults(func=lambda args: compare_files(args.new, args.live, args.max_drop))

@@ -9,8 +9,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.nlu_text import shorten
-from bot.review_inbox import Group, Inbox
+from bot.maintain.training_data.text import shorten
+from bot.maintain.review.inbox import Group, Inbox
 
 MAX_TEXT_CHARS = 500  # longer messages are cut in the file (and not merged)
 
@@ -109,7 +109,7 @@ def write_inbox(path: Path, inbox: Inbox, intents: Sequence[str], threshold: flo
     }
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = _header(intents, threshold, source, f"python -m bot.cli merge-labels {path}")
+    header = _header(intents, threshold, source, f"python -m bot merge-labels {path}")
     path.write_text(header + "\n" + body, encoding="utf-8")
 
 
@@ -132,7 +132,7 @@ def read_labels(path: Path) -> List[Label]:
     except (OSError, UnicodeDecodeError) as error:
         raise LabelsError(f"cannot read {path}: {error}") from error
     if not content.strip():
-        raise LabelsError(f"{path} is empty: expected a review inbox (python -m bot.cli review-inbox)")
+        raise LabelsError(f"{path} is empty: expected a review inbox (python -m bot review-inbox)")
     try:
         document = yaml.safe_load(content)
     except yaml.YAMLError as error:

@@ -10,9 +10,9 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from bot.nlu_data import TrainingDataError, TrainingFile, read_training_data
-from bot.nlu_text import has_annotation_markup, normalise, one_line, strip_annotations
-from bot.review_file import Label
+from bot.maintain.training_data.files import TrainingDataError, TrainingFile, read_training_data
+from bot.maintain.training_data.text import has_annotation_markup, normalise, one_line, strip_annotations
+from bot.maintain.review.inbox_file import Label
 
 
 class MergeError(Exception):

@@ -2,7 +2,7 @@
 
 Guide topics are answered with the guide's own sentences from the knowledge base; questions
 the guide does not answer are said to be outside it. Every reply passes through
-:func:`bot.safety.apply_safety_policy` before it leaves this module.
+:func:`bot.answering.safety.apply_safety_policy` before it leaves this module.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Callable, Dict, List, Optional
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import replies, safety
-from bot.clinic import Clinic
-from bot.replies import Reply
+from bot.answering import replies, safety
+from bot.clinic.profile import Clinic
+from bot.answering.replies import Reply
 from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
 

@@ -4,7 +4,7 @@
 * an intent that the domain does not list;
 * a held-out example that is also a training example (it would inflate the held-out score).
 
-``python -m bot.data_lint [--data data/nlu] [--domain domain.yml] [--holdout tests/nlu/holdout.yml]``
+``python -m bot lint-data [--data data/nlu] [--domain domain.yml] [--holdout tests/nlu/holdout.yml]``
 prints the problems and exits 1 when there is any.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-from bot.nlu_data import TrainingDataError, domain_intents
-from bot.nlu_text import normalise, strip_annotations
+from bot.maintain.training_data.files import TrainingDataError, domain_intents
+from bot.maintain.training_data.text import normalise, strip_annotations
 
 _INTENT = re.compile(r"^-\s+intent:\s*(\S+)\s*$")
 _EXAMPLE = re.compile(r"^\s+-\s+(.*\S)\s*$")
@@ -84,13 +84,8 @@ def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path]
     return problems
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def lint(args: argparse.Namespace) -> int:
     """Print the problems; exit 1 when there is any."""
-    parser = argparse.ArgumentParser(prog="python -m bot.data_lint", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("data/nlu"))
-    parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
-    parser.add_argument("--holdout", type=Path, default=Path("tests/nlu/holdout.yml"))
-    args = parser.parse_args(argv)
     try:
         intents = domain_intents(args.domain)
     except TrainingDataError as error:
@@ -105,5 +100,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 1 if problems else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``lint-data`` to the CLI's subcommands."""
+    parser = commands.add_parser("lint-data", help=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("data/nlu"))
+    parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
+    parser.add_argument("--holdout", type=Path, default=Path("tests/nlu/holdout.yml"))
+    parser.set_defaults(func=lint)

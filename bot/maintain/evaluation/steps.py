@@ -1,7 +1,6 @@
 """Run the Rasa test commands of an evaluation, one step at a time, with progress and timing."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -9,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, process_environment
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 WITH_ACTION_SERVER = str(PROJECT_ROOT / "scripts" / "with-action-server.sh")
@@ -31,10 +30,7 @@ class Step:
 
 
 def _environment(action_port: int) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    env["RASA_TELEMETRY_ENABLED"] = "false"
-    env["ACTION_PORT"] = str(action_port)
+    env = process_environment(RASA_TELEMETRY_ENABLED="false", ACTION_PORT=str(action_port))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("PYTHONWARNINGS", "ignore")  # hide the libraries' deprecation noise
     return env

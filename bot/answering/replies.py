@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-from bot.clinic import DEFAULT_NAME, Clinic
+from bot.clinic.profile import DEFAULT_NAME, Clinic
 
 Button = Tuple[str, str]
 

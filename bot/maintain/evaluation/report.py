@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.evaluation_compare import Comparison
+from bot.maintain.evaluation.compare import Comparison
 
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "report.md"

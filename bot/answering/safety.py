@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import List
 
-from bot.clinic import Clinic
+from bot.clinic.profile import Clinic
 
 SAFETY_INTENTS = frozenset(
     {"ask_safety", "ask_practitioner", "ask_contraindications", "report_red_flag", "ask_aftercare"}

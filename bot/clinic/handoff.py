@@ -17,7 +17,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
-from bot.clinic import Clinic
+from bot.clinic.profile import Clinic
 
 logger = logging.getLogger(__name__)
 

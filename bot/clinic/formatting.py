@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.replies import Button
+from bot.answering.replies import Button
 
 
 @dataclass(frozen=True)

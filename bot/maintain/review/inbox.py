@@ -8,8 +8,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.conversation_store import FALLBACK_INTENT, UserMessage
-from bot.nlu_text import normalise
+from bot.maintain.review.conversations import FALLBACK_INTENT, UserMessage
+from bot.maintain.training_data.text import normalise
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 DEFAULT_THRESHOLD = 0.6

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.db import make_engine
-from bot.tracker_store_config import display_url
+from bot.maintain.review.tracker_store import display_url
 
 FALLBACK_INTENT = "nlu_fallback"
 _EVENTS = table(
