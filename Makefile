@@ -5,7 +5,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_INTER_OP_PARALLELISM_THREADS := 1
 export TF_INTRA_OP_PARALLELISM_THREADS := 2
@@ -19,19 +18,22 @@ CHROMIUM := /usr/bin/chromium
 GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
-.PHONY: help setup run test test-unit validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
+.PHONY: help setup run test test-unit test-servers test-browser lint validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
   review-inbox merge-labels deploy evaluate profile
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
 
-$(INSTALLED): requirements.lock
+# The lock pins every package; then the project itself, editable (pyproject.toml): `bot`, `actions`,
+# `connectors` and `bench` import from anywhere, no PYTHONPATH.
+$(INSTALLED): requirements.lock pyproject.toml
 	@python=$$(scripts/find-python310.sh) || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==24.0
 	@echo "Installing the $$(grep -c '==' requirements.lock) pinned packages of requirements.lock (about 4 minutes the first time)..."
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(SPACY_PIPELINE): data/vocabulary.yml bot/nlp/*.py $(INSTALLED)
@@ -63,10 +65,24 @@ setup: $(INSTALLED) $(SPACY_PIPELINE) $(KNOWLEDGE_BASE) $(MODEL) $(WIDGET_CLIENT
 run: setup  ## set up, start the servers and chat (terminal and REST)
 	scripts/serve.sh
 
-test: setup test-unit validate test-conversations evaluate-nlu  ## set up and run every test
+test: setup lint test-unit test-servers test-browser validate test-conversations evaluate-nlu  ## set up and run every test
 
-test-unit: $(INSTALLED) $(SPACY_PIPELINE) $(WIDGET_CLIENT) chromium  ## pytest (SQLite, PostgreSQL, the widget in Chromium)
-	$(PY) -m pytest tests -q
+LINT_PATHS := bot actions connectors
+lint: $(INSTALLED)  ## ruff, mypy and the import contracts (pyproject.toml); LINT_FORMAT=1 also checks ruff format
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(if $(filter 1,$(LINT_FORMAT)),$(VENV)/bin/ruff format --check $(LINT_PATHS))
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# pytest markers (pyproject.toml, tests/conftest.py): unit | servers | browser (and slow).
+test-unit: $(INSTALLED)  ## pytest -m unit: in-process tests (SQLite, PostgreSQL), no server, model or browser
+	$(PY) -m pytest -q -m unit
+
+test-servers: setup  ## pytest: the real servers, rasa commands, channels, deploy, evaluation
+	$(PY) -m pytest -q -m "servers and not browser"
+
+test-browser: setup chromium  ## pytest: the website widget in Chromium against the real servers
+	$(PY) -m pytest -q -m browser
 
 validate: $(INSTALLED)  ## check training data and domain (warnings are errors), duplicates and held-out leaks
 	$(RASA) data validate --fail-on-warnings --quiet

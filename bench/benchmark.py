@@ -16,21 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
+from bench.servers import Servers, ServeScript, is_action_server, is_rasa_server, launch_commands
+from bot.http_json import HttpJsonError, request_json
+from bot.maintain.endpoints import write_endpoints
 from bot.settings import load_settings, process_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ class Subject:
     questions: Sequence[str]  # asked in turn by every visitor
     model: Path
     env: Dict[str, str]
-    commands: List[List[str]]  # each started in its own session, in this order
+    commands: Optional[List[List[str]]]  # each started in its own session; None: scripts/serve.sh
     logs: Path
     training_s: Optional[float] = None
 
@@ -89,35 +89,6 @@ class Subject:
     def url(self) -> str:
         """The REST channel's webhook."""
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
-
-
-@dataclass
-class Servers:
-    """The launched processes of one subject (their session leaders)."""
-
-    processes: List[subprocess.Popen] = field(default_factory=list)
-
-    def alive(self) -> bool:
-        """True while every launched process still runs."""
-        return all(process.poll() is None for process in self.processes)
-
-    def stop(self) -> None:
-        """SIGTERM every session, then SIGKILL what is left after 60 s."""
-        for process in self.processes:
-            _signal_group(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    try:
-        os.killpg(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 # --- HTTP load ------------------------------------------------------------------------------
@@ -129,11 +100,8 @@ class NoAnswer(RuntimeError):
 
 def _post(url: str, sender: str, text: str) -> float:
     """Send one message; milliseconds until the answer. Raises NoAnswer on an empty answer."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        answer = json.loads(response.read())
+    answer = request_json("POST", url, {"sender": sender, "message": text}).json()
     elapsed = (time.perf_counter() - started) * 1000
     if not answer:
         raise NoAnswer(f"no answer to {text!r}")
@@ -176,32 +144,6 @@ def load(url: str, questions: Sequence[str], visitors: int, messages_each: int) 
 # --- processes ------------------------------------------------------------------------------
 
 
-def _process_table() -> Dict[int, Tuple[int, str]]:
-    """pid -> (parent pid, command line) of every process."""
-    table = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            table[int(proc.name)] = (parent, (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
-        except (OSError, IndexError, ValueError):
-            continue
-    return table
-
-
-def descendants(roots: Sequence[int]) -> Dict[int, str]:
-    """The processes started from ``roots`` (themselves included): pid -> command line."""
-    table, found, todo = _process_table(), {}, list(roots)
-    while todo:
-        pid = todo.pop()
-        if pid in table and pid not in found:
-            found[pid] = table[pid][1]
-            todo.extend(child for child, (parent, _) in table.items() if parent == pid)
-    return found
-
-
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -212,35 +154,19 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def is_action_server(cmdline: str) -> bool:
-    return "rasa_sdk" in cmdline or " run actions" in cmdline
-
-
-def is_rasa_server(cmdline: str) -> bool:
-    return "rasa run" in cmdline and not is_action_server(cmdline)
-
-
 def memory_mb(servers: Servers) -> Dict[str, float]:
     """Resident memory (MB) of the Rasa server and of the action server of ``servers``."""
-    processes = descendants([process.pid for process in servers.processes])
-
-    def total(role: Callable[[str], bool]) -> float:
-        return sum(_rss_mb(pid) for pid, cmdline in processes.items() if role(cmdline))
-
-    return {"rasa_rss_mb": total(is_rasa_server), "action_rss_mb": total(is_action_server)}
+    return {"rasa_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_rasa_server)),
+            "action_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_action_server))}
 
 
 def launch(subject: Subject) -> Servers:
-    """Start the subject's servers, each command in its own session, output to its log folder."""
+    """Start the subject's servers (bench.servers), output to its log folder; returns at once."""
     subject.logs.mkdir(parents=True, exist_ok=True)
-    servers = Servers()
-    for index, command in enumerate(subject.commands):
-        log = open(subject.logs / f"bench-{subject.name}-{index}.log", "wb")  # noqa: SIM115 (child owns it)
-        servers.processes.append(subprocess.Popen(
-            command, cwd=subject.root, env=subject.env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True))
-        log.close()
-    return servers
+    if subject.commands is None:
+        return ServeScript(subject.env, subject.root, subject.logs / f"bench-{subject.name}-0.log").start()
+    logs = [subject.logs / f"bench-{subject.name}-{index}.log" for index in range(len(subject.commands))]
+    return launch_commands(subject.commands, subject.root, subject.env, logs)
 
 
 def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -> float:
@@ -250,7 +176,7 @@ def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -
         try:
             _post(subject.url, f"bench-cold-{uuid.uuid4().hex[:8]}", subject.first_question)
             return time.perf_counter() - launched
-        except (OSError, NoAnswer):
+        except (HttpJsonError, NoAnswer):
             now = time.perf_counter()
             if not servers.alive() or now - launched > START_TIMEOUT_S:
                 raise RuntimeError(f"{subject.name}: servers did not start; see {subject.logs}")
@@ -303,33 +229,34 @@ def timed_run(command: List[str], cwd: Path, env: Dict[str, str], log: Path, lab
     return elapsed
 
 
-def full_training_env(root: Path, cache: Path) -> Dict[str, str]:
+def full_training_env(cache: Path) -> Dict[str, str]:
     """The environment for a training that reuses nothing: an empty cache, caching disabled."""
-    return {**base_env(root), "RASA_MAX_CACHE_SIZE": "0", "RASA_CACHE_DIRECTORY": str(cache)}
+    return {**base_env(), "RASA_MAX_CACHE_SIZE": "0", "RASA_CACHE_DIRECTORY": str(cache)}
 
 
 def train_ours(root: Path, work: Path) -> float:
     """Seconds for a full training of our assistant into ``work`` (never into models/)."""
     out = work / "ours-model"
     return timed_run([str(RASA), "train", "--out", str(out), "--quiet"], root,
-                     full_training_env(root, work / "ours-cache"), work / "ours-train.log", "ours: training")
+                     full_training_env(work / "ours-cache"), work / "ours-train.log", "ours: training")
 
 
 # --- the two subjects -----------------------------------------------------------------------
 
 
-def base_env(pythonpath: Path) -> Dict[str, str]:
-    """The common environment: this machine's, telemetry off, ``pythonpath`` as PYTHONPATH."""
-    return process_environment(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(pythonpath))
+def base_env() -> Dict[str, str]:
+    """The common environment: this machine's, telemetry off. No PYTHONPATH: our packages are installed
+    (make setup), and rasa puts the folder it runs in first on sys.path (the stock assistant's ``actions``)."""
+    return process_environment(RASA_TELEMETRY_ENABLED="false")
 
 
 def ours(root: Path, rasa_port: int, action_port: int) -> Subject:
     """Our assistant, served by scripts/serve.sh with its trained model ($MODEL as serve.sh reads it)."""
-    env = {**base_env(root), "SERVE_ONLY": "1", "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
+    env = {**base_env(), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
     model = load_settings().model_path
     return Subject(name="ours", root=root, rasa_port=rasa_port, action_port=action_port,
                    first_question="hello", questions=OUR_QUESTIONS, model=model, env=env,
-                   commands=[[str(root / "scripts" / "serve.sh")]], logs=root / "var" / "logs")
+                   commands=None, logs=root / "var" / "logs")
 
 
 def prepare_stock(folder: Path) -> Optional[float]:
@@ -342,14 +269,13 @@ def prepare_stock(folder: Path) -> Optional[float]:
         return None
     folder.mkdir(parents=True, exist_ok=True)
     return timed_run([str(RASA), "init", "--no-prompt", "--init-dir", str(folder)], folder,
-                     full_training_env(folder, folder / ".rasa" / "cache"),
+                     full_training_env(folder / ".rasa" / "cache"),
                      folder.parent / f"{folder.name}-init.log", "stock: rasa init (with training)")
 
 
 def stock(folder: Path, rasa_port: int, action_port: int, training_s: Optional[float]) -> Subject:
     """The trained ``rasa init`` assistant in ``folder``, with an endpoints file for our ports."""
-    endpoints = folder / "bench-endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints = write_endpoints(folder / "bench-endpoints.yml", load_settings({"ACTION_PORT": str(action_port)}))
     model = max(folder.glob("models/*.tar.gz"), key=lambda path: path.stat().st_mtime)
     commands = [
         [str(RASA), "run", "actions", "--port", str(action_port)],
@@ -357,7 +283,7 @@ def stock(folder: Path, rasa_port: int, action_port: int, training_s: Optional[f
          "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
     ]
     return Subject(name="stock", root=folder, rasa_port=rasa_port, action_port=action_port,
-                   first_question=STOCK_QUESTIONS[0], questions=STOCK_QUESTIONS, model=model, env=base_env(folder), commands=commands,
+                   first_question=STOCK_QUESTIONS[0], questions=STOCK_QUESTIONS, model=model, env=base_env(), commands=commands,
                    logs=folder / "logs", training_s=training_s)
 
 

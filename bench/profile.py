@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bench.benchmark import (ROOT, descendants, is_action_server, is_rasa_server, launch, load, ours, progress,
-                             wait_for_first_answer)
+from bench.benchmark import ROOT, launch, load, ours, progress, wait_for_first_answer
+from bench.servers import is_action_server, is_rasa_server
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 OUT = ROOT / "reports" / "profile"
@@ -57,9 +57,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers = launch(subject)
     try:
         wait_for_first_answer(subject, servers, launched=time.perf_counter())
-        processes = descendants([process.pid for process in servers.processes])
-        rasa = next(pid for pid, command in processes.items() if is_rasa_server(command))
-        action = next(pid for pid, command in processes.items() if is_action_server(command))
+        rasa, action = servers.pids(is_rasa_server)[0], servers.pids(is_action_server)[0]
         messages_each = max(10, args.seconds * 6)  # at ~80 msg/s: busy a little longer than the sampling
         visitors = threading.Thread(target=load, args=(subject.url, subject.questions, args.visitors, messages_each))
         visitors.start()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import socket
 import sys
 import time
@@ -14,10 +13,17 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.clinic.channels import write_credentials
+from bot.http_json import HttpJsonError, request_json
 from bot.maintain.evaluation import command as evaluation_commands
 from bot.maintain.training_data import lint as training_data_lint
-from bot.settings import (PROJECT_ROOT, channel_environment, load_clinic, load_settings, setting_variables,
-                          shell_assignments)
+from bot.settings import (
+    PROJECT_ROOT,
+    channel_environment,
+    load_clinic,
+    load_settings,
+    setting_variables,
+    shell_assignments,
+)
 
 # The commands scripts/serve.sh runs before every start (check-ports, write-credentials,
 # wait-for) need none of the heavy libraries (spaCy, scikit-learn, SQLAlchemy): those are
@@ -37,9 +43,13 @@ def build_spacy(args: argparse.Namespace) -> int:
 
 def build_kb(args: argparse.Namespace) -> int:
     """Build the knowledge base from the guide files."""
-    from bot.service import build_knowledge, topics_without_answer
+    from bot.maintain.coverage import guide_coverage
+    from bot.maintain.training_data.files import TrainingDataError, read_training_data
+    from bot.service import build_knowledge, guide_sections
+    from bot.topics import TopicsError, intent_table
 
-    report = build_knowledge(force=args.force)
+    settings = load_settings()
+    report = build_knowledge(settings, force=args.force)
     for name, status in report.documents.items():
         print(f"{name}: {status}")
         diff = report.diffs.get(name)
@@ -49,12 +59,24 @@ def build_kb(args: argparse.Namespace) -> int:
             for line in diff.lines():
                 print(f"  {line}")
     if not report.documents:
-        print(f"error: no guide file (.txt or .md) in {load_settings().guide_dir}", file=sys.stderr)
+        print(f"error: no guide file (.txt or .md) in {settings.guide_dir}", file=sys.stderr)
         return 1
-    silent = topics_without_answer()
-    for topic in silent:
-        print(f"warning: no sentence of the guide answers the topic '{topic}' any more", file=sys.stderr)
-    return 1 if silent else 0
+    try:
+        table = intent_table(settings.topics_path)
+        training = read_training_data(settings.nlu_dir)
+    except (TopicsError, TrainingDataError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    examples = {intent: sum(len(f.examples.get(intent, [])) for f in training) for f in training for intent in f.examples}
+    coverage = guide_coverage(guide_sections(settings), table, examples)
+    print("What each section answers:")
+    for line in coverage.sections:
+        print(f"  {line}")
+    for line in coverage.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    for line in coverage.errors:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if coverage.errors else 0
 
 
 def handoff_pending(args: argparse.Namespace) -> int:
@@ -128,13 +150,6 @@ def wait_for(args: argparse.Namespace) -> int:
     return 1
 
 
-def _post(url: str, sender: str, text: str) -> List[dict]:
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read() or b"[]")
-
-
 def chat(args: argparse.Namespace) -> int:
     """Chat in the terminal through the REST channel; a number picks a button."""
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
@@ -151,8 +166,8 @@ def chat(args: argparse.Namespace) -> int:
         if text.strip().isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         try:
-            messages = _post(args.url, sender, text)
-        except (urllib.error.URLError, OSError) as error:
+            messages = request_json("POST", args.url, {"sender": sender, "message": text}).json([])
+        except HttpJsonError as error:
             print(f"(the assistant is unreachable: {error})")
             continue
         buttons = []
@@ -213,10 +228,10 @@ def _threshold(value: str) -> float:
 def review_inbox(args: argparse.Namespace) -> int:
     """Write the messages the assistant did not understand well, grouped and ranked, for labelling."""
     from bot.maintain.review.conversations import StoreError, load_user_messages
-    from bot.maintain.training_data.files import TrainingDataError, domain_intents
-    from bot.maintain.review.inbox_file import labelled_count, write_inbox
     from bot.maintain.review.inbox import build_inbox
+    from bot.maintain.review.inbox_file import labelled_count, write_inbox
     from bot.maintain.review.tracker_store import EndpointsError, display_url, quoted_env_references, tracker_store_url
+    from bot.maintain.training_data.files import TrainingDataError, domain_intents
 
     labelled = 0 if args.force else labelled_count(args.out)
     if labelled:
@@ -247,10 +262,10 @@ def review_inbox(args: argparse.Namespace) -> int:
 
 def merge_labels_file(args: argparse.Namespace) -> int:
     """Add the labelled entries of a review inbox to the NLU training data."""
+    from bot.maintain.review.inbox_file import LabelsError, read_labels
     from bot.maintain.training_data.files import TrainingDataError, domain_intents
     from bot.maintain.training_data.merge import MergeError, merge_labels
     from bot.maintain.training_data.text import shorten
-    from bot.maintain.review.inbox_file import LabelsError, read_labels
 
     try:
         labels = read_labels(args.file)

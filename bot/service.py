@@ -7,10 +7,9 @@ from typing import List, Optional
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering.answers import Assistant
-from bot.db import make_engine, make_session_factory
 from bot.clinic.handoff import create_tables
+from bot.db import make_engine, make_session_factory
 from bot.knowledge import query
-from bot.knowledge.extract import TOPICS
 from bot.knowledge.build import BuildReport, build_knowledge_base, guide_files
 from bot.nlp.pipeline import ensure_pipeline, load_pipeline
 from bot.nlp.vocabulary import Vocabulary
@@ -32,13 +31,13 @@ def build_knowledge(settings: Optional[Settings] = None, force: bool = False) ->
         engine.dispose()
 
 
-def topics_without_answer(settings: Optional[Settings] = None) -> List[str]:
-    """Topics for which no sentence of the guide is in the knowledge base."""
+def guide_sections(settings: Optional[Settings] = None) -> List[query.SectionRow]:
+    """Every section of the built knowledge base, with the topics its sentences answer."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine, future=True) as session:
-            return [topic for topic in TOPICS if not query.topic_sentences(session, topic)]
+            return query.sections(session)
     finally:
         engine.dispose()
 

@@ -29,6 +29,9 @@ class Settings:
     database_url: str = _setting("MESO_DATABASE_URL", "", "knowledge base and handoff requests (SQLAlchemy URL); "
                                  "default a SQLite file in var/")
     guide_dir: Path = _setting("MESO_GUIDE_DIR", PROJECT_ROOT / "data" / "guide", "folder of the guide files")
+    topics_path: Path = _setting("MESO_TOPICS", PROJECT_ROOT / "data" / "topics.yml",
+                                 "the intent table: topics, their guide sections, buttons, safety flags")
+    nlu_dir: Path = _setting("MESO_NLU_DIR", PROJECT_ROOT / "data" / "nlu", "NLU training examples")
     vocabulary_path: Path = _setting("MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml",
                                      "entity vocabulary of our spaCy pipeline")
     spacy_model_dir: Path = _setting("MESO_SPACY_MODEL", PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en",

@@ -45,5 +45,5 @@ def install() -> bool:
         logger.warning("Rasa %s is not %s: the action-response check stays Rasa's own (slower) one",
                        rasa.__version__, FOR_RASA_VERSION)
         return False
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
+    RemoteAction._validate_action_result = validate_action_result
     return True

@@ -28,8 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
+from connectors.common import add_health_route, checked_credentials, user_message
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
-from connectors.rest import stand_in_for_blank
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +90,7 @@ class MessengerChannel(FacebookInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
+        credentials = checked_credentials(cls, credentials)
         return cls(credentials["verify"], credentials["secret"], credentials["page-access-token"],
                    credentials.get("api_url"))
 
@@ -108,17 +107,13 @@ class MessengerChannel(FacebookInput):
         await output.send_action(sender, "typing_on")
         try:
             text = await resolve_numbered_choice(request, sender, text)
-            await on_new_message(UserMessage(stand_in_for_blank(text), output, sender,
-                                             input_channel=self.name(), metadata=self.get_metadata(request)))
+            await on_new_message(user_message(self, sender, text, output, self.get_metadata(request)))
         finally:
             await output.send_action(sender, "typing_off")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         fb_webhook = Blueprint("fb_webhook", __name__)
-
-        @fb_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_health_route(fb_webhook)
 
         @fb_webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:

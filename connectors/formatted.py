@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.shared.core.events import BotUttered
 from sanic.request import Request
 
-from bot.clinic.formatting import OutgoingMessage, choose_option, format_for_channel
 from bot.answering.replies import Button
+from bot.clinic.formatting import OutgoingMessage, choose_option, format_for_channel
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The REST channel, with blank messages made safe.
+"""The REST channel, with blank messages made safe (``connectors.common.stand_in_for_blank``).
 
 Rasa's intent classifier fails on a message with no characters at all, and the stock REST
 channel then answers with silence. A blank message is passed on as the ``nlu_fallback``
@@ -11,12 +11,7 @@ from typing import Optional, Text
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-from bot.answering.replies import BLANK_MESSAGE_STAND_IN
-
-
-def stand_in_for_blank(text: Optional[Text]) -> Text:
-    """Return ``text``, or the fallback intent's payload when it is empty or whitespace."""
-    return text if text and text.strip() else BLANK_MESSAGE_STAND_IN
+from connectors.common import stand_in_for_blank
 
 
 class GuardedRestInput(RestInput):

@@ -17,6 +17,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
 
 from bot.clinic.formatting import OutgoingMessage
+from connectors.common import checked_credentials
 from connectors.formatted import FormattedOutput
 
 BUTTONS_PER_BLOCK = 25
@@ -56,8 +57,9 @@ class SlackChannel(SlackInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = checked_credentials(cls, credentials)
         channel = super().from_credentials(credentials)
-        channel.api_url = (credentials or {}).get("api_url")
+        channel.api_url = credentials.get("api_url")
         return channel
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:

@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.settings import load_settings
-from connectors.rest import stand_in_for_blank
+from connectors.common import add_health_route, user_message
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +106,7 @@ class PersistentSocketIOInput(SocketIOInput):
         socketio_webhook = WidgetSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # used by get_output_channel
         logger.info(f"Widget socket.io channel accepts the origins {origins}")
-
-        @socketio_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_health_route(socketio_webhook)
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
@@ -169,13 +166,7 @@ class PersistentSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data.get("message")
-            message = UserMessage(
-                stand_in_for_blank(text if isinstance(text, str) else None),
-                output_channel,
-                sender_id,
-                input_channel=self.name(),
-                metadata=metadata,
-            )
-            await on_new_message(message)
+            await on_new_message(user_message(self, sender_id, text if isinstance(text, str) else None,
+                                              output_channel, metadata))
 
         return socketio_webhook

@@ -30,8 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
+from connectors.common import add_health_route, checked_credentials, user_message
 from connectors.formatted import FormattedOutput
-from connectors.rest import stand_in_for_blank
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ class TelegramChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
+        credentials = checked_credentials(cls, credentials)
         return cls(credentials["access_token"], credentials["webhook_url"], credentials["secret_token"],
                    credentials.get("api_url"))
 
@@ -129,9 +128,7 @@ class TelegramChannel(InputChannel):
             if self.output is not None:
                 await self.output.close()
 
-        @telegram_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_health_route(telegram_webhook)
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
@@ -149,9 +146,7 @@ class TelegramChannel(InputChannel):
             output = self.get_output_channel()
             if update.callback_query:
                 await self._acknowledge(output, update.callback_query.id)
-            await on_new_message(UserMessage(
-                stand_in_for_blank(text), output, chat_id, input_channel=self.name(),
-                metadata=self.get_metadata(request)))
+            await on_new_message(user_message(self, chat_id, text, output, self.get_metadata(request)))
             return response.text("success")
 
         return telegram_webhook

@@ -66,7 +66,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet: counted in memory for a tracker this store read or saved,
         else by Rasa's query."""
+        events = tracker.events
         reference, stored = self._stored.get(tracker.sender_id, (None, 0))
-        if reference is None or reference() is not tracker or stored > len(tracker.events):
+        if reference is None or reference() is not tracker or stored > len(events):
             return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+        return itertools.islice(events, stored, len(events))

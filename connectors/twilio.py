@@ -28,8 +28,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.clinic.formatting import OutgoingMessage
+from connectors.common import add_health_route, checked_credentials, user_message
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
-from connectors.rest import stand_in_for_blank
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +74,7 @@ class TwilioChannel(TwilioInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
+        credentials = checked_credentials(cls, credentials)
         return cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"],
                    credentials.get("whatsapp_number"), credentials.get("webhook_url"),
                    credentials.get("api_url"))
@@ -88,10 +87,7 @@ class TwilioChannel(TwilioInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio_webhook = Blueprint("twilio_webhook", __name__)
-
-        @twilio_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        add_health_route(twilio_webhook)
 
         @twilio_webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
@@ -102,9 +98,8 @@ class TwilioChannel(TwilioInput):
             if not sender:
                 return response.text("missing From", status=400)
             text = await resolve_numbered_choice(request, sender, request.form.get("Body"))
-            await on_new_message(UserMessage(
-                stand_in_for_blank(text), self.get_output_channel(), sender,
-                input_channel=self.name(), metadata=self.get_metadata(request)))
+            await on_new_message(user_message(self, sender, text, self.get_output_channel(),
+                                              self.get_metadata(request)))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio_webhook

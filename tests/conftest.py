@@ -1,30 +1,35 @@
-"""Shared fixtures: our spaCy pipeline, and real databases (SQLite file and PostgreSQL)."""
+"""Shared fixtures: our spaCy pipeline, and real databases (SQLite file and PostgreSQL).
+
+Markers (registered in pyproject.toml): a test module that starts the real servers or runs rasa
+commands says ``pytestmark = pytest.mark.servers`` (``browser`` for Chromium, ``slow`` for the
+longest); every other test is marked ``unit`` here, for ``make test-unit`` (``pytest -m unit``).
+"""
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-from bot.db import make_engine, make_session_factory
 from bot.answering.answers import Assistant
 from bot.clinic.profile import Clinic
+from bot.db import make_engine, make_session_factory
 from bot.knowledge.build import build_knowledge_base, guide_files
 from bot.nlp.pipeline import ensure_pipeline, load_pipeline
 from bot.nlp.vocabulary import Vocabulary
-from bot.settings import PROJECT_ROOT
+from tests.support import GUIDE_DIR, VOCABULARY_PATH, postgres_database
 
-GUIDE_DIR = PROJECT_ROOT / "data" / "guide"
-GUIDE_TEXT = (GUIDE_DIR / "mesotherapy-guide.txt").read_text(encoding="utf-8")
-VOCABULARY_PATH = PROJECT_ROOT / "data" / "vocabulary.yml"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "MESO_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-)
+NOT_UNIT_MARKERS = ("servers", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Mark as ``unit`` every test that does not need the real servers or a browser."""
+    for item in items:
+        if not any(item.get_closest_marker(name) for name in NOT_UNIT_MARKERS):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")
@@ -44,31 +49,13 @@ def vocabulary() -> Vocabulary:
     return Vocabulary.load(VOCABULARY_PATH)
 
 
-def _postgres_database() -> Iterator[str]:
-    """Create a fresh database on the local PostgreSQL server, drop it afterwards."""
-    name = f"meso_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield str(make_url(POSTGRES_ADMIN_URL).set(database=name))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                {"name": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A real, empty database of each kind the project supports."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'knowledge.db'}"
     else:
-        yield from _postgres_database()
+        yield from postgres_database()
 
 
 @pytest.fixture

@@ -6,11 +6,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.answering import replies, safety
-from bot.answering.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.answering.answers import Turn
 from bot.clinic.profile import Clinic
 from bot.db import make_engine
 from bot.knowledge.schema import Fact
-from conftest import GUIDE_TEXT
+from bot.topics import intent_table
+from tests.support import GUIDE_TEXT
+
+TOPIC_INTENTS = {topic.intent: topic.key for topic in intent_table().topics}
+NOT_IN_GUIDE = {entry.intent: entry.subject for entry in intent_table().not_in_guide}
 
 OWN_WORDING = re.compile(r"^(Yes\.|The guide|A licensed|For advice|⚠️|What the guide)")
 
@@ -85,7 +89,7 @@ def test_bad_input_gets_a_polite_reply_and_leaves_the_knowledge_base_intact(assi
         before = session.execute(select(func.count(Fact.id))).scalar_one()
     reply = assistant.respond(Turn("nlu_fallback" if text.strip() else "", text))
     assert reply.messages and all(m.strip() for m in reply.messages)
-    assert reply.buttons == replies.topic_buttons()
+    assert reply.buttons == intent_table().buttons
     assert "<script>" not in " ".join(reply.messages)
     with Session(engine) as session:
         assert session.execute(select(func.count(Fact.id))).scalar_one() == before

@@ -24,13 +24,17 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 from twilio.request_validator import RequestValidator
 
+from bench.servers import serving
 from bot.answering import safety
+from bot.answering.replies import greeting
 from bot.clinic.channels import CHANNEL_VARIABLES
 from bot.clinic.profile import Clinic
-from bot.answering.replies import TOPIC_BUTTONS, greeting
-from bot.settings import PROJECT_ROOT
+from bot.maintain.endpoints import write_endpoints
+from bot.settings import PROJECT_ROOT, load_settings
+from bot.topics import intent_table
 from tests.fake_providers import FakeProviders, ProviderCall
-from tests.live_servers import serving, sqlite_endpoints
+
+TOPIC_BUTTONS = intent_table().buttons
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5605, 5655
@@ -44,9 +48,11 @@ SLACK_TOKEN, SLACK_SECRET = "xoxb-" + secrets.token_hex(12), secrets.token_hex(1
 NOT_THE_SECRET = secrets.token_hex(16)  # what a forger would sign with
 NEUTRAL_CLINIC = Clinic()  # the servers run without clinic settings
 
-pytestmark = pytest.mark.skipif(
-    not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
-)
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(not MODEL.exists() and not os.environ.get("CI"),
+                       reason="no trained model: run `make train` first"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +63,11 @@ def providers() -> Iterator[FakeProviders]:
 
 @pytest.fixture(scope="module")
 def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    endpoints = sqlite_endpoints(tmp_path_factory.mktemp("channels"))
+    folder = tmp_path_factory.mktemp("channels")
     env = {key: value for key, value in os.environ.items()
            if key not in CHANNEL_VARIABLES and not key.startswith("CLINIC_") and key != "RASA_AUTH_TOKEN"}
     env.update({
-        "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT), "ENDPOINTS": str(endpoints),
+        "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT),
         "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": providers.url("twilio"),
         "TELEGRAM_ACCESS_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
@@ -70,6 +76,8 @@ def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) 
         "FACEBOOK_PAGE_ACCESS_TOKEN": FACEBOOK_PAGE_TOKEN, "FACEBOOK_API_URL": providers.url("facebook"),
         "SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SECRET, "SLACK_API_URL": providers.url("slack"),
     })
+    env["ENDPOINTS"] = str(write_endpoints(folder / "endpoints.yml", load_settings(env),
+                                           f"sqlite:///{folder / 'conversations.db'}"))
     with serving(env):
         yield
 

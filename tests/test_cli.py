@@ -19,7 +19,25 @@ def test_build_kb_prints_changes_and_fails_when_a_topic_loses_its_answer(monkeyp
     assert cli.main(["build-kb"]) == 1
     captured = capsys.readouterr()
     assert "- sentence: Mesotherapy results are not permanent." in captured.out
-    assert "no sentence of the guide answers the topic 'results_duration'" in captured.err
+    assert ("error: topic results_duration: the guide has no section 'How Long Do Results Last?' any more"
+            in captured.err)
+
+
+def test_build_kb_says_a_new_section_is_unreachable_and_how_to_reach_it(monkeypatch, tmp_path, guide_dir, spacy_dir,
+                                                                       capsys):
+    monkeypatch.setenv("MESO_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
+    monkeypatch.setenv("MESO_GUIDE_DIR", str(guide_dir))
+    monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
+    guide = guide_dir / "mesotherapy-guide.txt"
+    guide.write_text(guide.read_text() + "\n\nCan I Wear Make-up Afterwards?\n\nWait a day before wearing make-up.\n"
+                     "\nHow Much Does Mesotherapy Cost?\n\nA session at our clinic costs 150 euros.\n")
+    assert cli.main(["build-kb"]) == 0  # warnings only: the assistant still answers everything it did
+    captured = capsys.readouterr()
+    assert "'How Long Do Results Last?' -> topic results_duration" in captured.out
+    assert "'How Much Does Mesotherapy Cost?' -> ask_price (guide now covers it)" in captured.out
+    assert "'Can I Wear Make-up Afterwards?' -> NOT REACHABLE" in captured.out
+    assert "warning: section 'Can I Wear Make-up Afterwards?' is not reachable: no topic points at it" in captured.err
+    assert "add a topic to data/topics.yml" in captured.err and "make train; 4. make deploy" in captured.err
 
 
 def test_check_ports_names_the_busy_port(capsys):

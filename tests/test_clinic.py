@@ -9,7 +9,7 @@ from bot.answering import replies, safety
 from bot.answering.answers import Assistant, Turn
 from bot.clinic.profile import Clinic
 from bot.settings import load_clinic
-from test_actions import _tracker
+from tests.test_actions import _tracker
 
 CLINIC_VARIABLES = ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS",
                     "CLINIC_EMERGENCY_NUMBER", "CLINIC_WEBHOOK_URL")

@@ -16,26 +16,29 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
+from bench.servers import serving
+from bot.maintain.endpoints import write_endpoints
 from bot.maintain.evaluation.report import SUMMARY_FILE, sha256
-from bot.settings import PROJECT_ROOT
-from tests.live_servers import serving, sqlite_endpoints
+from bot.settings import PROJECT_ROOT, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5705, 5755
 BASE = f"http://127.0.0.1:{RASA_PORT}"
 TOKEN = "-deploy-" + uuid.uuid4().hex  # a leading "-" once broke `rasa run --auth-token`
 
-pytestmark = pytest.mark.skipif(
-    not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
-)
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(not MODEL.exists() and not os.environ.get("CI"),
+                       reason="no trained model: run `make train` first"),
+]
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("deploy")
-    endpoints = sqlite_endpoints(folder)
-    env = {**os.environ, "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT), "ENDPOINTS": str(endpoints),
-           "RASA_AUTH_TOKEN": TOKEN}
+    env = {**os.environ, "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT), "RASA_AUTH_TOKEN": TOKEN}
+    env["ENDPOINTS"] = str(write_endpoints(folder / "endpoints.yml", load_settings(env),
+                                           f"sqlite:///{folder / 'conversations.db'}"))
     with serving(env):
         yield folder
 

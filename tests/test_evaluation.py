@@ -34,9 +34,7 @@ TWO_AND_A_HALF_POINTS = "REGRESSION: held-out intent F1 dropped from 0.925 to 0.
 
 
 def _environment() -> Dict[str, str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return env
+    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
 
 
 def _run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -105,6 +103,8 @@ def damaged_evaluation(damaged_model: Path, real_evaluation, tmp_path_factory: p
     return out, _evaluate(damaged_model, out, real_out / "summary.json")
 
 
+@pytest.mark.servers
+@pytest.mark.slow
 def test_damaged_model_fails_loudly_with_the_regression(damaged_evaluation, real_evaluation) -> None:
     out, run = damaged_evaluation
     real = json.loads((real_evaluation[0] / "summary.json").read_text())
@@ -122,6 +122,8 @@ def test_damaged_model_fails_loudly_with_the_regression(damaged_evaluation, real
     assert set(DAMAGE) <= set(drops)
 
 
+@pytest.mark.servers
+@pytest.mark.slow
 def test_damaged_report_folder_has_table_picture_and_misclassified_examples(damaged_evaluation) -> None:
     out, _ = damaged_evaluation
     report = (out / "report.md").read_text()
@@ -137,6 +139,8 @@ def test_damaged_report_folder_has_table_picture_and_misclassified_examples(dama
     assert "not run (`--skip-conversations`)" in report
 
 
+@pytest.mark.servers
+@pytest.mark.slow
 def test_real_model_passes_against_its_own_summary(real_model: Path, real_evaluation, tmp_path: Path) -> None:
     first_out, first_run = real_evaluation
     assert "No live report at" in first_run.stdout and "Evaluation passed." in first_run.stdout

@@ -3,7 +3,9 @@ import pytest
 
 from bot.clinic.formatting import (STYLES, OutgoingMessage, choose_option, format_for_channel, numbered_options,
                             split_message, strip_markdown)
-from bot.answering.replies import TOPIC_BUTTONS
+from bot.topics import intent_table
+
+TOPIC_BUTTONS = intent_table().buttons
 
 BUTTONS = [("Is it safe?", "/ask_safety"), ("Talk to someone at the clinic", "/request_human")]
 

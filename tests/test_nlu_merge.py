@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import shutil
 import subprocess
 import sys
@@ -48,7 +47,6 @@ def _merge(labels: Path, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", "merge-labels", str(labels), "--data", str(data_dir)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
 
 
@@ -147,9 +145,9 @@ def test_a_broken_training_file_is_a_clear_error(data_dir: Path, tmp_path: Path)
 
 def test_the_inbox_written_by_review_inbox_merges_once_labelled(data_dir: Path, tmp_path: Path) -> None:
     from bot.maintain.review.conversations import UserMessage
-    from bot.maintain.training_data.files import domain_intents
-    from bot.maintain.review.inbox_file import write_inbox
     from bot.maintain.review.inbox import build_inbox
+    from bot.maintain.review.inbox_file import write_inbox
+    from bot.maintain.training_data.files import domain_intents
 
     messages = [UserMessage(f"visitor-{n}", text, 1_764_000_000.0 + n, "nlu_fallback", 0.45,
                             (("nlu_fallback", 0.45), ("ask_price", 0.3)))

@@ -1,6 +1,6 @@
 """The guide parser reads layout, not one guide's wording."""
 from bot.knowledge.parse import parse_guide
-from conftest import GUIDE_TEXT
+from tests.support import GUIDE_TEXT
 
 
 def test_shipped_guide_has_title_sections_and_one_bullet_list():

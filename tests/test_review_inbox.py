@@ -15,13 +15,14 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from bench.servers import serving
+from bot.maintain.endpoints import write_endpoints
 from bot.maintain.review.conversations import UserMessage
-from bot.maintain.training_data.files import domain_intents
 from bot.maintain.review.inbox import build_inbox
-from bot.settings import PROJECT_ROOT
 from bot.maintain.review.tracker_store import tracker_store_url
-from conftest import _postgres_database
-from tests.live_servers import serving
+from bot.maintain.training_data.files import domain_intents
+from bot.settings import PROJECT_ROOT, load_settings
+from tests.support import postgres_database
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT = 5105, 5155
@@ -41,8 +42,6 @@ CONVERSATIONS = [
     ("visitor-9", "anna@example.com"),
 ]
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` first")
-
 
 def _say(sender: str, text: str) -> List[dict]:
     body = json.dumps({"sender": sender, "message": text}).encode()
@@ -53,6 +52,8 @@ def _say(sender: str, text: str) -> List[dict]:
 
 def _fill_store(endpoints: Path, env: Dict[str, str]) -> None:
     """Start the real servers on the given store (as `make run` does), hold the conversations, stop."""
+    if not MODEL.exists():
+        pytest.skip("no trained model: run `make train` first")
     env = {**os.environ, **env, "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT),
            "ENDPOINTS": str(endpoints), "CREDENTIALS": "credentials.yml"}
     env.pop("RASA_AUTH_TOKEN", None)
@@ -62,6 +63,7 @@ def _fill_store(endpoints: Path, env: Dict[str, str]) -> None:
 
 
 def _endpoints(path: Path, tracker_store: str) -> Path:
+    """A hand-written endpoints file whose tracker store has the lines ``tracker_store``."""
     path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n\n'
                     f"tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n{tracker_store}", encoding="utf-8")
     return path
@@ -71,7 +73,8 @@ def _endpoints(path: Path, tracker_store: str) -> Path:
 def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("sqlite-store")
     database = folder / "conversations.db"
-    _fill_store(_endpoints(folder / "endpoints.yml", f'  dialect: "sqlite"\n  db: "{database}"\n'), {})
+    settings = load_settings({"ACTION_PORT": str(ACTION_PORT)})
+    _fill_store(write_endpoints(folder / "endpoints.yml", settings, f"sqlite:///{database}"), {})
     return f"sqlite:///{database}"
 
 
@@ -79,7 +82,7 @@ def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 def postgres_endpoints() -> Iterator[Dict[str, object]]:
     """A store in a fresh PostgreSQL database, with the production settings (endpoints.production.yml:
     PostgreSQL conversations, Redis locks) filled from the environment as in production."""
-    for url in _postgres_database():
+    for url in postgres_database():
         env = {"TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": make_url(url).database,
                "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
                "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ACTION_PORT}/webhook",
@@ -92,7 +95,7 @@ def postgres_endpoints() -> Iterator[Dict[str, object]]:
 def _cli(*args: str, env: Dict[str, str] = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})},
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -127,6 +130,7 @@ def _check_inbox(path: Path) -> None:
     assert inbox["messages_to_review"] == sum(entry["count"] for entry in entries)
 
 
+@pytest.mark.servers  # fills its store through the real servers
 def test_sqlite_store_through_the_cli(sqlite_store: str, tmp_path: Path) -> None:
     out = tmp_path / "inbox.yml"
     result = _cli("review-inbox", "--tracker-db", sqlite_store, "--out", str(out))
@@ -135,6 +139,7 @@ def test_sqlite_store_through_the_cli(sqlite_store: str, tmp_path: Path) -> None
     _check_inbox(out)
 
 
+@pytest.mark.servers  # fills its store through the real servers
 def test_postgresql_store_read_from_an_endpoints_file_with_environment_values(
         postgres_endpoints: Dict[str, object], tmp_path: Path) -> None:
     out = tmp_path / "inbox.yml"
@@ -145,6 +150,7 @@ def test_postgresql_store_read_from_an_endpoints_file_with_environment_values(
     _check_inbox(out)
 
 
+@pytest.mark.servers  # fills its store through the real servers
 def test_threshold_and_since_options(sqlite_store: str, tmp_path: Path) -> None:
     out = tmp_path / "inbox.yml"
     strict = _cli("review-inbox", "--tracker-db", sqlite_store, "--out", str(out), "--threshold", "0.95", "--force")
@@ -156,6 +162,7 @@ def test_threshold_and_since_options(sqlite_store: str, tmp_path: Path) -> None:
     assert future.returncode == 0 and yaml.safe_load(out.read_text())["entries"] == []
 
 
+@pytest.mark.servers  # fills its store through the real servers
 def test_an_inbox_with_labels_is_not_overwritten(sqlite_store: str, tmp_path: Path) -> None:
     out = tmp_path / "inbox.yml"
     assert _cli("review-inbox", "--tracker-db", sqlite_store, "--out", str(out)).returncode == 0

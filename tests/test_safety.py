@@ -4,8 +4,12 @@ import itertools
 import pytest
 
 from bot.answering import safety
-from bot.answering.answers import NOT_IN_GUIDE, TOPIC_INTENTS, Turn
+from bot.answering.answers import Turn
+from bot.topics import intent_table
 from bot.clinic.profile import Clinic
+
+TOPIC_INTENTS = {topic.intent: topic.key for topic in intent_table().topics}
+NOT_IN_GUIDE = {entry.intent: entry.subject for entry in intent_table().not_in_guide}
 
 # The conftest assistant runs with the neutral defaults (no CLINIC_* settings).
 RECOMMENDATION = safety.professional_recommendation(Clinic())

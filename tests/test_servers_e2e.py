@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import serving
 from bot.answering import safety
-from bot.settings import PROJECT_ROOT, load_clinic
-from tests.live_servers import serving
+from bot.settings import PROJECT_ROOT, load_clinic, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
-RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
-ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
-REST = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
+SETTINGS = load_settings()  # the servers' ports: RASA_PORT, ACTION_PORT
+RASA_PORT, ACTION_PORT = SETTINGS.rasa_port, SETTINGS.action_port
+REST = f"{SETTINGS.rasa_url}/webhooks/rest/webhook"
 
-pytestmark = pytest.mark.skipif(
-    not MODEL.exists() and not os.environ.get("CI"), reason="no trained model: run `make train` first"
-)
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(not MODEL.exists() and not os.environ.get("CI"),
+                       reason="no trained model: run `make train` first"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -18,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from bench.servers import ServeScript
+from bot.settings import PROJECT_ROOT, load_settings, process_environment
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
-ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
-BASE = f"http://127.0.0.1:{RASA_PORT}"
+BASE = load_settings().rasa_url  # RASA_PORT, as the servers read it
 DEMO = f"{BASE}/widget/demo.html"
 REPORTS = PROJECT_ROOT / "reports" / "widget"
 ANSWER_TIMEOUT_MS = 60_000
@@ -32,6 +29,9 @@ XSS = "<img src=x onerror=alert(1)>"
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not MODEL.exists() and not os.environ.get("CI"),
                        reason="no trained model: run `make train` first"),
     pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -39,51 +39,13 @@ pytestmark = [
 ]
 
 
-class Servers:
-    """scripts/serve.sh in its own process group; can crash the Rasa server and start again."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "SERVE_ONLY": "1", "RASA_PORT": str(RASA_PORT), "ACTION_PORT": str(ACTION_PORT)}
-        env.pop("RASA_AUTH_TOKEN", None)
-        env.pop("WIDGET_ALLOWED_ORIGINS", None)  # the default: the demo page's own origin
-        self.process = subprocess.Popen(
-            ["scripts/serve.sh"], cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )
-        output = []
-        for line in self.process.stdout:
-            output.append(line)
-            if line.startswith("Ready."):
-                return
-        pytest.fail("servers did not start:\n" + "".join(output))
-
-    def kill_rasa(self) -> None:
-        """SIGKILL the Rasa server alone (a crash); serve.sh then stops the action server."""
-        children = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(self.process.pid)],
-                                  capture_output=True, text=True).stdout.splitlines()
-        rasa = [int(line.split()[0]) for line in children if " run --model " in line]
-        assert rasa, f"no Rasa server among {children}"
-        os.kill(rasa[0], signal.SIGKILL)
-        self.process.wait(timeout=60)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=60)
-            self.process = None
-
-
 @pytest.fixture(scope="module")
 def servers():
-    runner = Servers()
-    runner.start()
+    """scripts/serve.sh; a test crashes the Rasa server and starts them again."""
+    env = process_environment()
+    env.pop("RASA_AUTH_TOKEN", None)
+    env.pop("WIDGET_ALLOWED_ORIGINS", None)  # the default: the demo page's own origin
+    runner = ServeScript(env).start().wait_until_ready()
     yield runner
     runner.stop()
 
@@ -284,9 +246,9 @@ def test_usable_on_a_375px_wide_screen(page):
 
 
 def test_unreachable_then_reconnects_and_answers(page, servers):
-    servers.kill_rasa()
+    servers.kill_rasa_server()
     page.locator(".meso-msg-system", has_text="unreachable").wait_for(timeout=30_000)
-    servers.start()
+    servers.start().wait_until_ready()
     page.locator(".meso-msg-system", has_text="Reconnected").wait_for(timeout=60_000)
     before = send(page, "what is mesotherapy?")
     wait_for_bot_text(page, "mesotherapy", after=before)

@@ -16,29 +16,7 @@ from bot.clinic.profile import Clinic
 from bot.answering.replies import Reply
 from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
-
-TOPIC_INTENTS: Dict[str, str] = {
-    "ask_what_is_mesotherapy": "what_is",
-    "ask_cocktail_ingredients": "cocktails",
-    "ask_conditions_treated": "conditions",
-    "ask_safety": "safety",
-    "ask_practitioner": "practitioner",
-    "ask_procedure": "procedure",
-    "ask_aftercare": "aftercare",
-    "ask_results_duration": "results_duration",
-}
-
-NOT_IN_GUIDE: Dict[str, str] = {
-    "ask_price": "prices or costs",
-    "ask_session_count": "how many sessions someone needs or how often to have them",
-    "ask_contraindications": (
-        "who should not have mesotherapy (for example during pregnancy or breastfeeding, "
-        "or with allergies, medical conditions or medicines)"
-    ),
-    "ask_comparison": "how mesotherapy compares with other treatments such as Botox, fillers or microneedling",
-    "ask_home_kit": "at-home kits or doing mesotherapy yourself",
-    "ask_find_clinic": "particular clinics or practitioners",
-}
+from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
 
 @dataclass(frozen=True)
 class Turn:
@@ -67,16 +45,18 @@ def _sentence_list(rows: List[query.SentenceRow]) -> str:
 class Assistant:
     """Answers turns from a built knowledge base."""
 
-    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary, clinic: Optional[Clinic] = None) -> None:
+    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary, clinic: Optional[Clinic] = None,
+                 table: Optional[IntentTable] = None) -> None:
         self._sessions = sessions
         self._clinic = clinic or Clinic()
         self._vocabulary = vocabulary
-        self._topic_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
-            "conditions": self._conditions,
-            "results_duration": self._results_duration,
-            "safety": self._side_effects,
-            "aftercare": self._side_effects,
-            "cocktails": self._ingredients,
+        self._table = table or intent_table()
+        # The entity-aware answers a topic may name as `narrow` in data/topics.yml.
+        self._narrow_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
+            "conditions_treated": self._conditions,
+            "duration_for_condition": self._results_duration,
+            "side_effects": self._side_effects,
+            "ingredients": self._ingredients,
             "practitioner": self._practitioner,
         }
 
@@ -96,14 +76,17 @@ class Assistant:
 
     def _answer(self, turn: Turn) -> Reply:
         if not turn.text.strip() and not turn.intent:
-            return Reply([replies.EMPTY_MESSAGE], replies.topic_buttons())
-        if turn.intent in TOPIC_INTENTS:
-            return self._topic_reply(turn, TOPIC_INTENTS[turn.intent])
-        if turn.intent in NOT_IN_GUIDE:
-            return self._not_in_guide(turn)
-        if turn.intent == "report_red_flag":
+            return Reply([replies.EMPTY_MESSAGE], self._table.buttons)
+        topic = self._table.topic_for(turn.intent)
+        if topic:
+            return self._topic_reply(turn, topic)
+        uncovered = self._table.uncovered(turn.intent)
+        if uncovered:
+            return self._not_in_guide(turn, uncovered)
+        if turn.intent == self._table.red_flag:
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
-        reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic)
+        reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic,
+                                   self._table)
         if turn.intent == "nlu_fallback" and turn.previous_intent == "nlu_fallback":
             reply.messages.append(replies.offer_handoff(self._clinic))
             reply.buttons = [replies.HANDOFF_BUTTON, *reply.buttons]
@@ -115,22 +98,26 @@ class Assistant:
             return self._vocabulary.canonical("condition", raw) or raw.strip().lower()
         return turn.previous_condition
 
-    def _topic_reply(self, turn: Turn, topic: str) -> Reply:
+    def _topic_reply(self, turn: Turn, topic: Topic) -> Reply:
         condition = self._condition(turn)
         with self._sessions() as session:
-            special = self._topic_answers.get(topic)
-            messages = special(session, turn, condition) if special else []
+            narrow = self._narrow_answers.get(topic.narrow or "")
+            messages = narrow(session, turn, condition) if narrow else []
             if not messages:
-                sentences = query.topic_sentences(session, topic)
+                sentences = query.topic_sentences(session, topic.key)
                 messages = [_sentence_list(sentences)] if sentences else []
         if not messages:
-            messages = [replies.GUIDE_SILENT]
-        return Reply(messages, topic=topic, condition=condition)
+            messages = [f"The guide I answer from does not say anything about {topic.silent}."]
+        return Reply(messages, topic=topic.key, condition=condition)
 
-    def _not_in_guide(self, turn: Turn) -> Reply:
-        subject = NOT_IN_GUIDE[turn.intent]
+    def _not_in_guide(self, turn: Turn, uncovered: UncoveredSubject) -> Reply:
+        with self._sessions() as session:
+            sentences = query.sentences_under_headings(session, uncovered.answered_by)
+        if sentences:  # the guide covers it now: a maintainer added a section
+            return Reply([_sentence_list(sentences)], topic=turn.previous_topic, condition=turn.previous_condition)
+        subject = uncovered.subject
         messages = [f"The guide I answer from does not cover {subject}, so I can't tell you that."]
-        if turn.intent == "ask_contraindications":
+        if uncovered.safety:
             with self._sessions() as session:
                 rare = query.facts(session, "side_effect", subject="rare")
             if rare:
@@ -144,7 +131,7 @@ class Assistant:
     def _conditions(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         treated = query.treated_conditions(session)
         named_now = bool(turn.entities.get("condition"))
-        if condition and (named_now or turn.intent == "ask_conditions_treated" and turn.previous_condition):
+        if condition and (named_now or turn.previous_condition):
             if condition in treated:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
                 return [f"Yes. The guide lists {treated[condition].lower()} among the conditions mesotherapy "
@@ -155,7 +142,8 @@ class Assistant:
         return []
 
     def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        sentences = query.topic_sentences(session, "results_duration")
+        topic = self._table.topic_for(turn.intent)
+        sentences = query.topic_sentences(session, topic.key) if topic else []
         if not sentences:
             return []
         messages = [_sentence_list(sentences)]
@@ -196,7 +184,8 @@ class Assistant:
         named = [self._vocabulary.canonical("practitioner", raw) for raw in turn.entities.get("practitioner", [])]
         recommended = {row.value for row in query.facts(session, "practitioner")}
         unlisted = [n for n in dict.fromkeys(named) if n and n not in recommended]
-        sentences = query.topic_sentences(session, "practitioner")
+        topic = self._table.topic_for(turn.intent)
+        sentences = query.topic_sentences(session, topic.key) if topic else []
         if not unlisted or not sentences:
             return []
         return [f"The guide does not mention a {unlisted[0]} performing mesotherapy. What it says: "

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from bot.clinic.profile import DEFAULT_NAME, Clinic
+from bot.topics import IntentTable, intent_table
 
 Button = Tuple[str, str]
 
@@ -23,30 +24,20 @@ class Reply:
     condition: Optional[str] = None
 
 
-TOPIC_BUTTONS: List[Button] = [
-    ("What is mesotherapy?", "/ask_what_is_mesotherapy"),
-    ("What is in the cocktails?", "/ask_cocktail_ingredients"),
-    ("What can it treat?", "/ask_conditions_treated"),
-    ("Is it safe?", "/ask_safety"),
-    ("Who should perform it?", "/ask_practitioner"),
-    ("What happens during a treatment?", "/ask_procedure"),
-    ("What happens afterwards?", "/ask_aftercare"),
-    ("How long do results last?", "/ask_results_duration"),
-]
+def capabilities(table: Optional[IntentTable] = None) -> str:
+    """What the assistant answers: the subjects of the intent table's topics."""
+    subjects = [topic.silent for topic in (table or intent_table()).topics]
+    listed = ", ".join(subjects[:-1]) + (f" and {subjects[-1]}" if len(subjects) > 1 else subjects[0])
+    return f"I answer questions about mesotherapy from our mesotherapy guide: {listed}."
 
-CAPABILITIES = (
-    "I answer questions about mesotherapy from our mesotherapy guide: what it is, what the "
-    "cocktails contain, what it can treat, safety and side effects, who should perform it, what "
-    "happens during and after a treatment, and how long results last."
-)
-GUIDE_SILENT = "The guide I answer from does not say anything about that."
+
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
 EMPTY_MESSAGE = "It looks like your message was empty. Ask me anything about mesotherapy, or pick a topic:"
 REPHRASE = (
     "Sorry, I'm not sure I understood. Could you rephrase? I understand English only for now. "
     "You can also pick one of these topics:"
 )
-OUT_OF_SCOPE = "I can only help with questions about mesotherapy. " + CAPABILITIES
+OUT_OF_SCOPE = "I can only help with questions about mesotherapy."
 BOT_CHALLENGE = (
     "I'm an automated assistant, not a person. I answer from a written mesotherapy guide and "
     "cannot examine you or give personal medical advice."
@@ -55,11 +46,11 @@ BOT_CHALLENGE = (
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
 
 
-def greeting(clinic: Clinic) -> str:
+def greeting(clinic: Clinic, table: Optional[IntentTable] = None) -> str:
     """The greeting, naming the clinic when one is configured."""
     of_clinic = "" if clinic.name == DEFAULT_NAME else f" of {clinic.name}"
     return (
-        f"Hello! I'm the mesotherapy assistant{of_clinic}. {CAPABILITIES} "
+        f"Hello! I'm the mesotherapy assistant{of_clinic}. {capabilities(table)} "
         f"You can also ask to talk to someone at {clinic.name}. What would you like to know?"
     )
 
@@ -72,37 +63,32 @@ def offer_handoff(clinic: Clinic) -> str:
     return f"If you'd rather talk to a person, I can ask someone at {clinic.name} to contact you."
 
 
-def topic_buttons() -> List[Button]:
-    """Quick-reply buttons for every topic of the guide."""
-    return list(TOPIC_BUTTONS)
-
-
 def small_talk(
-    intent: str, text: str, topic: Optional[str], condition: Optional[str], clinic: Clinic
+    intent: str, text: str, topic: Optional[str], condition: Optional[str], clinic: Clinic,
+    table: Optional[IntentTable] = None,
 ) -> Reply:
     """Reply to greetings, thanks, fallback and the like; context is kept as it was."""
+    table = table or intent_table()
+    buttons = table.buttons
 
-    def reply(messages: List[str], buttons: Optional[List[Button]] = None) -> Reply:
-        return Reply(messages, buttons or [], topic=topic, condition=condition)
+    def reply(messages: List[str], with_buttons: bool = False) -> Reply:
+        return Reply(messages, buttons if with_buttons else [], topic=topic, condition=condition)
 
     if not text.strip() and intent in ("", "nlu_fallback"):
-        return reply([EMPTY_MESSAGE], topic_buttons())
-    if intent == "greet":
-        return reply([greeting(clinic)], topic_buttons())
-    if intent == "goodbye":
-        return reply(["Goodbye, and take care! Come back any time you have a question about mesotherapy."])
-    if intent == "thank":
-        return reply(["You're welcome! Is there anything else you'd like to know?"])
-    if intent == "bot_challenge":
-        return reply([BOT_CHALLENGE])
-    if intent == "ask_capabilities":
-        return reply([CAPABILITIES + " Pick a topic or type your question:"], topic_buttons())
-    if intent == "affirm":
-        return reply(["Great. What would you like to know?"], topic_buttons())
-    if intent == "deny":
-        return reply(["No problem. Is there anything else I can help with?"])
-    if intent == "out_of_scope":
-        return reply([OUT_OF_SCOPE], topic_buttons())
+        return reply([EMPTY_MESSAGE], with_buttons=True)
+    conversation = {  # the intent table's `conversation` intents: (messages, with topic buttons)
+        "greet": ([greeting(clinic, table)], True),
+        "goodbye": (["Goodbye, and take care! Come back any time you have a question about mesotherapy."], False),
+        "thank": (["You're welcome! Is there anything else you'd like to know?"], False),
+        "bot_challenge": ([BOT_CHALLENGE], False),
+        "ask_capabilities": ([capabilities(table) + " Pick a topic or type your question:"], True),
+        "affirm": (["Great. What would you like to know?"], True),
+        "deny": (["No problem. Is there anything else I can help with?"], False),
+        "out_of_scope": ([f"{OUT_OF_SCOPE} {capabilities(table)}"], True),
+    }
+    if intent in conversation:
+        messages, with_buttons = conversation[intent]
+        return reply(messages, with_buttons)
     if _NO_LETTERS.match(text):
-        return reply(["I can only read words, not emoji or symbols alone. " + REPHRASE], topic_buttons())
-    return reply([REPHRASE], topic_buttons())
+        return reply(["I can only read words, not emoji or symbols alone. " + REPHRASE], with_buttons=True)
+    return reply([REPHRASE], with_buttons=True)

@@ -9,33 +9,16 @@ import re
 from typing import List
 
 from bot.clinic.profile import Clinic
+from bot.topics import intent_table
 
-SAFETY_INTENTS = frozenset(
-    {"ask_safety", "ask_practitioner", "ask_contraindications", "report_red_flag", "ask_aftercare"}
-)
+# The intents flagged `safety` in the intent table (data/topics.yml), and its red-flag intent.
+SAFETY_INTENTS = intent_table().safety_intents
 
 _SAFETY_WORDS = re.compile(
     r"\b(safe\w*|unsafe|risk\w*|danger\w*|harm\w*|side[\s-]?effects?|complications?|"
     r"contraindicat\w*|allerg\w*|pregnan\w*|breast[\s-]?feed\w*|nursing|infect\w*|"
     r"bruis\w*|swell\w*|swollen|reactions?|medications?|blood thinners?|diabet\w*|"
     r"who (?:can|should|may) (?:do|perform|give)|qualified|licen[sc]ed|for me)\b",
-    re.IGNORECASE,
-)
-
-_RED_FLAGS = re.compile(
-    r"(?:trouble|difficult\w*|hard|struggl\w*|can'?t|cannot|unable to)\s+(?:to\s+)?breath\w*|"
-    r"short(?:ness)? of breath|breathless|wheez\w*|"
-    r"(?:face|throat|tongue|lips?|mouth|eyes?)\s+(?:is\s+|are\s+|has\s+|have\s+)?(?:swell\w*|swollen|closing|tight)|"
-    r"swell\w*\s+(?:of|in)\s+(?:my\s+|the\s+)?(?:face|throat|tongue|lips?|mouth)|"
-    r"swollen\s+(?:face|throat|tongue|lips?)|throat\s+(?:is\s+)?closing|"
-    r"\bfever\w*|high temperature|\bchills\b|"
-    r"spreading\s+redness|redness\s+(?:is\s+)?spreading|red\s+streaks?|"
-    r"\bpus\b|\boozing\b|discharge|abscess|"
-    r"(?:severe|extreme|unbearable|excruciating|worsening|getting worse|worse and worse|intense)\s+(?:\w+\s+)?pain|"
-    r"pain\s+(?:is\s+)?(?:getting worse|worsening|unbearable|severe)|"
-    r"(?:skin|area|spot)\s+(?:is\s+|has\s+)?(?:turn\w*|gone|going|become|becoming|looks?)\s+(?:\w+\s+)?"
-    r"(?:dark|black|blue|purple|grey|gray|white|pale)|"
-    r"chest pain|faint\w*|passed out|anaphyla\w*|hives all over",
     re.IGNORECASE,
 )
 
@@ -60,14 +43,267 @@ def urgent_care_message(clinic: Clinic) -> str:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Red-flag detection. A message is a red flag when it REPORTS a symptom that needs urgent care:
+# each symptom pattern is looked for clause by clause, and a match does not count when it is
+# negated ("no fever, just a bruise") or hypothetical ("can it cause a fever?", "what if my face
+# swells"). Normal after-effects the guide describes (mild redness, puffiness, bruising, slight
+# soreness) match no pattern. When unsure, the patterns lean towards raising the alarm.
+# ---------------------------------------------------------------------------------------------
+
+_S = r"[^.!?;]"  # within one sentence
+_FACE = r"(?:face|throat|tongue|lips?|mouth|eyes?|eyelids?|cheeks?|neck)"
+_MILD = r"(?:a (?:little |tiny )?bit|a little|little|slight(?:ly)?|mild(?:ly)?|light(?:ly)?|some|just|kinda|kind of|barely|minor)"
+
+_RED_FLAG_PATTERNS = [
+    ("fever", r"\bfever\w*|\bfebrile\b|\bpyrexi\w*|\bchills\b|\bshiver\w*|\brigou?rs\b|burning up|"
+              r"sweat\w* (?:through|all night|buckets)|night sweats|hot and cold|"
+              r"(?:have|having|running|run|got|get|with|developed|spiking) (?:a |quite a |a high |a bit of a )?(?:temp|temperature)\b|"
+              r"(?:high|raised|elevated) (?:temp|temperature)|(?:temp|temperature) (?:is |was |keeps )?(?:high|up|rising|going up|spiking)|"
+              r"flu[- ]?like|like (?:i have |i got |i've got )?(?:the |a )?flu\b"),
+    ("spreading_redness",
+              r"(?:red\w*|rash|patch|blotch\w*|swelling|infection|pattern|purple|marks?|streaks?|it|its)\b[^.!?;]{0,30}\bspread\w*|"
+              r"\bspread\w*\s+(?:\w+\s+){0,3}(?:red\w*|rash|up|down|across|over|out|to|along|around)\b|"
+              r"red (?:streaks?|lines?)|\bstreak\w*|moving out\w*|"
+              r"\b(?:its?|red|redness|rash|patch|blotch\w*|area|swelling|lump|knot|bump|spot|mark)\w*(?:\s+\w+){0,4}?\s+(?:is |are |keeps |has |have |looks? )?(?:getting |gotten |got |grown |become )?(?:bigger|larger|wider|growing)|"
+              r"(?:growing|expanding|enlarging|keeps growing) (?:red |hard |painful |hot )?(?:lump|knot|bump|patch|rash|redness|swelling|area)|"
+              r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|grape|orange|plum|walnut|coin)|"
+              r"(?:red|redness)\w* (?:and|&) (?:hot|warm|burning)|hot (?:and|&) red|(?:hot|warm) to (?:the )?touch|"
+              r"\b(?:spot|spots|site|sites|point|points|area|areas|skin|patch|lump|knot|cheek|cheeks)\s+(?:is |are |feels? |looks? |got |gets )?(?:really |very |so |quite |burning )?hot\b|"
+              r"\bit (?:feels|is|looks|gets|got) (?:really |very |so |quite )?hot\b|\bits (?:really |very |so |quite )?hot\b|burning hot|whole (?:stomach|belly|tummy|face|cheek|leg|thigh|arm|scalp|forehead|neck|area) is (?:red|hot|swollen)|"
+              r"\bcellulitis\b|(?:is|are|looks?|looking|got|getting|gotten|became|become|seems?|think (?:its|it is)|might be|could be) infected|"
+              r"(?:have|has|got|getting|developed) an? infection"),
+    ("pus", r"\bpus\w*|\booz\w*|discharge|abscess\w*|\bweeping\b|(?:yellow|honey)\w* (?:head|gunk|stuff|fluid|liquid|crust\w*)|"
+            r"green\w* (?:stuff|fluid|gunk|liquid)|\b(?:it|wound|spot|site|area) (?:smells|stinks)|smelly|\bfoul\b|\bboils?\b"),
+    ("breathing", r"(?:trouble|difficult\w*|hard|struggl\w*|cant|cannot|unable to|not able to|problems?) (?:to |with |in )?(?:breath\w*|get (?:enough )?air)|"
+                  r"breath\w* (?:is |very |really |so )*(?:fast|hard|heavy|difficult|laboured|labored|shallow|problems?|difficulty)|"
+                  r"short(?:ness)? of breath|breathless|out of breath|wheez\w*|gasp\w*|(?:cant|cannot|struggling to|struggle to) get (?:enough )?air|"
+                  r"struggling for air|anaphyla\w*"),
+    ("swallowing", r"(?:cant|cannot|can barely|hard to|difficult\w* to|trouble|struggl\w*|unable to|not able to|hurts to|pain when i) (?:to )?swallow\w*|"
+                   r"swallow\w* (?:is |feels )?(?:hard|difficult|painful|a problem|trouble)|"
+                   r"throat (?:is |feels |feel |keeps )?(?:like (?:its|it is) )?(?:closing|tight|swollen|swell\w*|tighten\w*)|"
+                   r"lump in (?:my|the) throat|chok\w*|\bhoarse\b|drool\w*|voice (?:is )?(?:gone|changed|hoarse|weird)"),
+    ("allergic_swelling",
+              rf"(?:lips?|tongue|throat|mouth)\s+(?:is |are |has |have |keeps? |started |getting |got |feels? )?(?:swell\w*|swollen|puff\w*|bigger)|"
+              rf"swell\w*\s+(?:of|in|on)\s+(?:my |the |her |his )?(?:lips?|tongue|throat|mouth)|swollen\s+(?:lips?|tongue|throat|mouth)|"
+              rf"swollen shut|puffed up|blown up|(?:face|eyes?|eyelids?|cheeks?)\s+(?:is |are |has |have |keeps? |started |got |getting )?(?:swell\w* up|swell\w* more|ballooned|balloon\w*)|"
+              rf"swell\w* (?:more and more|more|worse|up|badly|everywhere|all over)|(?:huge|massive|enormous|very|really|severe(?:ly)?|extremely) (?:swell\w*|swollen|puffy)|"
+              rf"(?:face|eyes?|eyelids?|cheeks?)\s+(?:is |are |has |have |keeps? |started |got |getting )(?:swell\w*|swollen)|"
+              rf"my (?:face|eyes?|eyelids?) (?:swell\w*|swollen)|"
+              rf"like a (?:chipmunk|balloon|hamster)|\ballergic reaction\b|\bangioedema\b"),
+    ("hives", r"\bhives\b|\bwelts?\b|(?:rash|bumps|blotch\w*|itch\w*|swelling|hives|welts)\w*\s+(?:\w+\s+){0,3}(?:all over|everywhere)|"
+              r"covered in (?:hives|a rash|rash|red bumps|bumps|welts|blotches|itchy)|(?:not just|even) where (?:they|she|he|it)\s+(?:didnt |did not )?(?:inject\w*|did|went)|"
+              r"all over my body|\bitchy rash\b"),
+    ("skin_colour",
+              r"(?:\b(?:skin|area|spot|spots|tip|nose|lips?|patch|site|sites|point|points|cheek|forehead|scalp|chin|one|bit|part|finger\w*|it|she|he|shes|hes|i|im)\b(?:\s+\w+){0,3}?\s+"
+              r"(?:has |have |is |are )?(?:gone|going|turned|turning|turn|turns|become|becoming|becomes|looks?|looking|is|are|went|got|getting)|\bits)\s+(?:still |really |very |quite |kind of |kinda |a bit |all |totally |completely |almost |sort of )?"
+              r"(?:dark|darker|black|blackish|blue|bluish|blueish|purple|purplish|grey|gray|greyish|grayish|white|whitish|pale|dusky|mottled)\b|"
+              r"\bmottl\w*|\blacy\b|net[- ]like|\bblanch\w*|\bnecros\w*|\bnecrotic\b|skin (?:is )?dying|dead skin|tissue (?:is )?dying"),
+    ("fainting", r"(?:feel|felt|feeling|feels|went|go|going|gone|nearly|almost) (?:very |really |so |a bit |quite )?faint\b|"
+                 r"\bfainted\b|\bfainting\b|(?:going|about) to faint|pass(?:ed|ing|es)? out|blacked out|black out|"
+                 r"\bcollaps\w*|lost consciousness|unconscious|\bdizz\w*|light[- ]?headed|(?:seems|acting|hes|shes|and) confused|"
+                 r"confused and|room (?:is )?spinning"),
+    ("severe_pain",
+              r"(?:severe|extreme|unbearable|excruciating|worsening|intense|terrible|horrible|horrendous|agoni\w*|crazy|insane|awful|"
+              r"unreal|intolerable|really bad|very bad|so much|a lot of|killer|stabbing|worst)\s+(?:\w+\s+){0,2}(?:pain|ache|aching|soreness)|"
+              r"(?:pain|hurts?|hurting|ache|aching|soreness|sore|throbbing)\w*\s+(?:\w+\s+){0,3}(?:unbearable|excruciating|severe|killing me|intolerable)|"
+              r"(?:pain|hurt\w*|sore\w*|tender\w*)[^.!?;]{0,30}\b(?:[7-9]|10)\s*/\s*10|\b(?:[7-9]|10)\s*/\s*10\s+(?:pain|hurt)|(?:hurts?|hurting|painful)\s+(?:so much|so bad|like hell|really bad|a lot|terribly|like crazy)|"
+              r"(?:very|really|extremely|so|super|incredibly|unbearably) (?:painful|tender)|extremely sore|unbearably sore|"
+              r"(?:crying|screaming|cant sleep|cannot sleep|can not sleep|cant move|cant walk)\s+(?:\w+\s+){0,3}(?:pain|hurts?)|"
+              r"(?:pain|hurts?)\w*\s+(?:\w+\s+){0,6}(?:cant sleep|cannot sleep|crying|screaming)|"
+              r"(?:painkillers?|paracetamol|ibuprofen|tylenol|advil|pain meds|medication)\s+(?:are |is |do |does )?(?:not|dont|doesnt|arent|isnt|no longer|nothing)\s*(?:touching|working|helping|help|work|touch|doing)|"
+              r"hurts so much"),
+    ("chest_pain", r"chest\s+(?:\w+\s+){0,2}(?:pain\w*|tight\w*|hurts?|pressure|squeez\w*|heavy)|"
+                   r"(?:pain|tightness|pressure)\s+(?:in|on)\s+(?:my |the )?chest|tight chest|"
+                   r"heart (?:is )?(?:racing|pounding|beating (?:so |very |really )?fast)|palpitation\w*|(?:pain|ache)\w* (?:\w+ ){0,4}(?:down|in|into) my left arm"),
+    ("worsening", r"(?:getting|gets|got|gotten|becoming|even|much|way|far|keeps getting)\s+worse|worse and worse|worsening|"
+                  r"worse (?:today|than|every|each|now|by the)"),
+    ("vision", r"(?:vision|eyesight|sight)\s+(?:is |went |has gone |gone |goes |became |is getting |getting |has )?(?:\w+ )?(?:blurr\w*|double|dark\w*|foggy|cloudy|dim|weird|strange|funny|gone|lost|loss|changed|problems?)|"
+               r"(?:shadow|spots?|spot|curtain|flash\w*) (?:in|across) my (?:vision|eye|sight)|(?:loss of|lost (?:my )?|losing (?:my )?)(?:vision|sight|eyesight)|"
+               r"\bblurr\w*|seeing (?:double|spots|stars|flashes)|double vision|"
+               r"cant see|cannot see|can not see|\bblind\b|going blind|(?:things|everything) (?:look|looks|is|are) (?:foggy|blurry|dark|cloudy)|"
+               r"(?:foggy|cloudy) in (?:my|one|the) eye|flashes of light"),
+    ("blistering", r"\bblister\w*|open (?:sore|wound)|\bulcer\w*|won'?t (?:close|heal)|wont (?:close|heal)|"
+                   r"skin (?:is )?(?:peeling off|breaking down|falling off|coming off)|filled with (?:liquid|fluid|water)|"
+                   r"bubbles? (?:of|on|under) (?:the |my )?skin|skin (?:is |feels |looks )?raw|raw (?:skin|wound|area)|black scab"),
+]
+_RED_FLAG_RE = [(kind, re.compile(pattern)) for kind, pattern in _RED_FLAG_PATTERNS]
+
+# A symptom word governed by one of these (up to 4 words before it, no "and"/"but" between).
+_NEGATOR = re.compile(r"\b(?:no|not|nor|without|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
+                      r"zero|none|free of|denies|neither)\b")
+_NOT_A_NEGATION = re.compile(r"\b(?:dont know|do not know|not sure|no idea|dont understand|not normal|not ok(?:ay)?|"
+                             r"not fine|not good|not right|not better|not stopping|not going away|not improving|"
+                             r"nothing helps|not just|not like|no longer|not able|dont think (?:its|it is) normal)\b")
+# The symptom is a question about what could happen, not a report ("what if", "can it cause ...").
+_HYPOTHETICAL_BEFORE = re.compile(
+    r"(?<!normal )(?<!ok )(?<!okay )(?<!fine )\bif\b|\bwhat if\b|\bin case\b|\bwhether\b|\bsometimes\b|\busually\b|\bever\b|"
+    r"\bis it true\b|\b(?:read|heard|seen) (?:online |somewhere |on \w+ )?(?:about|that)\b|"
+    r"\b(?:can|could|will|would|might|may|do|does|did) (?:i|you|we|people|patients|someone|anyone|one|it|meso\w*|this|that|"
+    r"the (?:treatment|injections?|cocktail|procedure|product)|they|injections?|fillers?)\s+(?:\w+\s+)?"
+    r"(?:get|have|develop|experience|cause|trigger|give|lead|make|result|leave|happen)\b|"
+    r"\b(?:should|do|would|need to) (?:i|we|you|people)? ?(?:be )?(?:worr\w*|concerned|scared|afraid) (?:about|of)\b|"
+    r"\bworr\w* about\b|\bhow (?:do|can|would|will|to) (?:i|you|we|one)? ?(?:know|tell|recogni[sz]e|spot)\b|"
+    r"\b(?:ok|okay|safe|fine|allowed|possible|go ahead|do it|have it|get it|have meso\w*|get meso\w*|come|book) with\b|"
+    r"\bwatch (?:out )?for\b|\bsigns? of\b|\bsymptoms? of\b|\bwhat (?:does|do|would|will) (?:an? |the )?\w+ ?\w* look like\b")
+_HYPOTHETICAL_ANYWHERE = re.compile(
+    r"\b(?:possible|possibly) side effects?\b|\bis (?:that|this|it) (?:even )?a thing\b|\blook like\b|\bcan (?:that|this|it) happen\b|"
+    r"\bdoes (?:that|this|it) happen\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
+    r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b")
+_REPORT_MARKERS = re.compile(r"\b(?:since|ago|this morning|tonight|today|yesterday|last night|now|still|started|"
+                             r"i have|ive got|i got|im having|i feel|im feeling|my (?:temp|temperature) is|"
+                             r"my (?:fever|temp\w*|face|lips?|throat|tongue|skin|chest|vision|eyes?|pain|cheeks?|arm|leg|thigh|stomach|belly|scalp))\b")
+# Idioms: "my mum nearly fainted when I told her the price", a cold that is over.
+_IDIOM = re.compile(r"\b(?:nearly|almost) (?:fainted|died|passed out|had a heart attack)\b[^.!?]{0,40}\b(?:when|price|cost|bill)\b|"
+                    r"\b(?:had|have had) a (?:cold|flu|virus|bug)(?: with (?:a )?(?:fever|temperature))?[^.!?]{0,40}\b(?:all better|better now|recovered|gone now)\b|"
+                    r"\bbefore (?:my|the) (?:first )?(?:session|treatment|appointment)\b[^.!?]{0,20}\b(?:fever|temperature)\b")
+
+_CLAUSE_SPLIT = re.compile(r"[.!?;:\n]+|,(?!\d)|\s(?:but|however|although|though|tho|whereas|except)\s")
+_TEMP_THRESHOLD_QUESTION = re.compile(r"\b(?:if|in case|above|over|higher than|more than|at what|what temp\w*|from what|under|below)\b")
+_TEMP_CONTEXT = re.compile(r"\b(?:temp\w*|thermometer|fever\w*|febrile|degrees?|deg)\b|°|º")
+_TEMP_NUMBER = re.compile(r"(?<![\d.,/])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°|º|degrees?|deg)?\s*(celsius|fahrenheit|c|f)?\b(?!\s*(?:years?|yrs?|yo|y/o|kg|kilos?|lbs?|pounds|weeks?|days?|hours?|hrs?|mins?|minutes|sessions?|injections?|%|mg|ml|mm|cm|am|pm|/10))")
+
+
+def _normalise(text: str) -> str:
+    text = (text or "").lower().replace("’", "'").replace("`", "'")
+    text = re.sub(r"(\w)'(\w)", r"\1\2", text)  # can't -> cant, it's -> its
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def _fever_number(text: str) -> bool:
+    """A body temperature of 38 °C / 100.4 °F or more, stated with a temperature word or unit."""
+    for match in _TEMP_NUMBER.finditer(text):
+        value = float(match.group(1).replace(",", "."))
+        unit = (match.group(2) or "") + (match.group(3) or "")
+        window = text[max(0, match.start() - 40):match.end() + 25]
+        if not (unit or _TEMP_CONTEXT.search(window)):
+            continue
+        if 38.0 <= value <= 43.5 or 100.4 <= value <= 110.0:
+            before = text[max(0, match.start() - 30):match.start()]
+            if not _TEMP_THRESHOLD_QUESTION.search(before):
+                return True
+    return False
+
+
+_NEGATION_FILLERS = frozenset(
+    "a an any the real actual sign signs of have had has got get getting feel felt feeling really more much big major "
+    "serious high so too such at all or symptoms trace hint i been think its it is any".split())
+
+
+def _negated(before: str) -> bool:
+    """True when the symptom right after ``before`` is governed by a negation ("no fever")."""
+    before = _NOT_A_NEGATION.sub(" , ", before)
+    negators = list(_NEGATOR.finditer(before))
+    if not negators:
+        return False
+    between = before[negators[-1].end():].split()
+    return len(between) <= 4 and all(word in _NEGATION_FILLERS for word in between)
+
+
+_SYMPTOM_WORD = re.compile(r"\b(?:pain\w*|hurt\w*|sore\w*|swell\w*|swollen|red\w*|lump\w*|rash|throb\w*|ach\w*|burn\w*|"
+                           r"bruis\w*|puff\w*|bump\w*|spots?|its?|this|tender\w*|itch\w*|knot|skin|face|area|fever|temp\w*)\b")
+_BRUISE = re.compile(r"\bbruis\w*")
+_NOT_A_BRUISE = re.compile(r"\bnot (?:like )?(?:a |an? normal )?bruis\w*|\bnot bruis\w*|\bisnt (?:a )?bruis\w*")
+_WEATHER = re.compile(r"\b(?:today|outside|weather|sun|summer|out there|shower|bath|sauna)\b")
+
+
+def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bool:
+    """Checks that one kind of symptom needs beyond its pattern."""
+    found = match.group(0)
+    if kind == "worsening":
+        return bool(_SYMPTOM_WORD.search(sentence))
+    near = clause[max(0, match.start() - 20):match.end() + 15]
+    if kind == "allergic_swelling" and re.search(r"\b(?:face|eyes?|eyelids?|cheeks?|lips?)\b", found) \
+            and not re.search(r"shut|puffed up|blown up|ballooned|more|worse|up\b", found) and re.search(rf"\b{_MILD}\b", near):
+        return False
+    if kind == "skin_colour" and _BRUISE.search(sentence) and not _NOT_A_BRUISE.search(sentence):
+        return bool(re.search(r"mottl|lacy|net|blanch|necro|dying|dead", found))
+    if kind == "spreading_redness" and found.startswith("it") and _WEATHER.search(clause):
+        return False
+    return True
+
+
+def red_flag_kinds(text: str) -> List[str]:
+    """The kinds of red-flag symptoms ``text`` reports (empty when it reports none)."""
+    normalised = _normalise(text)
+    if not normalised.strip():
+        return []
+    kinds: List[str] = []
+    if _fever_number(normalised):
+        kinds.append("fever")
+    for sentence in re.split(r"[.!?;\n]+", normalised):
+        if _IDIOM.search(sentence):
+            sentence = _IDIOM.sub(" ", sentence)
+        hypothetical_sentence = bool(_HYPOTHETICAL_ANYWHERE.search(sentence))
+        for clause in _CLAUSE_SPLIT.split(sentence):
+            for kind, pattern in _RED_FLAG_RE:
+                for match in pattern.finditer(clause):
+                    before = clause[:match.start()]
+                    if _negated(before):
+                        continue
+                    if _HYPOTHETICAL_BEFORE.search(before):
+                        continue
+                    if hypothetical_sentence and not _REPORT_MARKERS.search(clause):
+                        continue
+                    if not _counts(kind, match, clause, sentence):
+                        continue
+                    kinds.append(kind)
+                    break
+    return list(dict.fromkeys(kinds))
+
+
 def has_red_flags(text: str) -> bool:
     """True when ``text`` reports a symptom that needs urgent care."""
-    return bool(_RED_FLAGS.search(text or ""))
+    return bool(red_flag_kinds(text))
+
+
+# Personal health conditions the guide does not address, as short human phrases.
+_PERSONAL_CONDITIONS = [
+    ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv\w*"),
+    ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
+    ("blood thinners", r"blood[\s-]?thinn\w*|anti[\s-]?coagula\w*|warfarin|coumadin|heparin|apixaban|eliquis|rivaroxaban|"
+                       r"xarelto|dabigatran|clopidogrel|plavix|aspirin|bleeding disorder|haemophilia|hemophilia"),
+    ("diabetes", r"diabet\w*|insulin|blood sugar|metformin"),
+    ("allergies", r"allerg\w*|anaphyla\w*|epipen"),
+    ("autoimmune conditions", r"auto[\s-]?immune|lupus|rheumatoid|multiple sclerosis|\bms\b|hashimoto|psoriatic|crohn\w*|"
+                              r"colitis|immunosuppress\w*|scleroderma"),
+    ("heart conditions", r"heart (?:condition|disease|problems?|issues?|failure|attack|murmur|surgery)|cardiac|pacemaker|"
+                         r"arrhythmi\w*|high blood pressure|hypertension|blood pressure"),
+    ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
+    ("age", r"\b(?:1[0-7]|[89]\d)\s*(?:years? old|yo|y/o)\b|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
+            r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
+            r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner"),
+    ("medications", r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
+                    r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b"),
+    ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
+    ("skin conditions on the area", r"eczema|rosacea|psoriasis|dermatitis|\bacne\b|active (?:breakout|infection|spots)|"
+                                    r"cold sores?|herpes|impetigo|open wounds?|sunburn\w*|broken skin|skin condition\w*|"
+                                    r"skin infection|vitiligo|melasma"),
+    ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
+    ("kidney or liver conditions", r"kidney|renal|liver|hepat\w*|dialysis"),
+    ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
+    ("epilepsy", r"epilep\w*|seizures?"),
+    ("infections", r"(?:have|got|with) (?:a |an )?(?:cold|flu|infection|virus|covid)"),
+]
+_PERSONAL_CONDITION_RE = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _PERSONAL_CONDITIONS]
+
+
+def personal_conditions(text: str) -> List[str]:
+    """The personal health conditions ``text`` mentions that the guide does not address, as short
+    phrases ("pregnancy", "blood thinners"), in a fixed order, each once."""
+    return [name for name, pattern in _PERSONAL_CONDITION_RE if pattern.search(text or "")]
 
 
 def is_safety_question(intent: str, text: str) -> bool:
-    """True when the intent or the words of the message are about safety."""
-    return intent in SAFETY_INTENTS or bool(_SAFETY_WORDS.search(text or ""))
+    """True when the intent, the word rules or the safety classifier say the message is about
+    safety (the classifier at a low threshold: when in doubt, the recommendation is added)."""
+    if intent in SAFETY_INTENTS or _SAFETY_WORDS.search(text or "") or personal_conditions(text):
+        return True
+    if not (text or "").strip() or text.startswith("/"):
+        return False
+    from bot.answering import safety_classifier
+
+    return safety_classifier.safety_probability(text) >= safety_classifier.THRESHOLD
 
 
 def apply_safety_policy(

@@ -3,12 +3,9 @@ request, then notify the clinic's webhook (with retries; failed notifications st
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Dict, List, Optional
@@ -18,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 from bot.clinic.profile import Clinic
+from bot.http_json import HttpJsonError, request_json
 
 logger = logging.getLogger(__name__)
 
@@ -165,15 +163,6 @@ def store_request(sessions: sessionmaker, conversation_id: str, reason: str, nam
     return request
 
 
-def post_json(url: str, payload: Dict[str, object], timeout: float) -> None:
-    """POST ``payload`` as JSON; raise on a network error or a non-2xx answer."""
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(url, response.status, "unexpected status", response.headers, None)
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try to reach the webhook."""
@@ -197,10 +186,10 @@ def notify(sessions: sessionmaker, request_id: int, url: Optional[str], policy: 
             time.sleep(policy.backoff * 2 ** (attempt - 1))
         tries += 1
         try:
-            post_json(url, payload, policy.timeout)
+            request_json("POST", url, payload, timeout=policy.timeout)  # any 2xx answer will do
             error = None
             break
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (HttpJsonError, ValueError) as exc:
             error = str(exc)
             logger.warning("Handoff %s: webhook attempt %d failed: %s", request_id, tries, exc)
     with sessions() as session, session.begin():

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.knowledge import extract, parse
 from bot.knowledge.schema import Base, Block, Document, Fact, Section, Sentence, SentenceTopic
+from bot.topics import Topic, intent_table
 
 GUIDE_SUFFIXES = (".txt", ".md")
 
@@ -64,13 +65,14 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def builder_fingerprint(nlp: Language) -> str:
-    """Hash of what turns text into rows: the parsing code and the entity patterns."""
+def builder_fingerprint(nlp: Language, topics: Sequence[Topic]) -> str:
+    """Hash of what turns text into rows: the parsing code, the entity patterns and the topics."""
     digest = hashlib.sha256()
     for module in (parse, extract):
         digest.update(Path(module.__file__).read_bytes())
     for pattern in nlp.get_pipe("entity_ruler").patterns:
         digest.update(repr(sorted(pattern.items())).encode())
+    digest.update(repr(topics).encode())
     return digest.hexdigest()
 
 
@@ -79,45 +81,29 @@ def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-def _document_rows(name: str, text: str, digest: str, nlp: Language) -> Document:
+def _document_rows(name: str, text: str, digest: str, nlp: Language, topics: Sequence[Topic]) -> Document:
     guide = parse.parse_guide(text, fallback_title=Path(name).stem)
     document = Document(name=name, title=guide.title, content_hash=digest, built_at=datetime.now(timezone.utc))
-    main_terms = {word.lower() for word in guide.title.split()}
     order = 0
-    defined_main_term = False
     for section_position, parsed_section in enumerate(guide.sections):
         section = Section(position=section_position, heading=parsed_section.heading)
         document.sections.append(section)
-        section_lists_conditions = False
         lead_in = ""
         for block_position, parsed_block in enumerate(parsed_section.blocks):
             block = Block(position=block_position, kind=parsed_block.kind)
             section.blocks.append(block)
             spans = _sentence_spans(parsed_block, nlp)
             context = extract.SentenceContext(parsed_block.kind, lead_in)
-            drafts = [extract.extract_facts(span, context) for span in spans]
-            block_defines_main_term = not defined_main_term and any(
-                d.kind == "definition" and d.subject in main_terms for facts in drafts for d in facts
-            )
-            defined_main_term = defined_main_term or block_defines_main_term
-            if parsed_block.kind == "bullet_list" and any(d.kind == "treats" for f in drafts for d in f):
-                section_lists_conditions = True
-            for position, (span, facts) in enumerate(zip(spans, drafts)):
+            for position, span in enumerate(spans):
+                facts = extract.extract_facts(span, context)
                 sentence = Sentence(position=position, document_order=order, text=span.text.strip())
                 order += 1
                 block.sentences.append(sentence)
                 sentence.facts = [Fact(kind=f.kind, subject=f.subject, value=f.value) for f in facts]
-                topics = extract.sentence_topics(span, facts)
-                if block_defines_main_term:
-                    topics.add("what_is")
-                sentence.topics = [SentenceTopic(topic=topic) for topic in sorted(topics)]
+                keys = extract.sentence_topics(span, facts, parsed_section.heading, topics)
+                sentence.topics = [SentenceTopic(topic=key) for key in sorted(keys)]
             if parsed_block.kind == "paragraph":
                 lead_in = parsed_block.items[0]
-        if section_lists_conditions:
-            for block in section.blocks:
-                for sentence in block.sentences:
-                    if not any(t.topic == "conditions" for t in sentence.topics):
-                        sentence.topics.append(SentenceTopic(topic="conditions"))
     return document
 
 
@@ -151,11 +137,14 @@ def _sentence_spans(block: parse.ParsedBlock, nlp: Language) -> list:
 
 
 def build_knowledge_base(
-    engine: Engine, guide_paths: Iterable[Path], nlp: Language, force: bool = False
+    engine: Engine, guide_paths: Iterable[Path], nlp: Language, force: bool = False,
+    topics: Optional[Sequence[Topic]] = None,
 ) -> BuildReport:
-    """Bring the knowledge base in line with ``guide_paths``; return what changed."""
+    """Bring the knowledge base in line with ``guide_paths``, tagging sentences with ``topics``
+    (the intent table's by default); return what changed."""
+    topics = intent_table().topics if topics is None else topics
     create_schema(engine)
-    fingerprint = builder_fingerprint(nlp)
+    fingerprint = builder_fingerprint(nlp, topics)
     report = BuildReport()
     paths = list(guide_paths)
     with Session(engine, future=True) as session, session.begin():
@@ -168,7 +157,7 @@ def build_knowledge_base(
                 report.documents[path.name] = "unchanged"
                 continue
             text = data.decode("utf-8", errors="replace")
-            document = _document_rows(path.name, text, digest, nlp)
+            document = _document_rows(path.name, text, digest, nlp, topics)
             report.diffs[path.name] = _diff(existing, document)
             if existing is not None:
                 session.delete(existing)

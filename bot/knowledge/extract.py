@@ -16,20 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Set
+from typing import List, Optional, Sequence, Set
 
 from spacy.tokens import Span
 
-TOPICS = (
-    "what_is",
-    "cocktails",
-    "conditions",
-    "safety",
-    "practitioner",
-    "procedure",
-    "aftercare",
-    "results_duration",
-)
+from bot.topics import Topic, mentions
 
 _UNIT = r"(?:minutes?|hours?|days?|weeks?|months?|years?)"
 _AMOUNT = r"(?:\d+|a few|several|a couple of|an?|one|two|three|four|few)"
@@ -44,9 +35,6 @@ _DEFINITION = re.compile(r"^(?P<term>[A-Za-z][\w\- ]{1,40}?) (?:is|are) (?:a|an)
 
 _TREAT_LEMMAS = {"treat", "treatment"}
 _INJECT_LEMMAS = {"cocktail", "inject", "contain", "mix"}
-_SAFETY_LEMMAS = {"safe", "safety", "risk", "danger", "dangerous", "consult"}
-_PROCEDURE_LEMMAS = {"numb", "sting", "cleanse", "during", "anaesthetic", "anesthetic", "needle"}
-_PRACTITIONER_LEMMAS = {"perform", "consult", "qualified", "licensed", "experience", "certified"}
 _RARE_WORDS = {"rare", "rarely", "serious", "uncommon"}
 
 
@@ -140,26 +128,14 @@ def extract_facts(span: Span, context: SentenceContext) -> List[FactDraft]:
     return facts
 
 
-def sentence_topics(span: Span, facts: List[FactDraft]) -> Set[str]:
-    """Return the topics a sentence speaks to, given its facts."""
+def sentence_topics(span: Span, facts: List[FactDraft], heading: str, topics: Sequence[Topic]) -> Set[str]:
+    """The keys of the topics (``data/topics.yml``) that a sentence under ``heading`` answers."""
     if span.text.rstrip().endswith("?"):
         return set()
     lemmas = _lemmas(span)
-    lower = span.text.lower()
     kinds = {fact.kind for fact in facts}
-    topics: Set[str] = set()
-    if "cocktail" in lemmas:
-        topics.add("cocktails")
-    if "treats" in kinds:
-        topics.add("conditions")
-    if lemmas & _SAFETY_LEMMAS or "side effect" in lower:
-        topics.add("safety")
-    if "practitioner" in kinds and lemmas & _PRACTITIONER_LEMMAS:
-        topics.add("practitioner")
-    if "session_duration" in kinds or lemmas & _PROCEDURE_LEMMAS:
-        topics.add("procedure")
-    if "after" in lemmas or kinds & {"after_effect", "results_onset"}:
-        topics.add("aftercare")
-    if "results_duration" in kinds or "touch" in lemmas:
-        topics.add("results_duration")
-    return topics
+    return {
+        topic.key for topic in topics
+        if topic.covers_heading(heading) or kinds & set(topic.facts)
+        or lemmas & {w for w in topic.words if " " not in w} or mentions(span.text, tuple(w for w in topic.words if " " in w))
+    }

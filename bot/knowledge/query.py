@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.knowledge.schema import Block, Document, Fact, Sentence, SentenceTopic
+from bot.knowledge.schema import Block, Document, Fact, Section, Sentence, SentenceTopic
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,39 @@ def treated_conditions(session: Session) -> Dict[str, str]:
     return wording
 
 
-def document_count(session: Session) -> int:
-    """How many guide documents the knowledge base holds."""
-    return session.execute(select(func.count(Document.id))).scalar_one()
+def sentences_under_headings(session: Session, heading_matches: Callable[[str], bool]) -> List[SentenceRow]:
+    """Every sentence of the sections whose heading ``heading_matches``, in reading order."""
+    statement = (
+        select(Section.heading, Sentence.text, Block.kind)
+        .join(Block, Block.section_id == Section.id)
+        .join(Sentence, Sentence.block_id == Block.id)
+        .order_by(Section.document_id, Section.position, Block.position, Sentence.position)
+    )
+    return [SentenceRow(text, kind == "bullet_list") for heading, text, kind in session.execute(statement)
+            if heading_matches(heading) and not text.rstrip().endswith("?")]
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    document: str
+    heading: str
+    topics: FrozenSet[str]
+    is_introduction: bool  # the text under the guide's title, before its first question
+
+
+def sections(session: Session) -> List[SectionRow]:
+    """Every section of every guide, with the topics its sentences answer."""
+    statement = (
+        select(Document.name, Document.title, Section.id, Section.position, Section.heading, SentenceTopic.topic)
+        .join(Section, Section.document_id == Document.id)
+        .outerjoin(Block, Block.section_id == Section.id)
+        .outerjoin(Sentence, Sentence.block_id == Block.id)
+        .outerjoin(SentenceTopic, SentenceTopic.sentence_id == Sentence.id)
+        .order_by(Document.name, Section.position)
+    )
+    found: Dict[int, Tuple[str, str, bool, set]] = {}
+    for document, title, section_id, position, heading, topic in session.execute(statement):
+        entry = found.setdefault(section_id, (document, heading, position == 0 and heading == title, set()))
+        if topic:
+            entry[3].add(topic)
+    return [SectionRow(document, heading, frozenset(topics), intro) for document, heading, intro, topics in found.values()]

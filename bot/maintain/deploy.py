@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from bot.http_json import HttpJsonError, request_json
 from bot.maintain.evaluation.report import SUMMARY_FILE, sha256
 
 KEEP_LIVE_MODELS = 3
@@ -43,18 +42,13 @@ class Deployment:
 def _call(method: str, url: str, token: str, body: Optional[Dict[str, Any]] = None,
           timeout: float = 600) -> Any:
     separator = "&" if "?" in url else "?"
-    request = urllib.request.Request(
-        f"{url}{separator}{urllib.parse.urlencode({'token': token})}", method=method,
-        data=None if body is None else json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as error:
-        detail = error.read().decode(errors="replace")[:500]
-        raise DeployError(f"{method} {url} answered {error.code}: {detail}") from error
-    except OSError as error:
-        raise DeployError(f"the Rasa server at {url} cannot be reached: {error}") from error
-    return json.loads(raw) if raw else None
+        return request_json(method, f"{url}{separator}{urllib.parse.urlencode({'token': token})}", body,
+                            timeout=timeout).json()
+    except HttpJsonError as error:
+        if error.status is None:
+            raise DeployError(f"the Rasa server at {url} cannot be reached: {error.detail}") from error
+        raise DeployError(f"{method} {url} answered {error.status}: {error.detail}") from error
 
 
 def _record_evaluation(report_dir: Path, checksum: str, live_dir: Path) -> Optional[str]:

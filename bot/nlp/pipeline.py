@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot.nlp.vocabulary import Vocabulary
 
@@ -24,7 +26,8 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp.meta["description"] = "Mesotherapy assistant: lookup lemmas, sentences, domain entities"
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler",
+                                           config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}))
     nlp.initialize()  # loads the lemma tables, which the patterns are tokenised with
     ruler.add_patterns(
         [

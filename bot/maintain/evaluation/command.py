@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from bot.maintain.evaluation.compare import DEFAULT_MAX_DROP, compare, format_comparison
 from bot.maintain.evaluation.report import read_summary
 from bot.maintain.evaluation.results import intent_scores, macro_f1
 from bot.maintain.evaluation.run import Options, evaluate
 from bot.settings import Settings
-
 
 
 def check_floor(report_path: Path, floor: float) -> int:

@@ -114,7 +114,7 @@ def _comparison_section(comparison: Optional[Comparison], live_path: Path) -> Li
         return [f"No live report at `{live_path}`: nothing to compare with."]
     lines = [f"Live report: `{live_path}`" + (" (same model)" if comparison.same_model else ""), ""]
     lines += _table(["figure", "live", "new"], [[label, old, new] for label, old, new in comparison.headline])
-    changed = [[name, old, new, "-" if None in (old, new) else f"{(new - old) * 100:+.1f}"]
+    changed = [[name, old, new, "-" if old is None or new is None else f"{(new - old) * 100:+.1f}"]
                for name, old, new in comparison.intents if old != new]
     lines += ["", "Per-intent held-out F1 changes, biggest drops first:", ""]
     lines += _table(["intent", "live F1", "new F1", "change (points)"], changed) if changed else ["none"]

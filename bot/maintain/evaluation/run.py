@@ -11,7 +11,13 @@ from typing import Any, Dict, List, Optional
 from bot.maintain.evaluation import results
 from bot.maintain.evaluation.compare import Comparison, compare, format_comparison
 from bot.maintain.evaluation.report import (
-    REPORT_FILE, SUMMARY_FILE, headline_rows, read_summary, sha256, write_report, write_summary,
+    REPORT_FILE,
+    SUMMARY_FILE,
+    headline_rows,
+    read_summary,
+    sha256,
+    write_report,
+    write_summary,
 )
 from bot.maintain.evaluation.steps import StepFailed, conversations_step, heldout_step, kfold_step, run_step
 from bot.settings import PROJECT_ROOT

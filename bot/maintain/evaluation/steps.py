@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-from bot.settings import PROJECT_ROOT, process_environment
+from bot.maintain.endpoints import write_endpoints
+from bot.settings import PROJECT_ROOT, load_settings, process_environment
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 WITH_ACTION_SERVER = str(PROJECT_ROOT / "scripts" / "with-action-server.sh")
@@ -84,16 +85,10 @@ def kfold_step(data: Path, config: Path, folds: int, out_dir: Path) -> Step:
     )
 
 
-def write_test_endpoints(path: Path, action_port: int) -> Path:
-    """An endpoints file pointing Rasa at the action server started for the tests."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8")
-    return path
-
-
 def conversations_step(model: Path, stories: Path, out_dir: Path, action_port: int) -> Step:
     """``rasa test core`` on the conversation tests, with the action server up on ``action_port``."""
-    endpoints = write_test_endpoints(out_dir / "endpoints.yml", action_port)
+    # Rasa calls the action server the step starts: the one of the step's own environment.
+    endpoints = write_endpoints(out_dir / "endpoints.yml", load_settings(_environment(action_port)))
     return Step(
         title=f"Conversation tests {stories.name}/ with the action server on port {action_port}",
         estimate="about 35 s",

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from sqlalchemy import Float, Integer, String, Text, column, inspect, or_, select, table
 from sqlalchemy.engine import Engine, make_url
@@ -67,12 +67,16 @@ def open_store(url: str) -> Engine:
     return engine
 
 
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _user_message(sender_id: str, data: dict) -> Optional[UserMessage]:
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
         return None
-    parse_data = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-    intent = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
+    parse_data = _as_dict(data.get("parse_data"))
+    intent = _as_dict(parse_data.get("intent"))
     try:
         ranking = tuple(
             (str(entry["name"]), float(entry.get("confidence") or 0.0))

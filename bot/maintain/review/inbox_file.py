@@ -5,12 +5,12 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.maintain.training_data.text import shorten
 from bot.maintain.review.inbox import Group, Inbox
+from bot.maintain.training_data.text import shorten
 
 MAX_TEXT_CHARS = 500  # longer messages are cut in the file (and not merged)
 
@@ -51,7 +51,7 @@ def _cut(text: str) -> Tuple[str, bool]:
 
 def _entry(group: Group) -> dict:
     (text, truncated), variants = _cut(group.text), [_cut(variant) for variant in group.variants]
-    entry = {"text": text, "intent": None}
+    entry: Dict[str, Any] = {"text": text, "intent": None}
     if variants:
         entry["variants"] = [variant for variant, _ in variants]
     if truncated or any(cut for _, cut in variants):

@@ -73,7 +73,7 @@ def quoted_env_references(endpoints: Path) -> List[str]:
         root = yaml.compose(endpoints.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
-    quoted = []
+    quoted: List[str] = []
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         if key.value == "tracker_store" and isinstance(value, yaml.MappingNode):
             quoted.extend(setting.value for setting, node in value.value

@@ -1,14 +1,15 @@
 """Rasa's NLU training files as text: where each intent's examples block ends, and its examples.
 
 The files are read line by line (and checked with a YAML parser) so that they can be edited
-without re-dumping them: comments, order and layout stay as the maintainers wrote them.
+without re-dumping them: comments, order and layout stay as the maintainers wrote them. The one
+reader of NLU files: the merge of labels (``merge.py``) and the lint (``lint.py``) both use it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -30,14 +31,25 @@ class IntentBlock:
     indent: str
 
 
+@dataclass(frozen=True)
+class WrittenExample:
+    """One example as written in an intent's ``examples: |`` block, with its line (1-based)."""
+
+    intent: str
+    text: str
+    line: int
+
+
 @dataclass
 class TrainingFile:
     """One NLU file: its lines (with their line ends), its intent blocks and their examples."""
 
     path: Path
     lines: List[str]
-    blocks: Dict[str, IntentBlock] = field(default_factory=dict)
+    blocks: Dict[str, IntentBlock] = field(default_factory=dict)  # the first block of each intent
     examples: Dict[str, List[str]] = field(default_factory=dict)
+    headings: List[Tuple[str, int]] = field(default_factory=list)  # every ``- intent:`` line: (intent, line)
+    written: List[WrittenExample] = field(default_factory=list)  # every example of every block, in order
 
 
 def _load_yaml(path: Path, content: str) -> object:
@@ -58,8 +70,9 @@ def _examples(document: object) -> Dict[str, List[str]]:
     return examples
 
 
-def _blocks(lines: List[str]) -> Dict[str, IntentBlock]:
-    blocks: Dict[str, IntentBlock] = {}
+def _scan(training_file: TrainingFile) -> None:
+    """Fill the blocks, headings and written examples of ``training_file`` from its lines."""
+    lines = training_file.lines
     intent = None
     index = 0
     while index < len(lines):
@@ -67,10 +80,11 @@ def _blocks(lines: List[str]) -> Dict[str, IntentBlock]:
         match = _INTENT_LINE.match(line)
         if match:
             intent = match.group(2)
+            training_file.headings.append((intent, index + 1))
         elif _ITEM_LINE.match(line):  # a synonym, regex or lookup item
             intent = None
         examples = _EXAMPLES_LINE.match(line)
-        if examples and intent and intent not in blocks:
+        if examples and intent:
             key_indent = len(examples.group(1))
             last, indent = index, " " * (key_indent + 2)
             for follower in range(index + 1, len(lines)):
@@ -82,10 +96,11 @@ def _blocks(lines: List[str]) -> Dict[str, IntentBlock]:
                 if last == index:
                     indent = text[: len(text) - len(text.lstrip(" "))]
                 last = follower
-            blocks[intent] = IntentBlock(intent, last, indent)
+                if text.strip().startswith("-") and text.strip()[1:].strip():
+                    training_file.written.append(WrittenExample(intent, text.strip()[1:].strip(), follower + 1))
+            training_file.blocks.setdefault(intent, IntentBlock(intent, last, indent))
             index = last
         index += 1
-    return blocks
 
 
 def read_training_file(path: Path) -> TrainingFile:
@@ -95,8 +110,9 @@ def read_training_file(path: Path) -> TrainingFile:
     except (OSError, UnicodeDecodeError) as error:
         raise TrainingDataError(f"cannot read {path}: {error}") from error
     document = _load_yaml(path, content)
-    lines = content.splitlines(keepends=True)
-    return TrainingFile(path, lines, _blocks(lines), _examples(document))
+    training_file = TrainingFile(path, content.splitlines(keepends=True), examples=_examples(document))
+    _scan(training_file)
+    return training_file
 
 
 def read_training_data(data_dir: Path) -> List[TrainingFile]:

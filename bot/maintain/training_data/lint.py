@@ -10,17 +10,13 @@ prints the problems and exits 1 when there is any.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-from bot.maintain.training_data.files import TrainingDataError, domain_intents
+from bot.maintain.training_data.files import TrainingDataError, TrainingFile, domain_intents, read_training_file
 from bot.maintain.training_data.text import normalise, strip_annotations
-
-_INTENT = re.compile(r"^-\s+intent:\s*(\S+)\s*$")
-_EXAMPLE = re.compile(r"^\s+-\s+(.*\S)\s*$")
 
 
 @dataclass(frozen=True)
@@ -37,26 +33,19 @@ class Example:
         return f"{self.path}:{self.line}"
 
 
-def read_examples(path: Path) -> Iterator[Example]:
-    """The examples of an NLU file, with their intent and line number (1-based)."""
-    intent: Optional[str] = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        heading = _INTENT.match(line)
-        if heading:
-            intent = heading.group(1)
-            continue
-        if line and not line[0].isspace():
-            intent = intent if line.startswith("  ") else None
-        example = _EXAMPLE.match(line)
-        if intent and example:
-            yield Example(strip_annotations(example.group(1)), intent, path, number)
+def read_examples(training_file: TrainingFile) -> Iterator[Example]:
+    """The examples of an NLU file (read by ``files.read_training_file``), annotations removed."""
+    for written in training_file.written:
+        yield Example(strip_annotations(written.text), written.intent, training_file.path, written.line)
 
 
-def _intent_lines(path: Path) -> Iterator[tuple]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        heading = _INTENT.match(line)
-        if heading:
-            yield heading.group(1), number
+def _read(path: Path, problems: List[str]) -> TrainingFile:
+    """``path`` read, or nothing (the reason added to ``problems``) when it cannot be."""
+    try:
+        return read_training_file(path)
+    except TrainingDataError as error:
+        problems.append(str(error))
+        return TrainingFile(path, [])
 
 
 def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path] = None) -> List[str]:
@@ -65,10 +54,11 @@ def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path]
     known = set(intents)
     first_seen: Dict[str, Example] = {}
     for path in files:
-        for intent, number in _intent_lines(path):
+        training_file = _read(path, problems)
+        for intent, number in training_file.headings:
             if intent not in known:
                 problems.append(f"{path}:{number}: intent '{intent}' is not listed in the domain")
-        for example in read_examples(path):
+        for example in read_examples(training_file):
             key = normalise(example.text)
             earlier = first_seen.setdefault(key, example)
             if earlier is not example:
@@ -76,7 +66,7 @@ def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path]
                 problems.append(f"{example.where()}: '{example.text}' ({example.intent}) is written {same} "
                                 f"at {earlier.where()}")
     if holdout is not None and holdout.exists():
-        for example in read_examples(holdout):
+        for example in read_examples(_read(holdout, problems)):
             trained = first_seen.get(normalise(example.text))
             if trained is not None:
                 problems.append(f"{example.where()}: held-out example '{example.text}' is also a training "

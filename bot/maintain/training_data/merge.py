@@ -10,9 +10,9 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
+from bot.maintain.review.inbox_file import Label
 from bot.maintain.training_data.files import TrainingDataError, TrainingFile, read_training_data
 from bot.maintain.training_data.text import has_annotation_markup, normalise, one_line, strip_annotations
-from bot.maintain.review.inbox_file import Label
 
 
 class MergeError(Exception):
@@ -71,7 +71,9 @@ def _plan(labels: Sequence[Label], files: List[TrainingFile], report: MergeRepor
             for example in examples:
                 known.setdefault(_key(strip_annotations(example)), intent)
     additions: Dict[str, List[str]] = defaultdict(list)
-    for label in (label for label in labels if label.intent):
+    for label in labels:
+        if not label.intent:
+            continue
         for raw in (label.text, *label.variants):
             text = one_line(raw)
             existing = known.get(_key(text))
@@ -95,7 +97,7 @@ def _plan(labels: Sequence[Label], files: List[TrainingFile], report: MergeRepor
 def _edited(training_file: TrainingFile, additions: Dict[str, List[str]]) -> Tuple[str, List[Tuple[str, str]]]:
     lines = list(training_file.lines)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    added = []
+    added: List[Tuple[str, str]] = []
     blocks = sorted((block for block in training_file.blocks.values() if additions.get(block.intent)),
                     key=lambda block: block.last_line, reverse=True)
     for block in blocks:

@@ -1,0 +1,101 @@
+"""A small safety-question classifier, trained from the project's own NLU examples.
+
+It backs up the intent and the word rules in :func:`bot.answering.safety.is_safety_question`:
+TF-IDF over character and word n-grams, then a logistic regression, trained lazily once per
+process from ``data/nlu/*.yml`` (nothing is downloaded, no build step). Positive examples are
+the safety intents' examples plus any example that mentions a personal health condition
+(pregnancy, blood thinners...); everything else is negative. Training takes well under a
+second; scoring a message about a millisecond.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, List, Optional, Tuple
+
+import yaml
+
+NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
+POSITIVE_INTENTS = frozenset(
+    {"ask_safety", "ask_practitioner", "ask_contraindications", "report_red_flag", "ask_aftercare"}
+)
+# Low on purpose: a needless recommendation line costs little, a missing one is the failure.
+THRESHOLD = 0.3
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+_lock = threading.Lock()
+
+
+def _examples(nlu_dir: Path) -> List[Tuple[str, str]]:
+    """(intent, text) for every training example in ``nlu_dir``."""
+    rows: List[Tuple[str, str]] = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            intent, examples = block.get("intent"), block.get("examples")
+            if not intent or not isinstance(examples, str):
+                continue
+            for line in examples.splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    rows.append((intent, _ANNOTATION.sub(r"\1", line[2:]).strip()))
+    return rows
+
+
+def training_set(nlu_dir: Path = NLU_DIR) -> Tuple[List[str], List[int]]:
+    """Texts and labels (1 = safety question) built from the NLU examples."""
+    from bot.answering.safety import personal_conditions
+
+    texts, labels = [], []
+    for intent, text in _examples(nlu_dir):
+        texts.append(text)
+        labels.append(int(intent in POSITIVE_INTENTS or bool(personal_conditions(text))))
+    return texts, labels
+
+
+class SafetyClassifier:
+    """TF-IDF (char 2-5 + word 1-2 n-grams) and logistic regression."""
+
+    def __init__(self, texts: Iterable[str], labels: Iterable[int]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        features = FeatureUnion([
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True,
+                                      min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
+                                      token_pattern=r"(?u)\b\w+\b")),
+        ])
+        self._model = make_pipeline(features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000))
+        self._model.fit(list(texts), list(labels))
+
+    def probability(self, text: str) -> float:
+        """The probability that ``text`` is a safety question."""
+        if not (text or "").strip():
+            return 0.0
+        return float(self._model.predict_proba([text])[0][1])
+
+
+@lru_cache(maxsize=1)
+def _trained(nlu_dir: Path) -> SafetyClassifier:
+    return SafetyClassifier(*training_set(nlu_dir))
+
+
+def classifier(nlu_dir: Optional[Path] = None) -> SafetyClassifier:
+    """The classifier, trained on first use and kept for the life of the process."""
+    with _lock:
+        return _trained(nlu_dir or NLU_DIR)
+
+
+def safety_probability(text: str) -> float:
+    """The classifier's probability that ``text`` is a safety question (0.0 if it cannot run)."""
+    try:
+        return classifier().probability(text)
+    except Exception:  # noqa: BLE001 - the word rules still apply; never fail a reply over it
+        import logging
+
+        logging.getLogger(__name__).exception("safety classifier unavailable")
+        return 1.0
