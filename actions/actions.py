@@ -44,6 +44,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         previous_topic=tracker.get_slot("topic"),
         previous_condition=tracker.get_slot("condition"),
         previous_intent=previous_intent(tracker),
+        ranking=[str(entry.get("name")) for entry in message.get("intent_ranking") or []
+                 if entry.get("name") and entry.get("name") != "nlu_fallback"],
     )
 
 

@@ -105,3 +105,17 @@ def test_red_flag_comes_first_even_in_a_greeting(assistant):
     messages = assistant.respond(Turn("greet", "hi, I had mesotherapy and now I have trouble breathing")).messages
     assert messages[0] == safety.urgent_care_message(Clinic())
     assert messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_an_unsure_nlu_offers_the_likeliest_topics_not_all_of_them(assistant):
+    turn = Turn(intent="nlu_fallback", text="meso after how long normal?",
+                ranking=["ask_aftercare", "greet", "ask_results_duration", "ask_procedure", "ask_safety"])
+    reply = assistant.respond(turn)
+    assert reply.messages[0] == replies.DID_YOU_MEAN
+    assert [payload for _, payload in reply.buttons] == ["/ask_aftercare", "/ask_results_duration", "/ask_procedure"]
+
+
+def test_an_unsure_nlu_with_fewer_than_two_topic_guesses_asks_to_rephrase(assistant):
+    reply = assistant.respond(Turn(intent="nlu_fallback", text="blorp", ranking=["greet", "ask_safety", "deny"]))
+    assert reply.messages[0] == replies.REPHRASE
+    assert reply.buttons == intent_table().buttons

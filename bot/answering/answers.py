@@ -7,7 +7,7 @@ the guide does not answer are said to be outside it. Every reply passes through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +17,9 @@ from bot.answering.replies import Reply
 from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
 from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
+
+DID_YOU_MEAN_OPTIONS = 3  # topics offered when the NLU is unsure, as Rasa's two-stage fallback does
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -28,6 +31,7 @@ class Turn:
     previous_topic: Optional[str] = None
     previous_condition: Optional[str] = None
     previous_intent: Optional[str] = None  # of the visitor's message before this one
+    ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
 
 
 def _sentence_list(rows: List[query.SentenceRow]) -> str:
@@ -87,10 +91,26 @@ class Assistant:
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
         reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic,
                                    self._table)
+        if turn.intent == "nlu_fallback" and turn.text.strip():
+            likely = self._likely_topics(turn)
+            if likely:
+                reply.messages = [replies.DID_YOU_MEAN]
+                reply.buttons = likely
         if turn.intent == "nlu_fallback" and turn.previous_intent == "nlu_fallback":
             reply.messages.append(replies.offer_handoff(self._clinic))
             reply.buttons = [replies.HANDOFF_BUTTON, *reply.buttons]
         return reply
+
+    def _likely_topics(self, turn: Turn) -> List[Tuple[str, str]]:
+        """Buttons for the two or three likeliest questions the guide or the table answers."""
+        buttons = []
+        for intent in turn.ranking:
+            topic = self._table.topic_for(intent)
+            if topic:
+                buttons.append((topic.button, f"/{topic.intent}"))
+            if len(buttons) == DID_YOU_MEAN_OPTIONS:
+                break
+        return buttons if len(buttons) >= 2 else []
 
     def _condition(self, turn: Turn) -> Optional[str]:
         """The condition named in this turn (canonical), or the one talked about before."""

@@ -33,6 +33,7 @@ def capabilities(table: Optional[IntentTable] = None) -> str:
 
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
 EMPTY_MESSAGE = "It looks like your message was empty. Ask me anything about mesotherapy, or pick a topic:"
+DID_YOU_MEAN = "Sorry, I'm not sure I understood. Did you mean one of these? You can also rephrase your question."
 REPHRASE = (
     "Sorry, I'm not sure I understood. Could you rephrase? I understand English only for now. "
     "You can also pick one of these topics:"
