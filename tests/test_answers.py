@@ -6,9 +6,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.answering import replies, safety
-from bot.answering.answers import Turn
+from bot.answering.answers import Assistant, Turn
 from bot.clinic.profile import Clinic
-from bot.db import make_engine
+from bot.db import make_engine, make_session_factory
+from bot.knowledge.build import build_knowledge_base, guide_files
 from bot.knowledge.schema import Fact
 from bot.topics import intent_table
 from tests.support import GUIDE_TEXT
@@ -119,3 +120,22 @@ def test_an_unsure_nlu_with_fewer_than_two_topic_guesses_asks_to_rephrase(assist
     reply = assistant.respond(Turn(intent="nlu_fallback", text="blorp", ranking=["greet", "ask_safety", "deny"]))
     assert reply.messages[0] == replies.REPHRASE
     assert reply.buttons == intent_table().buttons
+
+
+def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(guide_dir, nlp, vocabulary, engine):
+    guide = guide_dir / "mesotherapy-guide.txt"
+    guide.write_text(guide.read_text() + "\n\nHow Much Does Mesotherapy Cost?\n\n"
+                     "A session at our clinic costs 150 euros, and a course of four sessions costs 520 euros.\n")
+    build_knowledge_base(engine, guide_files(guide_dir), nlp)
+    clinic_assistant = Assistant(make_session_factory(engine), vocabulary, Clinic())
+    reply = clinic_assistant.respond(Turn(intent="ask_price", text="how much does mesotherapy cost?"))
+    assert reply.messages[0] == "A session at our clinic costs 150 euros, and a course of four sessions costs 520 euros."
+    assert not any("does not cover" in message for message in reply.messages)
+    # a subject the added section does not name is still honestly not covered
+    reply = clinic_assistant.respond(Turn(intent="ask_home_kit", text="can I do it at home?"))
+    assert reply.messages[0].startswith("The guide I answer from does not cover at-home kits")
+
+
+def test_a_topic_answer_carries_every_sentence_of_its_section(assistant):
+    reply = assistant.respond(Turn(intent="ask_results_duration", text="how long do results last?"))
+    assert "The length of time that results last depends on the condition being treated" in reply.messages[0]
