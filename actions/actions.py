@@ -9,7 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.nlu_client import parse_texts
 from bot.answering.answers import Assistant, Turn
+from bot.answering.parts import split_questions
 from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.service import open_assistant
 
@@ -30,9 +32,8 @@ def previous_intent(tracker: Tracker) -> Optional[str]:
     return ((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def turn_from_tracker(tracker: Tracker) -> Turn:
-    """Read the latest visitor message and the conversation's context from the tracker."""
-    message = tracker.latest_message or {}
+def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
+    """A turn from a parse of the NLU (the tracker's latest message, or one part of it)."""
     entities: Dict[str, List[str]] = {}
     for entity in message.get("entities") or []:
         entities.setdefault(entity.get("entity", ""), []).append(str(entity.get("value", "")))
@@ -49,6 +50,19 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     )
 
 
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """Read the latest visitor message and the conversation's context from the tracker."""
+    return turn_from_parse(tracker.latest_message or {}, tracker)
+
+
+async def question_parts(turn: Turn, tracker: Tracker) -> List[Turn]:
+    """The turns of each question of a message that asks several (none when it asks one)."""
+    texts = split_questions(turn.text) if turn.text else []
+    if len(texts) < 2:
+        return []
+    return [turn_from_parse(parse, tracker) for parse in await parse_texts(texts)]
+
+
 class ActionAnswer(Action):
     """Answer any visitor message through the domain library (guide, safety policy)."""
 
@@ -58,7 +72,8 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        reply = assistant().respond(turn_from_tracker(tracker))
+        turn = turn_from_tracker(tracker)
+        reply = assistant().respond(turn, await question_parts(turn, tracker))
         buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
         for index, text in enumerate(reply.messages):
             is_last = index == len(reply.messages) - 1

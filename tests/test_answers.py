@@ -139,3 +139,29 @@ def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(gui
 def test_a_topic_answer_carries_every_sentence_of_its_section(assistant):
     reply = assistant.respond(Turn(intent="ask_results_duration", text="how long do results last?"))
     assert "The length of time that results last depends on the condition being treated" in reply.messages[0]
+
+
+@pytest.mark.parametrize("intent, text, named", [
+    ("ask_safety", "is it safe during pregnancy?", "pregnancy"),
+    ("ask_contraindications", "can i have it if im on blood thinners", "blood thinners"),
+    ("ask_safety", "I'm diabetic and allergic to lidocaine, is meso ok for me?", "diabetes or allergies"),
+])
+def test_a_personal_condition_gets_what_the_guide_does_not_say_then_its_risks_then_a_professional(
+        assistant, intent, text, named):
+    reply = assistant.respond(Turn(intent=intent, text=text))
+    assert reply.messages[0].startswith(f"The guide I answer from does not address {named}")
+    assert reply.messages[1].startswith("What the guide does say about risks: The most common side effects are mild")
+    assert "considered safe" not in " ".join(reply.messages)
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_a_condition_the_guide_treats_is_not_taken_for_a_personal_condition(assistant):
+    reply = assistant.respond(Turn(intent="ask_conditions_treated", text="does it help hair loss after pregnancy?"))
+    assert not reply.messages[0].startswith("The guide I answer from does not address")
+
+
+def test_an_off_topic_question_naming_a_guide_word_is_not_answered_with_a_guide_fact(assistant):
+    reply = assistant.respond(Turn(intent="out_of_scope", text="what is cellulite?", entities={"condition": ["cellulite"]}))
+    assert reply.messages[0].startswith("The guide I answer from is about mesotherapy: it does not explain cellulite")
+    assert ("What can it treat?", "/ask_conditions_treated") in reply.buttons
+    assert not any("Mesotherapy is often used as a treatment for cellulite" in m for m in reply.messages)

@@ -119,3 +119,8 @@ def test_widget_channel_is_served_next_to_rest(servers):
         assert json.loads(response.read()) == {"status": "ok"}
     with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/widget/widget.js", timeout=10) as response:
         assert response.status == 200
+
+
+def test_a_multi_part_question_gets_each_part_answered_in_order(servers):
+    text = "\n".join(m.get("text", "") for m in _say(uuid.uuid4().hex, "What is mesotherapy? And how long do results last?"))
+    assert text.index("injecting medication, vitamins, or other nutrients") < text.index("results are not permanent")

@@ -7,7 +7,7 @@ the guide does not answer are said to be outside it. Every reply passes through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +18,9 @@ from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
 from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
 
+# The entity that each `narrow` answer of data/topics.yml narrows by.
+NARROW_ENTITY = {"conditions_treated": "condition", "duration_for_condition": "condition",
+                 "side_effects": "side_effect", "ingredients": "ingredient", "practitioner": "practitioner"}
 DID_YOU_MEAN_OPTIONS = 3  # topics offered when the NLU is unsure, as Rasa's two-stage fallback does
 
 
@@ -64,29 +67,52 @@ class Assistant:
             "practitioner": self._practitioner,
         }
 
-    def respond(self, turn: Turn) -> Reply:
-        """Answer ``turn``; the safety policy is applied to every reply."""
-        reply = self._answer(turn)
+    def respond(self, turn: Turn, parts: Sequence[Turn] = ()) -> Reply:
+        """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
+        the safety policy is applied to the whole reply."""
+        answerable = self._distinct_questions(parts)
+        if len(answerable) >= 2:
+            replies_in_order = [self._answer(part) for part in answerable]
+            reply = Reply([message for part in replies_in_order for message in part.messages],
+                          topic=replies_in_order[-1].topic, condition=replies_in_order[-1].condition)
+        else:
+            reply = self._answer(turn)
         reply.messages = safety.apply_safety_policy(
             reply.messages,
             turn.intent,
             turn.text,
             urgent_message=safety.urgent_care_message(self._clinic),
             recommendation=safety.professional_recommendation(self._clinic),
+            safety_question=any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         return reply
+
+    def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
+        """The parts that ask the guide something, one per intent, in the visitor's order."""
+        chosen: Dict[str, Turn] = {}
+        for part in parts:
+            if (self._table.topic_for(part.intent) or self._table.uncovered(part.intent)) and part.intent not in chosen:
+                chosen[part.intent] = part
+        return list(chosen.values())
 
     # -- dispatch ---------------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Reply:
         if not turn.text.strip() and not turn.intent:
             return Reply([replies.EMPTY_MESSAGE], self._table.buttons)
+        conditions = safety.personal_conditions(turn.text)
+        if conditions and turn.intent in self._table.safety_intents - {self._table.red_flag}:
+            return self._personal_condition_reply(turn, conditions)
         topic = self._table.topic_for(turn.intent)
         if topic:
             return self._topic_reply(turn, topic)
         uncovered = self._table.uncovered(turn.intent)
         if uncovered:
             return self._not_in_guide(turn, uncovered)
+        if turn.intent == "out_of_scope" and turn.entities:
+            related = self._related_topic_buttons(turn)
+            if related:
+                return self._off_topic_about_a_guide_word(turn, related)
         if turn.intent == self._table.red_flag:
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
         reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic,
@@ -100,6 +126,33 @@ class Assistant:
             reply.messages.append(replies.offer_handoff(self._clinic))
             reply.buttons = [replies.HANDOFF_BUTTON, *reply.buttons]
         return reply
+
+    def _personal_condition_reply(self, turn: Turn, conditions: List[str]) -> Reply:
+        """A safety question about the visitor's own condition: say what the guide does not address
+        first, then what it says about risks (never "considered safe" first); the policy adds the
+        professional line."""
+        named = ", ".join(conditions[:-1]) + (f" or {conditions[-1]}" if len(conditions) > 1 else conditions[0])
+        messages = [f"The guide I answer from does not address {named}, so I can't tell you whether "
+                    "mesotherapy is safe for you."]
+        with self._sessions() as session:
+            risks = query.facts(session, "side_effect")
+        sentences = list(dict.fromkeys(row.sentence for row in risks))
+        if sentences:
+            messages.append("What the guide does say about risks: " + " ".join(sentences))
+        return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    def _related_topic_buttons(self, turn: Turn) -> List[Tuple[str, str]]:
+        """Buttons for the topics that can narrow their answer to an entity the message names."""
+        named = {entity for entity, values in turn.entities.items() if values}
+        return [(topic.button, f"/{topic.intent}") for topic in self._table.topics
+                if topic.narrow and NARROW_ENTITY.get(topic.narrow) in named]
+
+    def _off_topic_about_a_guide_word(self, turn: Turn, related: List[Tuple[str, str]]) -> Reply:
+        """"What is cellulite?": the guide does not explain that; say what it covers, offer the related topic."""
+        subject = next(values[0] for values in turn.entities.values() if values)
+        messages = [f"The guide I answer from is about mesotherapy: it does not explain {subject.lower()} itself. "
+                    + replies.capabilities(self._table) + " This may be what you are looking for:"]
+        return Reply(messages, related, topic=turn.previous_topic, condition=turn.previous_condition)
 
     def _likely_topics(self, turn: Turn) -> List[Tuple[str, str]]:
         """Buttons for the two or three likeliest questions the guide or the table answers."""

@@ -1,0 +1,28 @@
+"""Split a message that asks several things ("does it work, and how long does it last?") into its questions."""
+from __future__ import annotations
+
+import re
+from typing import List
+
+MAX_PARTS = 3
+_QUESTION_START = (
+    r"(?:how|what|whats|what's|which|who|whom|when|where|why|is|are|does|do|did|can|could|will|would|"
+    r"should|shall|may|might|has|have|was|were|any)"
+)
+# A question mark, or ", and" / "and" / "also" / "plus" / ";" before a word that starts a question.
+_BOUNDARY = re.compile(
+    rf"(?<=\?)\s+|\s*(?:[,;]\s*(?:and\s+|also\s+|plus\s+|but\s+)?|\s+(?:and|also|plus)\s+)(?={_QUESTION_START}\b)",
+    re.IGNORECASE,
+)
+_MIN_WORDS = 2
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions of ``text`` in order (at most :data:`MAX_PARTS`); one part when it asks one thing."""
+    parts = [part.strip(" ,;") for part in _BOUNDARY.split(text.strip()) if part and part.strip(" ,;?")]
+    parts = [part for part in parts if len(re.findall(r"\w+", part)) >= _MIN_WORDS]
+    if len(parts) < 2:
+        return [text.strip()]
+    if len(parts) > MAX_PARTS:  # the rest goes with the last question answered
+        parts = parts[: MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1:])]
+    return parts

@@ -1,0 +1,48 @@
+"""Multi-part questions: split into their questions, each answered in order, safety on the whole."""
+import pytest
+
+from bot.answering import safety
+from bot.answering.answers import Turn
+from bot.answering.parts import split_questions
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("does it work, and how long does it last?", ["does it work", "how long does it last?"]),
+    ("is it effective, does it hurt and what about downtime?", ["is it effective", "does it hurt", "what about downtime?"]),
+    ("What is mesotherapy? Is it safe?", ["What is mesotherapy?", "Is it safe?"]),
+    ("what do i do after and how long will bruising last", ["what do i do after", "how long will bruising last"]),
+])
+def test_a_message_is_split_into_its_questions(text, parts):
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize("text", ["is it safe and effective?", "how long do results last", "hi", ""])
+def test_a_message_that_asks_one_thing_stays_whole(text):
+    assert split_questions(text) == [text.strip()]
+
+
+def test_no_more_than_three_parts():
+    parts = split_questions("Does it hurt? How long does it take? what is in it? is it safe?")
+    assert parts == ["Does it hurt?", "How long does it take?", "what is in it? is it safe?"]
+
+
+def test_each_part_is_answered_in_order_and_the_safety_line_ends_the_whole_reply(assistant):
+    whole = Turn(intent="ask_conditions_treated", text="does it work, does it hurt and is it safe?")
+    parts = [Turn(intent="ask_conditions_treated", text="does it work"),
+             Turn(intent="ask_procedure", text="does it hurt"),
+             Turn(intent="ask_safety", text="is it safe?")]
+    reply = assistant.respond(whole, parts)
+    text = "\n".join(reply.messages)
+    conditions = text.index("Mesotherapy can be used to treat a variety of conditions")
+    procedure = text.index("You may feel a slight sting during the injections")
+    risks = text.index("More serious side effects are rare")
+    assert conditions < procedure < risks
+    assert reply.messages[-1] == safety.professional_recommendation(assistant._clinic)
+    assert reply.messages.count(reply.messages[-1]) == 1
+
+
+def test_parts_asking_the_same_topic_or_small_talk_are_answered_once(assistant):
+    whole = Turn(intent="ask_procedure", text="hi, does it hurt? does it hurt a lot?")
+    parts = [Turn(intent="greet", text="hi"), Turn(intent="ask_procedure", text="does it hurt?"),
+             Turn(intent="ask_procedure", text="does it hurt a lot?")]
+    assert assistant.respond(whole, parts).messages == assistant.respond(whole).messages
