@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import sessionmaker
 
+from bot.answering import safety
+from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.clinic import handoff
 from bot.service import open_handoff_store
 from bot.settings import load_clinic
@@ -25,7 +27,8 @@ def handoff_store() -> sessionmaker:
 
 
 def _latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return "" if text == BLANK_MESSAGE_STAND_IN else text
 
 
 def _latest_intent(tracker: Tracker) -> Optional[str]:
@@ -41,6 +44,31 @@ def handoff_reason(tracker: Tracker) -> str:
     return handoff.REASONS[0]
 
 
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, messages: List[str], *,
+        intent: Optional[str] = None, safety_question: Optional[bool] = None) -> None:
+    """Send ``messages`` through the safety policy (urgent-care message first when the visitor's
+    latest message reports red flags, the professional recommendation last for safety questions).
+
+    ``intent`` is left out for answers to the form's own questions (a name's intent means nothing)."""
+    clinic = load_clinic()
+    for text in safety.apply_safety_policy(
+        messages, intent or "", _latest_text(tracker),
+        urgent_message=safety.urgent_care_message(clinic),
+        recommendation=safety.professional_recommendation(clinic),
+        safety_question=safety_question,
+    ):
+        dispatcher.utter_message(text=text)
+
+
+def interruption(tracker: Tracker) -> Optional[str]:
+    """Whether the visitor's latest message, typed as the answer to the form's current question,
+    reports red flags (handoff.RED_FLAG) or asks a safety question (handoff.SAFETY_QUESTION)."""
+    slot = tracker.get_slot("requested_slot")
+    if slot not in FORM_SLOTS:
+        return None
+    return handoff.safety_interruption(slot, _latest_text(tracker), _latest_intent(tracker))
+
+
 class _AskSlot(Action):
     """Ask the handoff form's question for one slot (Rasa calls ``action_ask_<slot>``)."""
 
@@ -52,7 +80,18 @@ class _AskSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(text=handoff.QUESTIONS[self.slot])
+        # ``requested_slot`` is still the question the visitor was answering (None when the
+        # message started the form): Rasa sets the new one after this action.
+        if tracker.get_slot("requested_slot") in FORM_SLOTS:
+            held = interruption(tracker)
+            question = handoff.REASK_AFTER_SAFETY[self.slot] if held else handoff.QUESTIONS[self.slot]
+            say(dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None,
+                safety_question=held == handoff.SAFETY_QUESTION)
+            return []
+        # The message that started the form: the policy as for any other message.
+        red_flag = safety.has_red_flags(_latest_text(tracker))
+        question = handoff.REASK_AFTER_SAFETY[self.slot] if red_flag else handoff.QUESTIONS[self.slot]
+        say(dispatcher, tracker, [question], intent=_latest_intent(tracker))
         return []
 
 
@@ -75,37 +114,55 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     @staticmethod
-    def _cancel(dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        dispatcher.utter_message(text=handoff.CANCELLED)
+    def _cancel(dispatcher: CollectingDispatcher, tracker: Tracker, held: Optional[str] = None) -> Dict[Text, Any]:
+        say(dispatcher, tracker, [handoff.CANCELLED], intent=_latest_intent(tracker) if held else None,
+            safety_question=held == handoff.SAFETY_QUESTION)
         return {"handoff_consent": False, "contact_name": None, "contact_detail": None, "requested_slot": None}
+
+    @staticmethod
+    def _held(slot: str) -> Dict[Text, Any]:
+        """A red flag or a safety question instead of an answer: store nothing; the question is
+        asked again by action_ask_<slot>, after the urgent-care message (see _AskSlot)."""
+        return {slot: None}
 
     def validate_handoff_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        held = handoff.safety_interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
         consent = handoff.parse_consent(_latest_text(tracker), _latest_intent(tracker))
+        if consent is False:
+            return self._cancel(dispatcher, tracker, held)
+        if held:
+            return self._held("handoff_consent")
         if consent is None:
-            dispatcher.utter_message(text=handoff.ASK_CONSENT_AGAIN)
+            say(dispatcher, tracker, [handoff.ASK_CONSENT_AGAIN], safety_question=False)
             return {"handoff_consent": None}
-        return {"handoff_consent": True} if consent else self._cancel(dispatcher)
+        return {"handoff_consent": True}
 
     def validate_contact_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        held = handoff.safety_interruption("contact_name", str(slot_value), _latest_intent(tracker))
         if handoff.is_cancel(str(slot_value)):
-            return self._cancel(dispatcher)
+            return self._cancel(dispatcher, tracker, held)
+        if held:
+            return self._held("contact_name")
         name = handoff.validate_name(str(slot_value))
         if name is None:
-            dispatcher.utter_message(text=handoff.BAD_NAME)
+            say(dispatcher, tracker, [handoff.BAD_NAME], safety_question=False)
         return {"contact_name": name}
 
     def validate_contact_detail(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        held = handoff.safety_interruption("contact_detail", str(slot_value), _latest_intent(tracker))
         if handoff.is_cancel(str(slot_value)):
-            return self._cancel(dispatcher)
+            return self._cancel(dispatcher, tracker, held)
+        if held:
+            return self._held("contact_detail")
         contact = handoff.validate_contact(str(slot_value))
         if contact is None:
-            dispatcher.utter_message(text=handoff.BAD_CONTACT)
+            say(dispatcher, tracker, [handoff.BAD_CONTACT], safety_question=False)
         return {"contact_detail": contact.value if contact else None}
 
 
@@ -129,5 +186,5 @@ class ActionSubmitHandoff(Action):
         await asyncio.get_running_loop().run_in_executor(
             None, handoff.notify, sessions, request.id, clinic.webhook_url
         )
-        dispatcher.utter_message(text=handoff.confirmation(clinic, name, contact))
+        say(dispatcher, tracker, [handoff.confirmation(clinic, name, contact)], safety_question=False)
         return reset

@@ -314,3 +314,113 @@ def test_form_asks_each_question_from_the_domain_library(slot):
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, Tracker("v", {}, {}, [], False, None, {}, "action_listen"), {}))
     assert [m["text"] for m in dispatcher.messages] == [handoff.QUESTIONS[slot]]
+
+
+# -- safety at every step of the form -----------------------------------------------------------
+
+from bot.answering import safety  # noqa: E402
+
+URGENT_CARE = safety.urgent_care_message(Clinic())
+RECOMMENDATION = safety.professional_recommendation(Clinic())
+FORM_STEPS = ["handoff_consent", "contact_name", "contact_detail"]
+RED_FLAG_ANSWERS = [
+    "my lips are swelling and I feel faint", "got a temp of 38.9 since yesterday, had mesotherapy on thursday",
+    "my throat feels like its closing up", "i fainted an hour after my session", "Yes but the redness keeps spreading",
+]
+SAFETY_ANSWERS = ["is it safe if I'm pregnant?", "is it safe if im pregnant", "can I have it while breastfeeding",
+                  "what are the side effects?", "im on blood thinners"]
+ASK_ACTIONS = {ask.slot: ask for ask in (handoff_actions.ActionAskHandoffConsent, handoff_actions.ActionAskContactName,
+                                         handoff_actions.ActionAskContactDetail)}
+
+
+@pytest.fixture
+def neutral_clinic(monkeypatch):
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS", "CLINIC_EMERGENCY_NUMBER",
+                 "CLINIC_WEBHOOK_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _asking_tracker(text: str, intent: str, requested: Optional[str], slots: Optional[dict] = None) -> Tracker:
+    """The tracker action_ask_<slot> sees: ``requested`` is the question the visitor was answering."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": text, "parse_data": message}]
+    return Tracker("visitor", {**(slots or {}), "requested_slot": requested}, message, events, False, None,
+                   {"name": "handoff_form"}, "action_listen")
+
+
+def _ask(slot: str, tracker: Tracker) -> List[str]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ASK_ACTIONS[slot]().run(dispatcher, tracker, FORM_DOMAIN))
+    return [m["text"] for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize("slot", FORM_STEPS)
+@pytest.mark.parametrize("text", RED_FLAG_ANSWERS)
+def test_a_red_flag_typed_at_any_step_is_not_stored_and_gets_urgent_care_first(neutral_clinic, slot, text) -> None:
+    for intent in ("report_red_flag", "out_of_scope", "affirm"):
+        messages, events = _validate(_form_tracker(text, intent, {"handoff_consent": True}, {slot: text}))
+        assert messages == [] and events == [SlotSet(slot, None)], (intent, messages, events)
+        # Rasa then asks the same question again (requested_slot is still this slot).
+        assert _ask(slot, _asking_tracker(text, intent, slot)) == [
+            URGENT_CARE, handoff.REASK_AFTER_SAFETY[slot], RECOMMENDATION]
+
+
+@pytest.mark.parametrize("slot", FORM_STEPS)
+@pytest.mark.parametrize("text", SAFETY_ANSWERS)
+def test_a_safety_question_typed_at_any_step_is_not_stored_and_gets_the_recommendation_last(
+        neutral_clinic, slot, text) -> None:
+    messages, events = _validate(_form_tracker(text, "ask_contraindications", {"handoff_consent": True}, {slot: text}))
+    assert messages == [] and events == [SlotSet(slot, None)]
+    asked = _ask(slot, _asking_tracker(text, "ask_contraindications", slot))
+    assert asked == [handoff.REASK_AFTER_SAFETY[slot], RECOMMENDATION]
+    assert URGENT_CARE not in asked
+
+
+@pytest.mark.parametrize("name", ["Anna Smith", "Harmony Reed", "Faith Hope", "Grace", "Dr. Li", "José O'Neil",
+                                  "Nurse Ratched", "Anne-Marie Dupont"])
+def test_names_are_not_taken_for_safety_questions(neutral_clinic, name) -> None:
+    for intent in ("out_of_scope", "ask_safety", "report_red_flag"):
+        messages, events = _validate(_form_tracker(name, intent, {"handoff_consent": True}, {"contact_name": name}))
+        assert (messages, events) == ([], [SlotSet("contact_name", " ".join(name.split()))]), intent
+        # The next question, with no safety line added.
+        assert _ask("contact_detail", _asking_tracker(name, intent, "contact_name")) == [
+            handoff.QUESTIONS["contact_detail"]]
+
+
+@pytest.mark.parametrize("slot", FORM_STEPS)
+def test_cancelling_with_a_red_flag_puts_urgent_care_first(neutral_clinic, slot) -> None:
+    text = "stop, i cant breathe properly"
+    messages, events = _validate(_form_tracker(text, "report_red_flag", {"handoff_consent": True}, {slot: text}))
+    assert messages == [URGENT_CARE, handoff.CANCELLED, RECOMMENDATION]
+    assert SlotSet("requested_slot", None) in events
+
+
+def test_declining_consent_with_a_red_flag_puts_urgent_care_first(neutral_clinic) -> None:
+    text = "no, my face is swelling up"
+    messages, events = _validate(_form_tracker(text, "deny", {}, {"handoff_consent": text}))
+    assert messages == [URGENT_CARE, handoff.CANCELLED, RECOMMENDATION]
+    assert SlotSet("handoff_consent", False) in events
+
+
+def test_a_red_flag_in_the_request_that_starts_the_form_gets_urgent_care_first(neutral_clinic) -> None:
+    text = "my lips are swelling and i feel faint, can someone from the clinic call me"
+    assert _ask("handoff_consent", _asking_tracker(text, "request_human", None)) == [
+        URGENT_CARE, handoff.REASK_AFTER_SAFETY["handoff_consent"], RECOMMENDATION]
+    assert _ask("handoff_consent", _asking_tracker("I want to talk to a person", "request_human", None)) == [
+        handoff.QUESTIONS["handoff_consent"]]
+
+
+def test_ordinary_answers_still_move_the_form_on(neutral_clinic) -> None:
+    assert _ask("contact_name", _asking_tracker("yes", "affirm", "handoff_consent")) == [handoff.QUESTIONS["contact_name"]]
+    assert _ask("contact_detail", _asking_tracker("Anna Smith", "out_of_scope", "contact_name")) == [
+        handoff.QUESTIONS["contact_detail"]]
+    # Bad input is re-asked as before, with no safety line.
+    assert _ask("contact_detail", _asking_tracker("12ab", "out_of_scope", "contact_detail")) == [
+        handoff.QUESTIONS["contact_detail"]]
+
+
+@pytest.mark.parametrize("slot,text", [("contact_name", "Anna Smith"), ("contact_detail", "+44 20 7946 0000"),
+                                       ("handoff_consent", "yes"), ("handoff_consent", "ok fine")])
+def test_plausible_answers_are_never_interrupted(slot, text) -> None:
+    for intent in ("out_of_scope", "affirm", "ask_safety", "report_red_flag"):
+        assert handoff.safety_interruption(slot, text, intent) is None

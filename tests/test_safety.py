@@ -71,3 +71,141 @@ def test_ordinary_questions_are_not_red_flags(text):
 
 def test_non_safety_small_talk_has_no_recommendation(assistant):
     assert RECOMMENDATION not in assistant.respond(Turn("greet", "hello")).messages
+
+
+# -- the red-flag detector on visitor-style messages ----------------------------------------------
+
+import hashlib  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from bot.answering import safety_classifier  # noqa: E402
+
+LABELLED = Path(__file__).parent / "nlu" / "real" / "red_flags.yml"
+
+
+def labelled_half(text: str) -> str:
+    """The fixed split of the labelled set: "dev" (used to improve the detector) or "test" (held out)."""
+    return "dev" if int(hashlib.sha256(text.strip().lower().encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def _detector_scores(rows):
+    positives = [r for r in rows if r["red_flag"]]
+    negatives = [r for r in rows if not r["red_flag"]]
+    misses = [r for r in positives if not safety.has_red_flags(r["text"])]
+    false_alarms = [r for r in negatives if safety.has_red_flags(r["text"])]
+    recall = 1 - len(misses) / len(positives) if positives else 1.0
+    false_alarm_rate = len(false_alarms) / len(negatives) if negatives else 0.0
+    return recall, false_alarm_rate, misses, false_alarms
+
+
+def test_red_flag_detector_on_the_labelled_visitor_messages():
+    if not LABELLED.exists():
+        pytest.skip(f"{LABELLED} not written yet")
+    rows = [row for row in yaml.safe_load(LABELLED.read_text(encoding="utf-8")) or [] if row.get("text")]
+    for name, part in (("dev", [r for r in rows if labelled_half(r["text"]) == "dev"]),
+                       ("test", [r for r in rows if labelled_half(r["text"]) == "test"]), ("all", rows)):
+        recall, false_alarm_rate, misses, false_alarms = _detector_scores(part)
+        print(f"{name}: {len(part)} messages, recall {recall:.3f}, false alarms {false_alarm_rate:.3f}")
+    for row in misses:
+        print(f"MISSED ({row['kind']}): {row['text']}")
+    for row in false_alarms:
+        print(f"FALSE ALARM ({row['kind']}): {row['text']}")
+    assert recall == 1.0, [r["text"] for r in misses]
+    assert false_alarm_rate <= 0.01, [r["text"] for r in false_alarms]
+
+
+@pytest.mark.parametrize("text", [
+    "got a temp of 38.9 since yesterday, had mesotherapy on thursday", "thermometer says 101.3 F",
+    "im running a temperature since the session", "my lips are swelling and I feel faint", "oh no my lips are swelling",
+    "no fever but the redness keeps spreading up my arm", "is it normal if my lips are swelling this much?",
+    "the area is hot to the touch and getting bigger", "one spot has gone pale and mottled",
+    "i passed out after my appointment", "the pain is worse today than yesterday",
+])
+def test_chat_style_red_flags(text):
+    assert safety.has_red_flags(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my face is a bit red and puffy tonight after my session, will it be gone by tomorrow?",
+    "is there an age where it's not safe anymore?", "no fever, just a small bruise", "my temperature is normal, 36.8",
+    "can it cause a fever?", "what if my face swells a lot afterwards?", "i'm 38 years old, is it safe",
+    "the bruise is dark purple now, it's day 3", "slight soreness and some bruising, is that ok",
+    "my mum nearly fainted when i told her the price", "it's so hot today, can i still come", "my hair is growing back!",
+])
+def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
+    assert not safety.has_red_flags(text)
+
+
+@pytest.mark.parametrize("intent", ["report_red_flag", "ask_aftercare", "ask_safety"])
+def test_the_red_flag_intent_alone_does_not_raise_the_alarm_on_a_question_or_normal_after_effects(assistant, intent):
+    for text in ["is there an age where it's not safe anymore?",
+                 "my face is a bit red and puffy tonight after my session, will it be gone by tomorrow?"]:
+        messages = assistant.respond(Turn(intent, text)).messages
+        assert URGENT_CARE not in messages and messages[-1] == RECOMMENDATION
+
+
+def test_the_red_flag_intent_still_raises_the_alarm_on_an_unknown_complaint(assistant):
+    for text in ["something feels very wrong after my injections", "/report_red_flag"]:
+        messages = assistant.respond(Turn("report_red_flag", text)).messages
+        assert messages[0] == URGENT_CARE and messages[-1] == RECOMMENDATION
+
+
+# -- the safety classifier and personal conditions ------------------------------------------------
+
+
+def test_safety_classifier_trains_from_the_nlu_data_and_is_fast():
+    texts, labels = safety_classifier.training_set()
+    assert len(texts) > 500 and 0 < sum(labels) < len(labels)
+    classifier = safety_classifier.classifier()
+    timings = []
+    for _ in range(60):
+        start = time.perf_counter()
+        classifier.probability("what should i watch out for afterwards")
+        timings.append(time.perf_counter() - start)
+    assert sorted(timings)[len(timings) // 2] < 0.002  # the median, so a busy machine does not fail it
+    assert classifier.probability("hello there") < safety_classifier.THRESHOLD
+    assert classifier.probability("i'm on roaccutane, can i still do it") >= safety_classifier.THRESHOLD
+
+
+def test_safety_classifier_training_takes_under_two_seconds():
+    safety_classifier.classifier()  # imports done
+    start = time.perf_counter()
+    safety_classifier.SafetyClassifier(*safety_classifier.training_set())
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("text", [
+    "is there an age where it's not safe anymore?", "what should i watch out for afterwards",
+    "i'm on roaccutane, can i still do it", "can i do it at 16",
+])
+def test_safety_questions_without_safety_words_still_get_the_recommendation(assistant, text):
+    assert safety.is_safety_question("out_of_scope", text)
+    assert assistant.respond(Turn("out_of_scope", text)).messages[-1] == RECOMMENDATION
+
+
+@pytest.mark.parametrize("text", ["hi", "thanks, bye", "how much is it", "what's the weather like tomorrow"])
+def test_small_talk_is_not_a_safety_question(text):
+    assert not safety.is_safety_question("greet", text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("is it safe if I'm pregnant?", ["pregnancy"]),
+    ("im breastfeeding and on warfarin", ["breastfeeding", "blood thinners"]),
+    ("I have type 2 diabetes", ["diabetes"]),
+    ("i'm allergic to lidocaine", ["allergies"]),
+    ("I have lupus", ["autoimmune conditions"]),
+    ("i had a heart attack last year", ["heart conditions"]),
+    ("I'm in remission from breast cancer", ["cancer"]),
+    ("can I do it at 16?", ["age"]),
+    ("is there an age where it's not safe anymore?", ["age"]),
+    ("I take antidepressants", ["medications"]),
+    ("I get keloids", ["keloid scarring"]),
+    ("I have eczema on my face", ["skin conditions on the area"]),
+    ("does it fix rosacea", []),
+    ("what is mesotherapy", []),
+])
+def test_personal_conditions(text, expected):
+    assert safety.personal_conditions(text) == expected

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import List, Optional
 
 from bot.clinic.profile import Clinic
 from bot.topics import intent_table
@@ -270,15 +270,17 @@ _PERSONAL_CONDITIONS = [
     ("heart conditions", r"heart (?:condition|disease|problems?|issues?|failure|attack|murmur|surgery)|cardiac|pacemaker|"
                          r"arrhythmi\w*|high blood pressure|hypertension|blood pressure"),
     ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
-    ("age", r"\b(?:1[0-7]|[89]\d)\s*(?:years? old|yo|y/o)\b|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
+    ("age", r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
             r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
             r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner"),
     ("medications", r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
                     r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b"),
     ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
-    ("skin conditions on the area", r"eczema|rosacea|psoriasis|dermatitis|\bacne\b|active (?:breakout|infection|spots)|"
-                                    r"cold sores?|herpes|impetigo|open wounds?|sunburn\w*|broken skin|skin condition\w*|"
-                                    r"skin infection|vitiligo|melasma"),
+    ("skin conditions on the area",
+     r"(?:\b(?:i have|i've got|ive got|i get|i suffer from|suffering from|with|my|active|a flare of|flaring)\s+(?:\w+\s+)?"
+     r"(?:eczema|rosacea|psoriasis|dermatitis|acne|cold sores?|herpes|impetigo|sunburn\w*|vitiligo|skin condition\w*|"
+     r"skin infection))|(?:eczema|rosacea|psoriasis|dermatitis|acne)\s+(?:is\s+)?(?:flar\w*|active|on (?:my|the))|"
+     r"active (?:breakout|infection|spots)|open wounds?|broken skin|cold sores?"),
     ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
     ("kidney or liver conditions", r"kidney|renal|liver|hepat\w*|dialysis"),
     ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
@@ -294,12 +296,12 @@ def personal_conditions(text: str) -> List[str]:
     return [name for name, pattern in _PERSONAL_CONDITION_RE if pattern.search(text or "")]
 
 
-def is_safety_question(intent: str, text: str) -> bool:
+def is_safety_question(intent: str, text: str, use_classifier: bool = True) -> bool:
     """True when the intent, the word rules or the safety classifier say the message is about
     safety (the classifier at a low threshold: when in doubt, the recommendation is added)."""
     if intent in SAFETY_INTENTS or _SAFETY_WORDS.search(text or "") or personal_conditions(text):
         return True
-    if not (text or "").strip() or text.startswith("/"):
+    if not use_classifier or not (text or "").strip() or text.startswith("/"):
         return False
     from bot.answering import safety_classifier
 
@@ -312,12 +314,37 @@ def apply_safety_policy(
     text: str,
     urgent_message: str,
     recommendation: str,
+    safety_question: Optional[bool] = None,
 ) -> List[str]:
     """Return ``messages`` with the urgent-care message first and the recommendation last,
-    each where the policy asks for it."""
+    each where the policy asks for it. ``safety_question`` overrides the safety-question
+    decision (the handoff form decides it for answers to its own questions); red flags are
+    always checked."""
     result = [m for m in messages if m not in (urgent_message, recommendation)]
-    if has_red_flags(text) or intent == "report_red_flag":
+    red_flag = has_red_flags(text) or (intent == "report_red_flag" and _intent_alarm(text))
+    if red_flag:
         result.insert(0, urgent_message)
-    if is_safety_question(intent, text) or has_red_flags(text):
+    if safety_question is None:
+        safety_question = is_safety_question(intent, text)
+    if red_flag or safety_question:
         result.append(recommendation)
     return result
+
+
+_QUESTION_START = re.compile(r"^\W*(?:is|are|am|can|could|does|do|did|will|would|should|what|whats|how|when|why|which|who|where|"
+                             r"may|might|any|anything)\b")
+_AFTER_EFFECT_WORDS = re.compile(r"\b(?:bruis\w*|red|redness|pink\w*|puff\w*|swell\w*|swollen|sore\w*|tender\w*|ach\w*|"
+                                 r"sting\w*|itch\w*|bumps?|marks?|dots?|points?)\b")
+
+
+def _intent_alarm(text: str) -> bool:
+    """When the classifier said report_red_flag but no red-flag pattern matched: raise the alarm
+    anyway unless the message is a question, only describes the normal after-effects the guide
+    describes, or negates its symptoms (the patterns miss no red flag of the labelled set; the
+    intent alone raised false alarms on "is there an age where it's not safe anymore?")."""
+    normalised = _normalise(text)
+    if not normalised.strip() or normalised.lstrip().startswith("/"):
+        return True
+    if "?" in normalised or _QUESTION_START.search(normalised):
+        return False
+    return not (_AFTER_EFFECT_WORDS.search(normalised) or _NEGATOR.search(normalised))

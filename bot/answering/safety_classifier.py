@@ -9,6 +9,7 @@ second; scoring a message about a millisecond.
 """
 from __future__ import annotations
 
+import math
 import re
 import threading
 from functools import lru_cache
@@ -26,13 +27,14 @@ THRESHOLD = 0.3
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 _lock = threading.Lock()
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 5-10 times faster
 
 
 def _examples(nlu_dir: Path) -> List[Tuple[str, str]]:
     """(intent, text) for every training example in ``nlu_dir``."""
     rows: List[Tuple[str, str]] = []
     for path in sorted(nlu_dir.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         for block in data.get("nlu") or []:
             intent, examples = block.get("intent"), block.get("examples")
             if not intent or not isinstance(examples, str):
@@ -61,22 +63,36 @@ class SafetyClassifier:
     def __init__(self, texts: Iterable[str], labels: Iterable[int]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, make_pipeline
+        from scipy.sparse import hstack
 
-        features = FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True,
-                                      min_df=1)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
-                                      token_pattern=r"(?u)\b\w+\b")),
-        ])
-        self._model = make_pipeline(features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000))
-        self._model.fit(list(texts), list(labels))
+        texts, labels = list(texts), list(labels)
+        self._vectorizers = [
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
+                            token_pattern=r"(?u)\b\w+\b"),
+        ]
+        features = hstack([v.fit_transform(texts) for v in self._vectorizers]).tocsr()
+        model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+        model.fit(features, labels)
+        # Scoring by hand (one sparse dot product per vectoriser) skips scikit-learn's per-call
+        # input checks: about 4 times faster than predict_proba for one message.
+        weights, start = [], 0
+        for vectorizer in self._vectorizers:
+            size = len(vectorizer.vocabulary_)
+            weights.append(model.coef_[0, start:start + size])
+            start += size
+        self._weights = weights
+        self._intercept = float(model.intercept_[0])
 
     def probability(self, text: str) -> float:
         """The probability that ``text`` is a safety question."""
         if not (text or "").strip():
             return 0.0
-        return float(self._model.predict_proba([text])[0][1])
+        score = self._intercept
+        for vectorizer, weights in zip(self._vectorizers, self._weights):
+            row = vectorizer.transform([text])
+            score += float(row.data @ weights[row.indices])
+        return 1.0 / (1.0 + math.exp(-score))
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,51 @@ BAD_CONTACT = (
 )
 CANCELLED = "OK, I've cancelled that and stored nothing. Is there anything else I can help with?"
 
+# -- safety at every step of the form ----------------------------------------------------------
+# A red flag or a safety question typed as an answer is never stored as the answer: the
+# urgent-care message comes first (bot.answering.safety), then the question is asked again.
+REASK_AFTER_SAFETY = {
+    "handoff_consent": (
+        "If you still want the clinic to contact you, I will store your name and a phone number or email "
+        "address only for that. Is that OK? (yes / no; type cancel at any time to stop)"
+    ),
+    "contact_name": "I haven't stored that as your name. If you still want the clinic to contact you, please type "
+                    "your name (or cancel to stop).",
+    "contact_detail": "I haven't stored that as your contact details. If you still want the clinic to contact you, "
+                      "please type a phone number or email address (or cancel to stop).",
+}
+RED_FLAG = "red_flag"
+SAFETY_QUESTION = "safety_question"
+_SENTENCE_WORDS = re.compile(
+    r"\b(?:is|it|its|i|im|am|my|me|can|could|safe|the|a|for|if|do|does|what|how|will|would|should|have|has|had|"
+    r"while|after|since|on|with|to|and|are|feel|felt|this|that)\b|\?",
+    re.IGNORECASE,
+)
+
+
+def safety_interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optional[str]:
+    """RED_FLAG or SAFETY_QUESTION when the visitor's answer to the form's question for ``slot`` is
+    really a report of red-flag symptoms or a safety question (then it must not be stored), else None.
+
+    A plausible answer (a name, a phone number, yes/no) counts as a safety question only when it
+    reads like a sentence with safety words, so that names are never taken for questions.
+    """
+    from bot.answering import safety
+
+    text = text or ""
+    if safety.has_red_flags(text):
+        return RED_FLAG
+    if slot == "handoff_consent":
+        plausible = parse_consent(text, None) is not None and len(text.split()) <= 4 and "?" not in text
+    elif slot == "contact_name":
+        plausible = validate_name(text) is not None and not _SENTENCE_WORDS.search(text)
+    else:
+        plausible = validate_contact(text) is not None
+    # Not the classifier here: it would take some names ("my name is Anna") for questions.
+    if not plausible and safety.is_safety_question(intent or "", text, use_classifier=False):
+        return SAFETY_QUESTION
+    return None
+
 _CANCEL_WORDS = re.compile(
     r"^\s*(cancel|stop|quit|exit|abort|never ?mind|forget it|no thanks?|no thank you)\b", re.IGNORECASE
 )
