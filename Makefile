@@ -18,7 +18,7 @@ CHROMIUM := /usr/bin/chromium
 GUIDES := $(wildcard data/guide/*.txt data/guide/*.md)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_PIPELINE)
 
-.PHONY: help setup run test test-unit test-servers test-browser lint validate test-conversations evaluate-nlu spacy kb train widget chromium benchmark clean \
+.PHONY: help setup run test test-unit test-servers test-browser lint validate test-conversations evaluate-nlu evaluate-real spacy kb train widget chromium benchmark clean \
   review-inbox merge-labels deploy evaluate profile
 
 help:  ## list the commands
@@ -65,7 +65,7 @@ setup: $(INSTALLED) $(SPACY_PIPELINE) $(KNOWLEDGE_BASE) $(MODEL) $(WIDGET_CLIENT
 run: setup  ## set up, start the servers and chat (terminal and REST)
 	scripts/serve.sh
 
-test: setup lint test-unit test-servers test-browser validate test-conversations evaluate-nlu  ## set up and run every test
+test: setup lint test-unit test-servers test-browser validate test-conversations evaluate-nlu evaluate-real  ## set up and run every test
 
 LINT_PATHS := bot actions connectors
 lint: $(INSTALLED)  ## ruff, mypy and the import contracts (pyproject.toml); LINT_FORMAT=1 also checks ruff format
@@ -96,8 +96,17 @@ evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet
 	$(PY) -m bot check-floor reports/nlu/intent_report.json --floor 0.85
 
-evaluate: $(MODEL)  ## held-out + 5-fold + conversation tests, report in reports/evaluation, compared with the live model
-	$(PY) -m bot evaluate --model $(MODEL) --out reports/evaluation --quiet
+# The real visitors' questions (tests/nlu/real/heldout.yml) asked over HTTP to servers of their own
+# ports; the floors are the settings' (MESO_REAL_TOPIC_FLOOR, MESO_REAL_SAFETY_LINE_FLOOR, MESO_REAL_OFF_TOPIC_FLOOR).
+REAL_RASA_PORT := 5275
+REAL_ACTION_PORT := 5285
+evaluate-real: setup  ## real visitors' questions over HTTP: topic, content, safety line, off topic (reports/real-questions)
+	RASA_PORT=$(REAL_RASA_PORT) ACTION_PORT=$(REAL_ACTION_PORT) scripts/with-servers.sh \
+	  $(PY) -m bot evaluate-real --url http://127.0.0.1:$(REAL_RASA_PORT) --out reports/real-questions
+
+evaluate: $(MODEL)  ## held-out + 5-fold + conversation tests, report in reports/evaluation, compared with the live model; then evaluate-real
+	@status=0; $(PY) -m bot evaluate --model $(MODEL) --out reports/evaluation --quiet || status=1; \
+	$(MAKE) --no-print-directory evaluate-real || status=1; exit $$status
 
 review-inbox: $(INSTALLED)  ## write the messages not understood well, grouped, to label (reports/review-inbox.yml)
 	$(PY) -m bot review-inbox $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(SINCE),--since $(SINCE))
