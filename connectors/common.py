@@ -1,6 +1,7 @@
 """What every channel in ``connectors/`` shares, written once.
 
 * ``add_health_route``: ``GET /webhooks/<channel>/`` answers ``{"status": "ok"}``;
+* ``refuse``: the 403 (logged) for a request that fails the channel's authentication;
 * ``checked_credentials``: a messaging channel's credentials with every required key (those of
   ``bot.clinic.channels.CHANNELS``), or an error that names the missing keys and their variables;
 * ``stand_in_for_blank``: Rasa's intent classifier fails on a message with no characters at all
@@ -10,6 +11,7 @@
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, Optional, Text, Type
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -21,6 +23,8 @@ from sanic.response import HTTPResponse
 from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.clinic.channels import CHANNELS
 
+logger = logging.getLogger(__name__)
+
 
 async def health(_: Request) -> HTTPResponse:
     """The channel is up."""
@@ -30,6 +34,12 @@ async def health(_: Request) -> HTTPResponse:
 def add_health_route(blueprint: Blueprint) -> None:
     """``GET /`` of the channel's blueprint: the health check Rasa's own channels have."""
     blueprint.add_route(health, "/", methods=["GET"], name="health")
+
+
+def refuse(channel: Text, reason: Text, missing: Text) -> HTTPResponse:
+    """A 403 ``reason`` for a request without ``missing`` (logged; the request is not processed)."""
+    logger.warning("%s webhook: request without %s refused", channel, missing)
+    return response.text(reason, status=403)
 
 
 def checked_credentials(channel: Type[InputChannel], credentials: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:

@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, user_message
+from connectors.common import add_health_route, checked_credentials, refuse, user_message
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 
 logger = logging.getLogger(__name__)
@@ -125,8 +125,7 @@ class MessengerChannel(FacebookInput):
         @fb_webhook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
             if not signature_is_valid(self.fb_secret, request.body, request.headers):
-                logger.warning("Messenger webhook: request without a valid signature refused")
-                return response.text("invalid signature", status=403)
+                return refuse("Messenger", "invalid signature", "a valid signature")
             for sender, text in messaging_events(request.json):
                 await self._answer(on_new_message, request, sender, text)
             return response.text("success")

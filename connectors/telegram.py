@@ -30,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, user_message
+from connectors.common import add_health_route, checked_credentials, refuse, user_message
 from connectors.formatted import FormattedOutput
 
 logger = logging.getLogger(__name__)
@@ -133,8 +133,7 @@ class TelegramChannel(InputChannel):
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             if not self.is_authentic(request):
-                logger.warning("Telegram webhook: request without the secret token refused")
-                return response.text("invalid secret token", status=403)
+                return refuse("Telegram", "invalid secret token", "the secret token")
             try:
                 update = Update(**request.json)
             except (TypeError, ValueError, json.JSONDecodeError):

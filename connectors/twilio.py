@@ -28,7 +28,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, user_message
+from connectors.common import add_health_route, checked_credentials, refuse, user_message
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 
 logger = logging.getLogger(__name__)
@@ -92,8 +92,7 @@ class TwilioChannel(TwilioInput):
         @twilio_webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             if not self.is_signed(request):
-                logger.warning("Twilio webhook: request without a valid X-Twilio-Signature refused")
-                return response.text("invalid signature", status=403)
+                return refuse("Twilio", "invalid signature", "a valid X-Twilio-Signature")
             sender = request.form.get("From")
             if not sender:
                 return response.text("missing From", status=400)

@@ -5,9 +5,11 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import EndpointConfig
 
 import connectors  # noqa: F401  (installs the check, as the Rasa server does through credentials.yml)
+from bot.maintain.endpoints import action_webhook
+from bot.settings import load_settings
 from connectors.action_validation import validate_action_result
 
-ACTION = RemoteAction("action_answer", EndpointConfig("http://127.0.0.1:5055/webhook"))
+ACTION = RemoteAction("action_answer", EndpointConfig(action_webhook(load_settings())))
 VALID = {"events": [{"event": "slot", "name": "topic", "value": "safety"}],
          "responses": [{"text": "Mesotherapy is…", "buttons": [{"title": "Is it safe?", "payload": "/ask_safety"}]}]}
 
