@@ -37,7 +37,7 @@ class Turn:
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
 
 
-def _sentence_list(rows: List[query.SentenceRow]) -> str:
+def _prose(rows: List[query.SentenceRow]) -> str:
     """Join sentences as prose; bullet items become "- item" lines."""
     parts, previous_was_item = [], False
     for row in rows:
@@ -47,6 +47,16 @@ def _sentence_list(rows: List[query.SentenceRow]) -> str:
             parts.append(("\n" if previous_was_item else " ") + row.text)
         previous_was_item = row.is_list_item
     return "".join(parts).strip()
+
+
+def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
+    """The sentences as prose; with ``cite`` (several guides), each guide's part says where it is from."""
+    if not cite:
+        return _prose(rows)
+    by_guide: Dict[str, List[query.SentenceRow]] = {}
+    for row in rows:
+        by_guide.setdefault(row.document, []).append(row)
+    return "\n\n".join(f"From \"{title}\": {_prose(part)}" for title, part in by_guide.items())
 
 
 class Assistant:
@@ -178,7 +188,8 @@ class Assistant:
             messages = narrow(session, turn, condition) if narrow else []
             if not messages:
                 sentences = query.topic_sentences(session, topic.key)
-                messages = [_sentence_list(sentences)] if sentences else []
+                cite = len(query.document_titles(session)) > 1
+                messages = [_sentence_list(sentences, cite)] if sentences else []
         if not messages:
             messages = [f"The guide I answer from does not say anything about {topic.silent}."]
         return Reply(messages, topic=topic.key, condition=condition)
@@ -186,8 +197,10 @@ class Assistant:
     def _not_in_guide(self, turn: Turn, uncovered: UncoveredSubject) -> Reply:
         with self._sessions() as session:
             sentences = query.sentences_under_headings(session, uncovered.answered_by)
+            cite = len(query.document_titles(session)) > 1
         if sentences:  # the guide covers it now: a maintainer added a section
-            return Reply([_sentence_list(sentences)], topic=turn.previous_topic, condition=turn.previous_condition)
+            return Reply([_sentence_list(sentences, cite)], topic=turn.previous_topic,
+                         condition=turn.previous_condition)
         subject = uncovered.subject
         messages = [f"The guide I answer from does not cover {subject}, so I can't tell you that."]
         if uncovered.safety:

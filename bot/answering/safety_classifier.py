@@ -18,7 +18,8 @@ from typing import Iterable, List, Optional, Tuple
 
 import yaml
 
-NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
+from bot.settings import load_settings
+
 POSITIVE_INTENTS = frozenset(
     {"ask_safety", "ask_practitioner", "ask_contraindications", "report_red_flag", "ask_aftercare"}
 )
@@ -46,7 +47,7 @@ def _examples(nlu_dir: Path) -> List[Tuple[str, str]]:
     return rows
 
 
-def training_set(nlu_dir: Path = NLU_DIR) -> Tuple[List[str], List[int]]:
+def training_set(nlu_dir: Path) -> Tuple[List[str], List[int]]:
     """Texts and labels (1 = safety question) built from the NLU examples."""
     from bot.answering.safety import personal_conditions
 
@@ -60,7 +61,7 @@ def training_set(nlu_dir: Path = NLU_DIR) -> Tuple[List[str], List[int]]:
 class SafetyClassifier:
     """TF-IDF (char 2-5 + word 1-2 n-grams) and logistic regression."""
 
-    def __init__(self, texts: Iterable[str], labels: Iterable[int]) -> None:
+    def __init__(self, texts: Iterable[str], labels: Iterable[int], c: float = 10.0) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from scipy.sparse import hstack
@@ -72,7 +73,7 @@ class SafetyClassifier:
                             token_pattern=r"(?u)\b\w+\b"),
         ]
         features = hstack([v.fit_transform(texts) for v in self._vectorizers]).tocsr()
-        model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
         model.fit(features, labels)
         # Scoring by hand (one sparse dot product per vectoriser) skips scikit-learn's per-call
         # input checks: about 4 times faster than predict_proba for one message.
@@ -103,7 +104,7 @@ def _trained(nlu_dir: Path) -> SafetyClassifier:
 def classifier(nlu_dir: Optional[Path] = None) -> SafetyClassifier:
     """The classifier, trained on first use and kept for the life of the process."""
     with _lock:
-        return _trained(nlu_dir or NLU_DIR)
+        return _trained(nlu_dir or load_settings().nlu_dir)
 
 
 def safety_probability(text: str) -> float:
@@ -115,3 +116,43 @@ def safety_probability(text: str) -> float:
 
         logging.getLogger(__name__).exception("safety classifier unavailable")
         return 1.0
+
+
+# -- the red-flag classifier ----------------------------------------------------------------------
+# The same model trained on the labelled visitor messages of data/safety/red_flags.yml (red flag
+# or not). It only backs up the red-flag rules of bot.answering.safety (which raise the alarm when
+# either says so), on messages that report rather than ask. Its threshold is high on purpose: in a
+# 5-fold cross-validation of red_flags.yml (C=3) it caught about 45 % of the red flags on its own
+# with no false alarm at 0.8; lower thresholds raised false alarms on normal after-effects.
+RED_FLAG_THRESHOLD = 0.8
+RED_FLAG_C = 3.0
+
+
+def red_flag_training_set(path: Path) -> Tuple[List[str], List[int]]:
+    """Texts and labels (1 = red flag) of the labelled visitor messages."""
+    rows = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or []
+    rows = [row for row in rows if isinstance(row, dict) and row.get("text")]
+    return [str(row["text"]) for row in rows], [int(bool(row.get("red_flag"))) for row in rows]
+
+
+@lru_cache(maxsize=1)
+def _trained_red_flags(path: Path) -> SafetyClassifier:
+    return SafetyClassifier(*red_flag_training_set(path), c=RED_FLAG_C)
+
+
+def red_flag_classifier(path: Optional[Path] = None) -> SafetyClassifier:
+    """The red-flag classifier, trained on first use and kept for the life of the process."""
+    with _lock:
+        return _trained_red_flags(path or load_settings().red_flag_examples_path)
+
+
+def red_flag_probability(text: str) -> float:
+    """The classifier's probability that ``text`` reports a red flag (0.0 if it cannot run, e.g. the
+    labelled file is not deployed: the red-flag rules still apply)."""
+    try:
+        return red_flag_classifier().probability(text)
+    except Exception:  # noqa: BLE001 - never fail a reply over it
+        import logging
+
+        logging.getLogger(__name__).warning("red-flag classifier unavailable", exc_info=True)
+        return 0.0

@@ -22,22 +22,25 @@ class FactRow:
 class SentenceRow:
     text: str
     is_list_item: bool
+    document: str = ""  # the title of the guide it comes from
 
 
 def topic_sentences(session: Session, topic: str) -> List[SentenceRow]:
     """Sentences that speak to ``topic``, in reading order, without repeats."""
     statement = (
-        select(Sentence.text, Block.kind)
+        select(Sentence.text, Block.kind, Document.title)
         .join(Block, Block.id == Sentence.block_id)
+        .join(Section, Section.id == Block.section_id)
+        .join(Document, Document.id == Section.document_id)
         .join(SentenceTopic, SentenceTopic.sentence_id == Sentence.id)
         .where(SentenceTopic.topic == topic)
-        .order_by(Block.section_id, Block.position, Sentence.position)
+        .order_by(Document.name, Section.position, Block.position, Sentence.position)
     )
     seen, rows = set(), []
-    for text, kind in session.execute(statement):
+    for text, kind, title in session.execute(statement):
         if text not in seen:
             seen.add(text)
-            rows.append(SentenceRow(text, kind == "bullet_list"))
+            rows.append(SentenceRow(text, kind == "bullet_list", title))
     return rows
 
 
@@ -67,13 +70,19 @@ def treated_conditions(session: Session) -> Dict[str, str]:
 def sentences_under_headings(session: Session, heading_matches: Callable[[str], bool]) -> List[SentenceRow]:
     """Every sentence of the sections whose heading ``heading_matches``, in reading order."""
     statement = (
-        select(Section.heading, Sentence.text, Block.kind)
+        select(Section.heading, Sentence.text, Block.kind, Document.title)
+        .join(Document, Document.id == Section.document_id)
         .join(Block, Block.section_id == Section.id)
         .join(Sentence, Sentence.block_id == Block.id)
-        .order_by(Section.document_id, Section.position, Block.position, Sentence.position)
+        .order_by(Document.name, Section.position, Block.position, Sentence.position)
     )
-    return [SentenceRow(text, kind == "bullet_list") for heading, text, kind in session.execute(statement)
+    return [SentenceRow(text, kind == "bullet_list", title) for heading, text, kind, title in session.execute(statement)
             if heading_matches(heading) and not text.rstrip().endswith("?")]
+
+
+def document_titles(session: Session) -> List[str]:
+    """The titles of the guides in the knowledge base, by file name."""
+    return list(session.execute(select(Document.title).order_by(Document.name)).scalars())
 
 
 @dataclass(frozen=True)
