@@ -108,8 +108,6 @@ class Assistant:
     # -- dispatch ---------------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Reply:
-        if not turn.text.strip() and not turn.intent:
-            return Reply([replies.EMPTY_MESSAGE], self._table.buttons)
         conditions = safety.personal_conditions(turn.text)
         if conditions and turn.intent in self._table.safety_intents - {self._table.red_flag}:
             return self._personal_condition_reply(turn, conditions)

@@ -62,9 +62,9 @@ class SafetyClassifier:
     """TF-IDF (char 2-5 + word 1-2 n-grams) and logistic regression."""
 
     def __init__(self, texts: Iterable[str], labels: Iterable[int], c: float = 10.0) -> None:
+        from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from scipy.sparse import hstack
 
         texts, labels = list(texts), list(labels)
         self._vectorizers = [
@@ -90,7 +90,7 @@ class SafetyClassifier:
         if not (text or "").strip():
             return 0.0
         score = self._intercept
-        for vectorizer, weights in zip(self._vectorizers, self._weights):
+        for vectorizer, weights in zip(self._vectorizers, self._weights, strict=True):
             row = vectorizer.transform([text])
             score += float(row.data @ weights[row.indices])
         return 1.0 / (1.0 + math.exp(-score))
