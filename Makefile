@@ -101,7 +101,8 @@ evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 REAL_RASA_PORT := 5275
 REAL_ACTION_PORT := 5285
 evaluate-real: setup  ## real visitors' questions over HTTP: topic, content, safety line, off topic (reports/real-questions)
-	RASA_PORT=$(REAL_RASA_PORT) ACTION_PORT=$(REAL_ACTION_PORT) scripts/with-servers.sh \
+	RASA_PORT=$(REAL_RASA_PORT) ACTION_PORT=$(REAL_ACTION_PORT) $(PY) -m bench.servers \
+	  --conversations reports/real-questions/conversations.db -- \
 	  $(PY) -m bot evaluate-real --url http://127.0.0.1:$(REAL_RASA_PORT) --out reports/real-questions
 
 evaluate: $(MODEL)  ## held-out + 5-fold + conversation tests, report in reports/evaluation, compared with the live model; then evaluate-real

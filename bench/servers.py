@@ -172,10 +172,60 @@ def descendants(roots: Sequence[int]) -> Dict[int, str]:
 
 
 def is_action_server(cmdline: str) -> bool:
-    """The command line of an action server (ours: ``-m rasa_sdk``; stock: ``rasa run actions``)."""
-    return "rasa_sdk" in cmdline or " run actions" in cmdline
+    """The command line of an action server (ours: ``-m actions.server``; stock: ``rasa run actions``)."""
+    return "actions.server" in cmdline or "rasa_sdk" in cmdline or " run actions" in cmdline
 
 
 def is_rasa_server(cmdline: str) -> bool:
-    """The command line of a Rasa server (``rasa run``)."""
-    return "rasa run" in cmdline and not is_action_server(cmdline)
+    """The command line of a Rasa server (ours: ``-m connectors.server``; stock: ``rasa run``)."""
+    return ("connectors.server" in cmdline or "rasa run" in cmdline) and not is_action_server(cmdline)
+
+
+def kill_action_server(servers: Servers) -> None:
+    """SIGKILL the action server alone (a crash); the Rasa server goes on without it."""
+    pids = servers.pids(is_action_server)
+    if not pids:
+        raise RuntimeError("no action server among the servers' processes")
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m bench.servers [--conversations DB] -- COMMAND...``: run COMMAND while the servers
+    are up (ports from the settings: RASA_PORT, ACTION_PORT), then stop them; COMMAND's exit code."""
+    import argparse
+    import sys
+
+    from bot.maintain.endpoints import write_endpoints
+    from bot.settings import load_settings, process_environment
+
+    parser = argparse.ArgumentParser(prog="python -m bench.servers", description=main.__doc__)
+    parser.add_argument("--conversations", type=Path,
+                        help="keep these servers' conversations in this SQLite file (not the store of `make run`)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("a command to run is required")
+    env = process_environment()
+    settings = load_settings(env)
+    if args.conversations:
+        args.conversations.parent.mkdir(parents=True, exist_ok=True)
+        endpoints = args.conversations.with_suffix(".endpoints.yml")
+        env["ENDPOINTS"] = str(write_endpoints(endpoints, settings, f"sqlite:///{args.conversations.resolve()}"))
+    log = settings.var_dir / "logs" / f"servers{settings.instance_suffix}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Starting the servers on ports {settings.rasa_port} and {settings.action_port} (log: {log})...", flush=True)
+    servers = ServeScript(env, log=log).start()
+    try:
+        servers.wait_until_ready(timeout=420)
+        return subprocess.run(command, env=env).returncode
+    except ServersDidNotStart as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        servers.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -15,6 +15,7 @@ from typing import List, Optional
 from bot.clinic.channels import write_credentials
 from bot.http_json import HttpJsonError, request_json
 from bot.maintain.evaluation import command as evaluation_commands
+from bot.maintain.evaluation import real_questions
 from bot.maintain.training_data import lint as training_data_lint
 from bot.settings import (
     PROJECT_ROOT,
@@ -303,6 +304,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     evaluation_commands.register(commands, settings)
+    real_questions.register(commands, settings)
     training_data_lint.register(commands)
     show = commands.add_parser("settings", help="print the settings (from the environment, with defaults)")
     show.add_argument("--shell", action="store_true", help="as VAR='value' lines for a shell script")

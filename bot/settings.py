@@ -32,6 +32,8 @@ class Settings:
     topics_path: Path = _setting("MESO_TOPICS", PROJECT_ROOT / "data" / "topics.yml",
                                  "the intent table: topics, their guide sections, buttons, safety flags")
     nlu_dir: Path = _setting("MESO_NLU_DIR", PROJECT_ROOT / "data" / "nlu", "NLU training examples")
+    red_flag_examples_path: Path = _setting("MESO_RED_FLAG_EXAMPLES", PROJECT_ROOT / "data" / "safety" / "red_flags.yml",
+                                            "visitor messages labelled red flag or not, for the red-flag classifier")
     vocabulary_path: Path = _setting("MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml",
                                      "entity vocabulary of our spaCy pipeline")
     spacy_model_dir: Path = _setting("MESO_SPACY_MODEL", PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en",
@@ -54,6 +56,33 @@ class Settings:
                                                        "the widget's socket, comma-separated; default the demo page's")
     intent_f1_floor: float = _setting("MESO_INTENT_F1_FLOOR", 0.85, "minimum held-out macro intent F1 of "
                                       "`make test` and `make evaluate`")
+    real_topic_floor: float = _setting("MESO_REAL_TOPIC_FLOOR", 0.90, "minimum topic accuracy on the real "
+                                       "visitors' questions (`make evaluate-real`)")
+    real_safety_line_floor: float = _setting("MESO_REAL_SAFETY_LINE_FLOOR", 1.0, "minimum share of real safety "
+                                             "questions answered with the licensed-professional line (`make evaluate-real`)")
+    real_off_topic_floor: float = _setting("MESO_REAL_OFF_TOPIC_FLOOR", 0.90, "minimum share of real off-topic "
+                                           "questions answered without guide content (`make evaluate-real`)")
+    action_timeout: float = _setting("ACTION_TIMEOUT", 15.0, "seconds the Rasa server waits for the action server; "
+                                     "after that (or any action-server failure) the visitor is told to try again")
+    clinic_webhook_secret: Optional[str] = _setting("CLINIC_WEBHOOK_SECRET", None, "key of the HMAC-SHA256 "
+                                                    "signature of each handoff webhook body (X-Clinic-Signature-256)")
+    handoff_retry_interval: float = _setting("HANDOFF_RETRY_INTERVAL", 30.0, "seconds between the action server's "
+                                             "retries of pending handoff requests (doubled after a failed round, up to 1 h)")
+    max_message_chars: int = _setting("MESO_MAX_MESSAGE_CHARS", 1000, "longest visitor message passed to the NLU; "
+                                      "the rest is dropped and the visitor told so")
+    max_request_bytes: int = _setting("MESO_MAX_REQUEST_BYTES", 2_000_000, "largest request body and socket.io "
+                                      "message the Rasa server accepts (larger: HTTP 413 / dropped)")
+    address_rate_limit: int = _setting("MESO_ADDRESS_RATE_LIMIT", 120, "messages per minute from one address "
+                                       "(bursts of a third of it); more get a polite refusal (HTTP 429 on REST); 0: none")
+    conversation_rate_limit: int = _setting("MESO_CONVERSATION_RATE_LIMIT", 30, "messages per minute in one "
+                                            "conversation (bursts of a third of it); 0: none")
+    rate_limit_exempt: Tuple[str, ...] = _setting("MESO_RATE_LIMIT_EXEMPT", ("127.0.0.1", "::1"), "addresses "
+                                                  "without rate limits, comma-separated (the machine's own tools)")
+    proxies_count: int = _setting("MESO_PROXIES_COUNT", 0, "reverse proxies in front of the Rasa server whose "
+                                  "X-Forwarded-For is trusted for the visitor's address (rate limits)")
+    widget_session_secret: Optional[str] = _setting("WIDGET_SESSION_SECRET", None, "key signing the widget's "
+                                                    "session ids; default a random one generated at each start "
+                                                    "into var/ (mode 0600)")
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
 
     @property

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -124,3 +125,26 @@ def test_widget_channel_is_served_next_to_rest(servers):
 def test_a_multi_part_question_gets_each_part_answered_in_order(servers):
     text = "\n".join(m.get("text", "") for m in _say(uuid.uuid4().hex, "What is mesotherapy? And how long do results last?"))
     assert text.index("injecting medication, vitamins, or other nutrients") < text.index("results are not permanent")
+
+
+def _texts(text: str) -> List[str]:
+    return [m.get("text", "") for m in _say(uuid.uuid4().hex, text)]
+
+
+def test_a_pregnancy_question_says_what_the_guide_does_not_address_first(servers):
+    reply = _texts("is mesotherapy safe during pregnancy?")
+    assert reply[0].startswith("The guide I answer from does not address pregnancy")
+    assert not reply[0].startswith("This procedure is considered safe")
+    assert reply[-1] == safety.professional_recommendation(load_clinic())
+
+
+def test_a_chat_style_fever_gets_urgent_care_first(servers):
+    reply = _texts("got a temp of 38.9 since yesterday, had mesotherapy on thursday")
+    assert reply[0] == safety.urgent_care_message(load_clinic())
+    assert reply[-1] == safety.professional_recommendation(load_clinic())
+
+
+def test_normal_redness_after_a_session_gets_the_guides_reassurance_not_an_alarm(servers):
+    reply = _texts("my face is a bit red and puffy tonight after my session, will it be gone by tomorrow?")
+    assert safety.urgent_care_message(load_clinic()) not in reply
+    assert any("should resolve within a few hours" in message for message in reply)

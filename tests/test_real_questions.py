@@ -1,0 +1,116 @@
+"""The real-question evaluation's measures on handmade replies (no server: pure functions)."""
+import pytest
+
+from bot.answering.safety import professional_recommendation
+from bot.clinic.profile import Clinic
+from bot.maintain.evaluation.real_questions import (
+    DEFAULT_LABELS,
+    Knowledge,
+    RealQuestion,
+    RealQuestionsError,
+    Tally,
+    floor_problems,
+    judge,
+    parse_labels,
+    read_labels,
+    read_questions,
+    tally,
+)
+from bot.maintain.training_data.files import domain_intents
+from bot.settings import PROJECT_ROOT
+from bot.topics import read_intent_table
+
+LABELS = read_labels(DEFAULT_LABELS, PROJECT_ROOT / "data" / "topics.yml")
+WHAT_IS = "Mesotherapy is a minimally invasive procedure that involves injecting medication into the skin."
+SAFE = "This procedure is considered safe when performed by a licensed professional."
+KNOWLEDGE = Knowledge(by_topic={"what_is": (WHAT_IS,), "safety": (SAFE,), "practitioner": (SAFE,),
+                                "conditions": ("Hair loss",)},
+                      all_sentences=(WHAT_IS, SAFE, "Hair loss"))
+RECOMMENDATION = professional_recommendation(Clinic(name="Skin Clinic", phone="01 23 45 67"))
+
+
+def question(topic: str, safety: bool = False, subject=None) -> RealQuestion:
+    return RealQuestion(text="a visitor's question", topic=topic, safety=safety, subject=subject)
+
+
+def test_a_guide_question_is_right_when_the_intent_fits_and_the_reply_quotes_its_topic() -> None:
+    right = judge(question("definition"), "ask_what_is_mesotherapy", 0.9,
+                  f"**{WHAT_IS.upper()}**\n- more words", LABELS, KNOWLEDGE)  # layout and case do not matter
+    assert (right.topic_right, right.content_right, right.safety_line, right.off_topic_handled) == \
+           (True, True, None, None)
+    assert right.failures == []
+    wrong = judge(question("definition"), "ask_price", 0.7, "The guide does not cover prices.", LABELS, KNOWLEDGE)
+    assert (wrong.topic_right, wrong.content_right) == (False, False)
+    assert wrong.failures == ["topic", "content"]
+
+
+def test_a_safety_question_takes_any_safety_intent_and_needs_the_professional_line() -> None:
+    for intent in ("ask_safety", "ask_practitioner", "ask_contraindications"):
+        assert judge(question("safety", safety=True), intent, 0.8, f"{SAFE}\n{RECOMMENDATION}",
+                     LABELS, KNOWLEDGE).failures == []
+    without_line = judge(question("safety", safety=True), "ask_safety", 0.8, SAFE, LABELS, KNOWLEDGE)
+    assert without_line.safety_line is False and without_line.failures == ["safety line"]
+    # The line is judged on any question flagged safety, whatever its topic.
+    assert judge(question("definition", safety=True), "ask_what_is_mesotherapy", 0.8,
+                 f"{WHAT_IS} {RECOMMENDATION}", LABELS, KNOWLEDGE).safety_line is True
+
+
+def test_not_in_guide_questions_are_judged_by_subject() -> None:
+    assert judge(question("not_in_guide", subject="price"), "ask_price", 0.9, "", LABELS, KNOWLEDGE).topic_right
+    assert judge(question("not_in_guide", subject="pregnancy", safety=True), "ask_contraindications", 0.9,
+                 RECOMMENDATION, LABELS, KNOWLEDGE).failures == []
+    assert not judge(question("not_in_guide", subject="price"), "ask_session_count", 0.9, "", LABELS,
+                     KNOWLEDGE).topic_right
+    for intent in ("ask_home_kit", "ask_comparison", "out_of_scope", "nlu_fallback"):  # any "not in the guide"
+        assert judge(question("not_in_guide", subject="needle_free"), intent, 0.5, "", LABELS, KNOWLEDGE).topic_right
+    assert not judge(question("not_in_guide", subject="other"), "ask_procedure", 0.5, "", LABELS,
+                     KNOWLEDGE).topic_right
+    assert judge(question("not_in_guide", subject="price"), "ask_price", 0.9, "", LABELS,
+                 KNOWLEDGE).content_right is None  # no guide content is expected
+
+
+def test_an_off_topic_question_is_handled_when_no_guide_sentence_is_in_the_reply() -> None:
+    handled = judge(question("off_topic"), "out_of_scope", 0.9,
+                    "I can only answer questions about mesotherapy. Hair loss is one topic.", LABELS, KNOWLEDGE)
+    assert (handled.topic_right, handled.off_topic_handled, handled.content_right) == (True, True, None)
+    answered = judge(question("off_topic"), "ask_what_is_mesotherapy", 0.6, WHAT_IS, LABELS, KNOWLEDGE)
+    assert answered.failures == ["topic", "guide content off topic"]
+
+
+def test_figures_and_floors() -> None:
+    judgements = [
+        judge(question("definition"), "ask_what_is_mesotherapy", 0.9, WHAT_IS, LABELS, KNOWLEDGE),
+        judge(question("definition"), "ask_price", 0.9, "", LABELS, KNOWLEDGE),
+        judge(question("off_topic"), "nlu_fallback", 0.3, "Sorry?", LABELS, KNOWLEDGE),
+        judge(question("safety", safety=True), "ask_safety", 0.9, SAFE, LABELS, KNOWLEDGE),
+    ]
+    headline, rows = tally(judgements, ["safety", "definition", "cocktails", "off_topic"])
+    assert list(rows) == ["safety", "definition", "off_topic"]  # the given order, labels present only
+    assert (headline["topic_accuracy"].right, headline["topic_accuracy"].total) == (2, 3)  # off topic left out
+    assert (headline["safety_line"].right, headline["safety_line"].total) == (0, 1)
+    assert (headline["off_topic"].right, headline["off_topic"].total) == (1, 1)
+    assert rows["definition"].n == 2 and rows["definition"].content.cell() == "1/2"
+    problems = floor_problems(headline, {"topic_accuracy": 0.9, "safety_line": 1.0, "off_topic": 0.9})
+    assert [problem.split(":")[1].split()[0:2] for problem in problems] == [["topic", "accuracy"], ["safety", "line"]]
+    assert floor_problems({"off_topic": Tally()}, {"off_topic": 0.9}) == []  # nothing measured: no verdict
+
+
+def test_labels_name_only_intents_of_the_domain_and_cover_every_real_question() -> None:
+    known = set(domain_intents(PROJECT_ROOT / "domain.yml")) | {"nlu_fallback"}
+    named = set().union(*LABELS.intents.values(), *LABELS.not_in_guide.values())
+    assert named <= known
+    table = read_intent_table(PROJECT_ROOT / "data" / "topics.yml")
+    assert {u.intent for u in table.not_in_guide} <= LABELS.not_in_guide["other"]
+    for name in ("train.yml", "heldout.yml"):
+        for item in read_questions(PROJECT_ROOT / "tests" / "nlu" / "real" / name):
+            assert LABELS.allowed_intents(item)
+            assert bool(LABELS.topic_keys(item)) == (item.topic not in ("not_in_guide", "off_topic"))
+
+
+def test_an_unknown_label_is_an_error() -> None:
+    labels = parse_labels({"intents": {"definition": ["ask_what_is_mesotherapy"]}, "not_in_guide": {},
+                           "topics": {}}, ["ask_price"])
+    with pytest.raises(RealQuestionsError, match="not_in_guide subject 'price'"):
+        labels.allowed_intents(question("not_in_guide", subject="price"))
+    with pytest.raises(RealQuestionsError, match="no label 'duration'"):
+        labels.allowed_intents(question("duration"))
