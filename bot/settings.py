@@ -54,14 +54,15 @@ class Settings:
                                     "file (mode 0600) holding the generated API token")
     widget_allowed_origins: Tuple[str, ...] = _setting("WIDGET_ALLOWED_ORIGINS", (), "origins allowed to open "
                                                        "the widget's socket, comma-separated; default the demo page's")
-    intent_f1_floor: float = _setting("MESO_INTENT_F1_FLOOR", 0.85, "minimum held-out macro intent F1 of "
+    intent_f1_floor: float = _setting("MESO_INTENT_F1_FLOOR", 0.90, "minimum held-out macro intent F1 of "
                                       "`make test` and `make evaluate`")
-    real_topic_floor: float = _setting("MESO_REAL_TOPIC_FLOOR", 0.90, "minimum topic accuracy on the real "
-                                       "visitors' questions (`make evaluate-real`)")
+    real_topic_floor: float = _setting("MESO_REAL_TOPIC_FLOOR", 0.70, "minimum topic accuracy on the real "
+                                       "visitors' questions (`make evaluate-real`); the goal is 0.90, not reached yet")
     real_safety_line_floor: float = _setting("MESO_REAL_SAFETY_LINE_FLOOR", 1.0, "minimum share of real safety "
                                              "questions answered with the licensed-professional line (`make evaluate-real`)")
-    real_off_topic_floor: float = _setting("MESO_REAL_OFF_TOPIC_FLOOR", 0.90, "minimum share of real off-topic "
-                                           "questions answered without guide content (`make evaluate-real`)")
+    real_off_topic_floor: float = _setting("MESO_REAL_OFF_TOPIC_FLOOR", 0.70, "minimum share of real off-topic "
+                                           "questions answered without guide content (`make evaluate-real`); the goal "
+                                           "is 0.90, not reached yet")
     action_timeout: float = _setting("ACTION_TIMEOUT", 15.0, "seconds the Rasa server waits for the action server; "
                                      "after that (or any action-server failure) the visitor is told to try again")
     clinic_webhook_secret: Optional[str] = _setting("CLINIC_WEBHOOK_SECRET", None, "key of the HMAC-SHA256 "
@@ -84,6 +85,17 @@ class Settings:
                                                     "session ids; default a random one generated at each start "
                                                     "into var/ (mode 0600)")
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
+    cluster_replicas: int = _setting("REPLICAS", 2, "Rasa replicas behind nginx in `make cluster` (deploy/cluster.sh)")
+    cluster_listen: str = _setting("CLUSTER_LISTEN", "127.0.0.1:5780", "address:port of nginx, the cluster's one "
+                                   "public address (a real host: 443 with TLS)")
+    cluster_server_name: str = _setting("CLUSTER_SERVER_NAME", "localhost", "nginx server_name: the public host name")
+    cluster_rasa_port: int = _setting("CLUSTER_RASA_PORT", 5781, "port of the cluster's first Rasa replica on "
+                                      "loopback; replica i listens on it + i - 1")
+    cluster_action_port: int = _setting("CLUSTER_ACTION_PORT", 5779, "port of the cluster's action server on loopback")
+    tls_certificate: Optional[Path] = _setting("TLS_CERTIFICATE", None, "certificate chain nginx serves (e.g. "
+                                               "/etc/letsencrypt/live/HOST/fullchain.pem); unset: plain HTTP")
+    tls_certificate_key: Optional[Path] = _setting("TLS_CERTIFICATE_KEY", None, "its private key (e.g. "
+                                                   "/etc/letsencrypt/live/HOST/privkey.pem)")
 
     @property
     def allowed_origins(self) -> List[str]:

@@ -75,6 +75,8 @@ def test_two_fallbacks_in_a_row_offer_the_handoff():
     assert replies.offer_handoff(load_clinic()) not in [m["text"] for m in once]
     assert all(b["payload"] != "/request_human" for b in once[-1]["buttons"])
     twice, _ = _run(_fallback_tracker(["greet", "nlu_fallback"]))
-    assert twice[-1]["text"] == replies.offer_handoff(load_clinic())
+    assert twice[-2]["text"] == replies.offer_handoff(load_clinic())
+    # an unsure NLU may have missed a safety question: the recommendation ends the reply
+    assert twice[-1]["text"] == safety.professional_recommendation(load_clinic())
     assert twice[-1]["buttons"][0] == {"title": "Talk to someone at the clinic", "payload": "/request_human"}
     assert len(twice[-1]["buttons"]) == 9

@@ -165,3 +165,9 @@ def test_an_off_topic_question_naming_a_guide_word_is_not_answered_with_a_guide_
     assert reply.messages[0].startswith("The guide I answer from is about mesotherapy: it does not explain cellulite")
     assert ("What can it treat?", "/ask_conditions_treated") in reply.buttons
     assert not any("Mesotherapy is often used as a treatment for cellulite" in m for m in reply.messages)
+
+
+def test_an_unsure_nlu_ends_with_the_professional_line_in_case_it_missed_a_safety_question(assistant):
+    reply = assistant.respond(Turn(intent="nlu_fallback", text="is this counter-indicated for me",
+                                   ranking=["ask_what_is_mesotherapy", "ask_procedure"]))
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())

@@ -93,7 +93,9 @@ class Assistant:
             turn.text,
             urgent_message=safety.urgent_care_message(self._clinic),
             recommendation=safety.professional_recommendation(self._clinic),
-            safety_question=any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
+            # When in doubt, the line: an unsure NLU may have missed a safety question.
+            safety_question=turn.intent == "nlu_fallback" and bool(turn.text.strip())
+            or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         return reply
 
