@@ -64,7 +64,7 @@ def test_endpoints_files_name_the_settings_action_server_and_the_store(tmp_path:
     endpoints = write_endpoints(tmp_path / "endpoints.yml", settings, f"sqlite:///{database}",
                                 "redis://:secret@127.0.0.1:6379/1")
     content = endpoints.read_text(encoding="utf-8")
-    assert "url: http://127.0.0.1:5155/webhook" in content and "type: redis" in content
+    assert "url: http://127.0.0.1:5155/webhook" in content and "type: connectors.lock_store.AtomicRedisLockStore" in content
     assert tracker_store_url(endpoints, tmp_path) == f"sqlite:///{database}"
     postgres = "postgresql+psycopg2://bot:pw@db.internal:5433/rasa"
     assert tracker_store_url(write_endpoints(tmp_path / "pg.yml", settings, postgres), tmp_path) == postgres

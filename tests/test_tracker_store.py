@@ -81,3 +81,27 @@ def test_least_recent_conversations_leave_the_cache_but_not_the_database(databas
         plain = SQLTrackerStore(DOMAIN, **_settings(database_url))
         assert [len((await plain.retrieve(sender)).events) for sender in "abc"] == [15, 10, 10]
     asyncio.run(scenario())
+
+
+def test_two_replicas_writing_in_turn_each_see_the_others_events_stored_once(database_url: str) -> None:
+    """Two stores on one database (two Rasa replicas) take turns on a conversation, as the lock store
+    lets them: each turn starts from every event so far, and each event is stored exactly once."""
+    async def scenario() -> None:
+        replicas = [CachedSQLTrackerStore(DOMAIN, **_settings(database_url)) for _ in range(2)]
+        for number in range(6):
+            store = replicas[number % 2]
+            tracker = await store.retrieve("visitor") or DialogueStateTracker("visitor", DOMAIN.slots)
+            assert len(tracker.events) == 5 * number  # the other replica's last turn included
+            for event in _turn(f"question {number}", "ask_safety", f"answer {number}", f"topic {number}"):
+                tracker.update(event)
+            await store.save(tracker)
+        stored = await SQLTrackerStore(DOMAIN, **_settings(database_url)).retrieve("visitor")
+        assert _texts(stored) == [text for n in range(6) for text in (f"question {n}", f"answer {n}")]
+        assert stored.get_slot("topic") == "topic 5"
+        # from the second turn on, each retrieve found the cached tracker stale (the other one wrote)
+        assert [replica.cache_statistics()["stale"] for replica in replicas] == [2, 2]
+        # a replica that is the only writer keeps using its cache
+        await _converse(replicas[0], "visitor", turns=2)
+        assert replicas[0].cache_statistics()["hits"] == 1
+        assert len((await SQLTrackerStore(DOMAIN, **_settings(database_url)).retrieve("visitor")).events) == 40
+    asyncio.run(scenario())

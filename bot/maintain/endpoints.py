@@ -16,6 +16,8 @@ from bot.settings import Settings
 
 # Our SQL tracker store (connectors/tracker_store.py), as in endpoints.yml.
 CACHED_SQL_TRACKER_STORE = "connectors.tracker_store.CachedSQLTrackerStore"
+# Our Redis lock store (connectors/lock_store.py: atomic tickets), as in endpoints.production.yml.
+ATOMIC_REDIS_LOCK_STORE = "connectors.lock_store.AtomicRedisLockStore"
 
 
 def action_webhook(settings: Settings) -> str:
@@ -37,7 +39,7 @@ def tracker_store(database_url: str) -> Dict[str, Any]:
 def lock_store(redis_url: str, key_prefix: str = "mesotherapy") -> Dict[str, Any]:
     """The ``lock_store`` section for Redis: ``redis://[:password@]host[:port][/db]``."""
     parts = urlsplit(redis_url)
-    section: Dict[str, Any] = {"type": "redis", "url": parts.hostname, "port": parts.port,
+    section: Dict[str, Any] = {"type": ATOMIC_REDIS_LOCK_STORE, "url": parts.hostname, "port": parts.port,
                                "db": int(parts.path.lstrip("/") or 0), "password": unquote(parts.password or ""),
                                "key_prefix": key_prefix}
     return {key: value for key, value in section.items() if value not in (None, "")}
