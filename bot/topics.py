@@ -46,6 +46,7 @@ class Topic:
     words: Tuple[str, ...] = ()
     facts: Tuple[str, ...] = ()
     narrow: Optional[str] = None
+    reassures: bool = False  # describes the normal after-effects: answers symptom reports that are no red flag
 
     def covers_heading(self, heading: str) -> bool:
         """True when every sentence under ``heading`` answers this topic."""
@@ -83,6 +84,11 @@ class IntentTable:
     def topic_by_key(self, key: Optional[str]) -> Optional[Topic]:
         """The topic stored under ``key`` (e.g. in the conversation's ``topic`` slot)."""
         return next((topic for topic in self.topics if topic.key == key), None)
+
+    @property
+    def reassurance(self) -> Optional[Topic]:
+        """The topic that answers a symptom report which is not a red flag (normal after-effects)."""
+        return next((topic for topic in self.topics if topic.reassures), None)
 
     def uncovered(self, intent: str) -> Optional[UncoveredSubject]:
         """The subject ``intent`` asks about when the guide may not cover it."""
@@ -142,6 +148,7 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
             silent=_text(entry, "silent", where), safety=bool(entry.get("safety", False)),
             sections=_strings(entry, "sections", where), words=_strings(entry, "words", where),
             facts=_strings(entry, "facts", where), narrow=entry.get("narrow"),
+            reassures=bool(entry.get("reassures", False)),
         )
         if not (topic.sections or topic.words or topic.facts):
             raise TopicsError(f"{where} ({topic.key}): give `sections`, `words` or `facts` that answer it")

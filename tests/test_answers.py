@@ -171,3 +171,17 @@ def test_an_unsure_nlu_ends_with_the_professional_line_in_case_it_missed_a_safet
     reply = assistant.respond(Turn(intent="nlu_fallback", text="is this counter-indicated for me",
                                    ranking=["ask_what_is_mesotherapy", "ask_procedure"]))
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_a_symptom_report_that_is_no_red_flag_gets_the_guides_reassurance(assistant):
+    reply = assistant.respond(Turn(intent="report_red_flag", entities={"side_effect": ["redness", "swelling"]},
+                                   text="my face is a bit red and puffy tonight after my session, gone by tomorrow?"))
+    assert reply.messages[0] != safety.urgent_care_message(Clinic())
+    assert "should resolve within a few hours" in reply.messages[0]
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_a_red_flag_report_gets_urgent_care_and_no_reassurance(assistant):
+    reply = assistant.respond(Turn(intent="report_red_flag", text="my lips are swelling up and i feel faint"))
+    assert reply.messages[0] == safety.urgent_care_message(Clinic())
+    assert not any("should resolve" in message for message in reply.messages)

@@ -124,6 +124,9 @@ class Assistant:
             if related:
                 return self._off_topic_about_a_guide_word(turn, related)
         if turn.intent == self._table.red_flag:
+            reassurance = self._table.reassurance
+            if reassurance and not safety.needs_urgent_care(turn.intent, turn.text):
+                return self._topic_reply(turn, reassurance)  # normal after-effects: the guide's words
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
         reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic,
                                    self._table)

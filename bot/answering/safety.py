@@ -13,6 +13,7 @@ from bot.topics import intent_table
 
 # The intents flagged `safety` in the intent table (data/topics.yml), and its red-flag intent.
 SAFETY_INTENTS = intent_table().safety_intents
+RED_FLAG_INTENTS = frozenset([intent_table().red_flag])
 
 _SAFETY_WORDS = re.compile(
     r"\b(safe\w*|unsafe|risk\w*|danger\w*|harm\w*|side[\s-]?effects?|complications?|"
@@ -393,6 +394,12 @@ def is_safety_question(intent: str, text: str, use_classifier: bool = True) -> b
     return safety_classifier.safety_probability(text) >= safety_classifier.THRESHOLD
 
 
+def needs_urgent_care(intent: str, text: str) -> bool:
+    """True when the message reports red-flag symptoms (by its words, or by a red-flag intent whose
+    words are not a question, a negation or a normal after-effect)."""
+    return has_red_flags(text) or (intent in RED_FLAG_INTENTS and _intent_alarm(text))
+
+
 def apply_safety_policy(
     messages: List[str],
     intent: str,
@@ -406,7 +413,7 @@ def apply_safety_policy(
     decision (the handoff form decides it for answers to its own questions); red flags are
     always checked."""
     result = [m for m in messages if m not in (urgent_message, recommendation)]
-    red_flag = has_red_flags(text) or (intent == "report_red_flag" and _intent_alarm(text))
+    red_flag = needs_urgent_care(intent, text)
     if red_flag:
         result.insert(0, urgent_message)
     if safety_question is None:
