@@ -24,7 +24,7 @@ LABELS = {
         {"text": NEW_PRICE, "intent": "ask_price", "count": 1},
         {"text": "HOW MUCH IS IT?!", "intent": "ask_price"},  # "how much is it" is already an example
         {"text": "can it help with hair thinning", "intent": "ask_conditions_treated"},  # annotated example
-        {"text": "what is mesotherapy", "intent": "ask_price"},  # an example of another intent
+        {"text": "what is mesotherapy exactly?", "intent": "ask_price"},  # an example of another intent
         {"text": "asdkjh qwpoe", "intent": None},  # left blank: skipped
         {"text": "[click](here)", "intent": "greet"},  # would be read as entity markup
     ],
@@ -88,7 +88,7 @@ def test_labelled_entries_are_appended_to_their_intent_blocks_once(data_dir: Pat
     assert "3 examples added, 5 skipped, from 6 labelled of 7 entries" in result.stdout
     assert "already an example of ask_price" in result.stdout  # HOW MUCH IS IT?!
     assert "already an example of ask_conditions_treated" in result.stdout
-    assert "warning: skipped  ask_price: what is mesotherapy  (already an example of ask_what_is_mesotherapy" \
+    assert "warning: skipped  ask_price: what is mesotherapy exactly?  (already an example of ask_what_is_mesotherapy" \
         in result.stderr
     assert "entity markup" in result.stdout
     after = _snapshot(data_dir)
