@@ -57,6 +57,9 @@ METRICS: List[Tuple[str, str, str, Target]] = [
     ("sixteen_p95_ms", "latency p95, 16 visitors", "ms", None),
     ("sixteen_p99_ms", "latency p99, 16 visitors", "ms", ("<=", 100.0)),
     ("sixteen_msg_per_s", "throughput, 16 visitors", "msg/s", (">=", 100.0)),
+    ("flat_first_p50_ms", "one long conversation: p50 of messages 1-20", "ms", None),
+    ("flat_last_p50_ms", "one long conversation: p50 of its last 20", "ms", None),
+    ("flat_cost_ratio", "flat cost: p50 last 20 / p50 first 20", "x", ("<=", 1.2)),
     ("rasa_rss_mb", "Rasa server resident memory", "MB", ("<=", 700.0)),
     ("action_rss_mb", "action server resident memory", "MB", None),
     ("model_size_mb", "model size", "MB", None),
@@ -141,6 +144,15 @@ def load(url: str, questions: Sequence[str], visitors: int, messages_each: int) 
     }
 
 
+def flat_cost(url: str, questions: Sequence[str], messages: int, window: int = 20) -> Dict[str, float]:
+    """One visitor's conversation of ``messages`` messages: the median latency of its first and of its
+    last ``window`` messages, and their ratio (1.0: each message costs the same however long the conversation)."""
+    latencies, _ = _visitor(url, questions, 0, messages)
+    first, last = statistics.median(latencies[:window]), statistics.median(latencies[-window:])
+    return {"flat_first_p50_ms": first, "flat_last_p50_ms": last, "flat_cost_ratio": last / first,
+            "flat_messages": messages}
+
+
 # --- processes ------------------------------------------------------------------------------
 
 
@@ -186,7 +198,7 @@ def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -
             time.sleep(0.2)
 
 
-def measure_serving(subject: Subject, messages_each: int) -> Dict[str, float]:
+def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0) -> Dict[str, float]:
     """Launch the subject, measure cold start, latency, throughput and memory, stop it."""
     progress(f"{subject.name}: starting the servers on ports {subject.rasa_port}/{subject.action_port}")
     launched = time.perf_counter()
@@ -199,6 +211,13 @@ def measure_serving(subject: Subject, messages_each: int) -> Dict[str, float]:
             progress(f"{subject.name}: {visitors} visitor(s) x {messages_each} messages")
             for key, value in load(subject.url, subject.questions, visitors, messages_each).items():
                 figures[f"{prefix}_{key}"] = value
+        if flat_messages:
+            progress(f"{subject.name}: flat cost, one conversation of {flat_messages} messages")
+            flat = flat_cost(subject.url, subject.questions, flat_messages)
+            progress(f"{subject.name}: p50 of messages 1-20 {flat['flat_first_p50_ms']:.1f} ms, of messages "
+                     f"{flat_messages - 19}-{flat_messages} {flat['flat_last_p50_ms']:.1f} ms: "
+                     f"ratio {flat['flat_cost_ratio']:.2f} (target <= 1.2)")
+            figures.update(flat)
         figures.update(memory_mb(servers))
     finally:
         servers.stop()
@@ -341,6 +360,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=25, help="messages per visitor (default 25)")
+    parser.add_argument("--flat-messages", type=int, default=400,
+                        help="messages of the one long conversation of the flat-cost check, ours only (default 400; 0: skip)")
     parser.add_argument("--root", type=Path, default=ROOT, help="our project to measure (default: this one)")
     parser.add_argument("--rasa-port", type=int, default=5305)
     parser.add_argument("--action-port", type=int, default=5355)
@@ -369,7 +390,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             subjects.append(stock(folder, args.stock_rasa_port, args.stock_action_port, training_s))
         subjects.insert(0, ours(root, args.rasa_port, args.action_port))
         for subject in subjects:
-            figures[subject.name] = measure_serving(subject, args.messages)
+            figures[subject.name] = measure_serving(subject, args.messages,
+                                                    args.flat_messages if subject.name == "ours" else 0)
             if subject.training_s is not None:
                 figures[subject.name]["training_s"] = subject.training_s
         if not args.skip_training:

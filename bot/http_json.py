@@ -46,15 +46,27 @@ class JsonAnswer:
                                 self.status, detail) from error
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer is an answer, not a new request (it then fails as a non-2xx status)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def request_json(method: str, url: str, body: Any = None, headers: Optional[Mapping[str, str]] = None,
-                 timeout: float = 60.0) -> JsonAnswer:
-    """``method url`` with ``body`` (when not None) as JSON; the answer, or :class:`HttpJsonError`
-    when there is none or its status is not 2xx."""
-    data = None if body is None else json.dumps(body).encode()
+                 timeout: float = 60.0, follow_redirects: bool = True) -> JsonAnswer:
+    """``method url`` with ``body`` (when not None) as JSON (``bytes``: already encoded JSON, sent as
+    they are); the answer, or :class:`HttpJsonError` when there is none or its status is not 2xx
+    (a 3xx too with ``follow_redirects=False``)."""
+    data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode()
     sent = {"Content-Type": "application/json"} if data is not None else {}
     request = urllib.request.Request(url, data=data, headers={**sent, **(headers or {})}, method=method)
+    open_url = urllib.request.urlopen if follow_redirects else _NO_REDIRECT_OPENER.open
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with open_url(request, timeout=timeout) as response:
             status, content = response.status, response.read()
     except urllib.error.HTTPError as error:
         detail = error.read().decode(errors="replace")[:DETAIL_CHARS]

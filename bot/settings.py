@@ -82,8 +82,8 @@ class Settings:
     proxies_count: int = _setting("MESO_PROXIES_COUNT", 0, "reverse proxies in front of the Rasa server whose "
                                   "X-Forwarded-For is trusted for the visitor's address (rate limits)")
     widget_session_secret: Optional[str] = _setting("WIDGET_SESSION_SECRET", None, "key signing the widget's "
-                                                    "session ids; default a random one generated at each start "
-                                                    "into var/ (mode 0600)")
+                                                    "session ids; default a random one generated at the first "
+                                                    "start into var/ (mode 0600) and kept")
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
     cluster_replicas: int = _setting("REPLICAS", 2, "Rasa replicas behind nginx in `make cluster` (deploy/cluster.sh)")
     cluster_listen: str = _setting("CLUSTER_LISTEN", "127.0.0.1:5780", "address:port of nginx, the cluster's one "

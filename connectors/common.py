@@ -145,8 +145,9 @@ class RateLimits:
         bucket.tokens -= 1.0
         return True
 
-    def allow(self, conversation: Text, address: Optional[Text] = None) -> bool:
-        """True when one more message from ``address`` in ``conversation`` is within the limits."""
+    def allow(self, conversation: Optional[Text], address: Optional[Text] = None) -> bool:
+        """True when one more message from ``address`` in ``conversation`` is within the limits
+        (either may be None: only the other is checked)."""
         settings = self._settings()
         if address and address in settings.rate_limit_exempt:
             return True
@@ -158,6 +159,8 @@ class RateLimits:
                                  if now - bucket.updated < self.IDLE_S}
             if address and not self._take("address", address, settings.address_rate_limit, now):
                 return False
+            if conversation is None:
+                return True
             return self._take("conversation", conversation, settings.conversation_rate_limit, now)
 
 
@@ -179,7 +182,7 @@ def client_address(request: Request) -> Text:
 
 async def _say(output: OutputChannel, recipient: Text, text: Text) -> None:
     try:
-        await output.send_text_message(recipient, text)
+        await output.send_response(recipient, {"text": text})
     except Exception:  # noqa: BLE001 (the provider cannot be reached either: logged, nothing more to do)
         logger.exception("could not send a message through %s", output.name())
 

@@ -5,7 +5,7 @@ Compared with Rasa's ``FacebookInput``: the signature is checked with ``X-Hub-Si
 in constant time, and a request without a valid one gets a 403; every messaging event of a
 batch is handled (Rasa's stops after the first); a typed "2" picks the second numbered option;
 the Graph API is called from a worker thread so it does not hold up other conversations.
-Replies are plain text split at 2000 characters; buttons are quick replies, and when a title
+Conversations are ``messenger:<page-scoped id>``. Replies are plain text split at 2000 characters; buttons are quick replies, and when a title
 is longer than Messenger's 20 characters the options are listed in the text and the quick
 replies show their numbers.
 
@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, refuse, user_message
+from connectors.common import add_health_route, answer, checked_credentials, conversation_id, refuse
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,11 @@ class MessengerChannelOutput(FormattedOutput, MessengerBot):
         if message.buttons:
             payload["quick_replies"] = [{"content_type": "text", "title": title, "payload": button_payload}
                                         for title, button_payload in message.buttons]
-        await asyncio.to_thread(self.messenger_client.send, payload, recipient_id, "RESPONSE")
+        await asyncio.to_thread(self.messenger_client.send, payload, self.provider_id(recipient_id), "RESPONSE")
 
     async def send_action(self, recipient_id: Text, sender_action: Text) -> None:
         """Send "mark_seen", "typing_on" or "typing_off"."""
-        await asyncio.to_thread(self.messenger_client.send_action, sender_action, recipient_id)
+        await asyncio.to_thread(self.messenger_client.send_action, sender_action, self.provider_id(recipient_id))
 
 
 def signature_is_valid(secret: Text, body: bytes, headers: Any) -> bool:
@@ -106,8 +106,9 @@ class MessengerChannel(FacebookInput):
         await output.send_action(sender, "mark_seen")
         await output.send_action(sender, "typing_on")
         try:
-            text = await resolve_numbered_choice(request, sender, text)
-            await on_new_message(user_message(self, sender, text, output, self.get_metadata(request)))
+            conversation = conversation_id("messenger", sender)
+            text = await resolve_numbered_choice(request, conversation, text)
+            await answer(on_new_message, self, conversation, text, output, self.get_metadata(request))
         finally:
             await output.send_action(sender, "typing_off")
 

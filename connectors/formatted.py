@@ -19,6 +19,7 @@ from sanic.request import Request
 
 from bot.answering.replies import Button
 from bot.clinic.formatting import OutgoingMessage, choose_option, format_for_channel
+from connectors.common import raw_sender
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ class FormattedOutput:
     async def send_formatted(self, recipient_id: Text, message: OutgoingMessage) -> None:
         """Send one formatted message through the provider's API."""
         raise NotImplementedError
+
+    def provider_id(self, recipient_id: Text) -> Text:
+        """The provider's id of a conversation (``telegram:123`` -> ``123``)."""
+        return raw_sender(recipient_id)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         """Send a bot reply: text and buttons formatted for the channel, the rest as Rasa does."""

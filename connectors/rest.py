@@ -1,21 +1,82 @@
-"""The REST channel, with blank messages made safe (``connectors.common.stand_in_for_blank``).
+"""The REST channel, ``POST /webhooks/rest/webhook`` with ``{"sender": "...", "message": "..."}``.
 
-Rasa's intent classifier fails on a message with no characters at all, and the stock REST
-channel then answers with silence. A blank message is passed on as the ``nlu_fallback``
-intent instead, which the assistant answers by asking for a question.
+Compared with Rasa's ``RestInput``:
+
+* ``sender`` is required (a non-blank string of at most 128 characters): a request without it
+  gets a 400 with a clear message instead of landing in one shared ``default`` conversation;
+* the conversation is ``rest:<sender>`` (``connectors.common.conversation_id``): a REST client
+  cannot address a conversation of another channel (an SMS visitor's phone number, a widget
+  session);
+* the common handling of ``connectors.common.answer``: text capped at ``MESO_MAX_MESSAGE_CHARS``
+  with a note, blank text made safe (the ``nlu_fallback`` intent, answered by asking for a
+  question), the trouble message when anything fails (never ``[]``);
+* the rate limits: a conversation or an address over its limit gets HTTP 429 (``Retry-After``)
+  with a polite message in the usual reply format.
+
+The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}``. Rasa's
+``?stream=true`` is not offered.
 """
 from __future__ import annotations
 
-from typing import Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from connectors.common import stand_in_for_blank
+from bot.clinic.profile import rate_limited_message
+from bot.settings import load_settings
+from connectors.common import RATE_LIMITS, add_health_route, answer, client_address, conversation_id
+
+MAX_SENDER_CHARS = 128
+RETRY_AFTER_S = "5"
+
+
+def _bad_request(reason: Text) -> HTTPResponse:
+    return response.json({"error": reason}, status=400)
+
+
+def _too_many(conversation: Text) -> HTTPResponse:
+    """HTTP 429 with the polite message, in the usual reply format."""
+    return response.json([{"recipient_id": conversation, "text": rate_limited_message()}],
+                         status=429, headers={"Retry-After": RETRY_AFTER_S})
 
 
 class GuardedRestInput(RestInput):
-    """``POST /webhooks/rest/webhook``, as Rasa's REST channel, never silent on blank text."""
+    """``POST /webhooks/rest/webhook``: a sender required, namespaced, limited and never silent."""
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
-        return stand_in_for_blank(super()._extract_message(req))
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest_webhook = Blueprint("custom_webhook_GuardedRestInput", __name__)
+        add_health_route(rest_webhook)
+
+        @rest_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            address = client_address(request)
+            if not RATE_LIMITS.allow(None, address):  # before reading the body: a flood costs little
+                return _too_many("rest:")
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 (Sanic raises its own error for a body that is not JSON)
+                return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
+            if not isinstance(body, dict):
+                return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return _bad_request(f"\"sender\" is required: a string of 1 to {MAX_SENDER_CHARS} characters "
+                                    "that identifies the conversation")
+            text: Optional[Text] = body.get("message") if isinstance(body.get("message"), str) else None
+            conversation = conversation_id("rest", sender)
+            exempt = address in load_settings().rate_limit_exempt  # the machine's own tools
+            if not exempt and not RATE_LIMITS.allow(conversation, None):  # the address was counted above
+                return _too_many(conversation)
+            collector = CollectingOutputChannel()
+            await answer(on_new_message, self, conversation, text, collector, None, limited=False)
+            return response.json(collector.messages)
+
+        return rest_webhook

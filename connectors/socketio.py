@@ -6,7 +6,17 @@ coroutine, so the socket never joins its session's room: the coroutine is droppe
 awaited") and replies sent to the session id reach nobody. ``PersistentSocketIOInput`` builds
 the same handlers with the call awaited, makes blank messages safe as the REST channel does,
 restricts the origins allowed to connect (``WIDGET_ALLOWED_ORIGINS``) and serves the widget's
-static files from the Rasa server itself:
+static files from the Rasa server itself.
+
+Session ids are issued by the server and signed (``SessionSigner``: ``<id>.<HMAC-SHA256>`` with
+``WIDGET_SESSION_SECRET``, or a random secret generated at the first start into
+``var/widget-session-secret``, mode 0600, and kept). ``session_request`` keeps a session only when its id is
+signed by us, and every ``user_uttered`` is checked: an unsigned or forged id gets a new session
+(``session_confirm`` with the new id; the widget then drops the old history). The conversation is
+``web:<id>``, so a widget client cannot address another channel's conversations. Messages go
+through ``connectors.common.answer`` (text capped, rate limits per conversation and per address,
+the trouble message on failures); socket.io messages are limited to ``MESO_MAX_REQUEST_BYTES``.
+
 
 * ``/socket.io``                      socket.io endpoint (``name()`` stays ``"socketio"``)
 * ``GET /widget/widget.js``           the widget (one script tag)
@@ -16,14 +26,16 @@ static files from the Rasa server itself:
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
-import uuid
+import os
+import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import rasa.core.channels.channel
-import rasa.shared.utils.io
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
@@ -31,8 +43,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.settings import load_settings
-from connectors.common import add_health_route, user_message
+from bot.settings import Settings, load_settings
+from connectors.common import add_health_route, answer, client_address, conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +62,54 @@ WIDGET_FILES: Dict[Text, tuple] = {
 def allowed_origins() -> List[Text]:
     """Origins allowed to open a socket (``WIDGET_ALLOWED_ORIGINS``, see :mod:`bot.settings`)."""
     return load_settings().allowed_origins
+
+
+
+class SessionSigner:
+    """Issues and checks the widget's session ids: ``<random id>.<HMAC-SHA256 of it>``."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SessionSigner":
+        """``WIDGET_SESSION_SECRET``, or the random secret in ``var/widget-session-secret`` (mode 0600),
+        written at the first start and kept, so that a restart does not end every widget conversation
+        (delete the file to end them all)."""
+        if settings.widget_session_secret:
+            return cls(settings.widget_session_secret.encode("utf-8"))
+        path = settings.var_dir / f"widget-session-secret{settings.instance_suffix}"
+        try:
+            if path.stat().st_mode & 0o077 == 0:  # only a file nobody else can read is trusted
+                kept = path.read_text(encoding="utf-8").strip()
+                if len(kept) >= 32:
+                    return cls(kept.encode("utf-8"))
+        except OSError:
+            pass
+        secret = secrets.token_hex(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secret + "\n")
+        os.chmod(path, 0o600)
+        return cls(secret.encode("utf-8"))
+
+    def _signature(self, session: Text) -> Text:
+        return hmac.new(self.secret, session.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def issue(self) -> Text:
+        """A new signed session id."""
+        session = secrets.token_hex(16)
+        return f"{session}.{self._signature(session)}"
+
+    def verify(self, signed: Any) -> Optional[Text]:
+        """The session of a signed id we issued, or None (unsigned, forged, malformed)."""
+        if not isinstance(signed, str) or len(signed) > 200 or signed.count(".") != 1:
+            return None
+        session, signature = signed.split(".")
+        if not session or not hmac.compare_digest(signature, self._signature(session)):
+            return None
+        return session
 
 
 class WidgetSocketBlueprint(SocketBlueprint):
@@ -100,11 +160,16 @@ class PersistentSocketIOInput(SocketIOInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The socket.io endpoint, as Rasa's, with ``enter_room`` awaited and blanks made safe."""
-        origins = allowed_origins()
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        """The socket.io endpoint, as Rasa's, with ``enter_room`` awaited, signed sessions and the
+        common message handling."""
+        settings = load_settings()
+        origins = settings.allowed_origins
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins,
+                          max_http_buffer_size=settings.max_request_bytes)
         socketio_webhook = WidgetSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # used by get_output_channel
+        self.signer = SessionSigner.from_settings(settings)
+        addresses: Dict[Text, Text] = {}  # socket id -> the visitor's address (rate limits)
         logger.info(f"Widget socket.io channel accepts the origins {origins}")
         add_health_route(socketio_webhook)
 
@@ -118,44 +183,53 @@ class PersistentSocketIOInput(SocketIOInput):
                     )
                 if not jwt_payload:
                     return False
+            request = environ.get("sanic.request") if isinstance(environ, dict) else None
+            addresses[sid] = client_address(request) if request is not None else ""
             logger.debug(f"User {sid} connected to socketIO endpoint.")
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text, *_: Any) -> None:
+            addresses.pop(sid, None)
             logger.debug(f"User {sid} disconnected from socketIO endpoint.")
+
+        async def confirm(sid: Text, signed: Text) -> Text:
+            """Join the session's room and tell the widget its (signed) session id."""
+            room = conversation_id("web", signed.split(".")[0])
+            if self.session_persistence:
+                # The fix: enter_room is a coroutine on AsyncServer (python-socketio 5).
+                await sio.enter_room(sid, room, namespace=self.namespace)
+            await sio.emit("session_confirm", signed, room=sid, namespace=self.namespace)
+            return room
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                # The fix: enter_room is a coroutine on AsyncServer (python-socketio 5).
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            logger.debug(f"User {sid} started session {session_id}.")
+            requested = data.get("session_id")
+            # An unsigned or forged id: a new conversation.
+            signed = requested if isinstance(requested, str) and self.signer.verify(requested) else self.signer.issue()
+            await confirm(sid, signed)
+            logger.debug(f"User {sid} started a session.")
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Optional[Dict] = None) -> None:
             data = data if isinstance(data, dict) else {}
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
             if self.session_persistence:
-                session_id = data.get("session_id")
-                if not isinstance(session_id, str) or not session_id.strip():
-                    rasa.shared.utils.io.raise_warning(
-                        "A message without a valid session_id was received. This message will "
-                        "be ignored. Make sure to set a proper session id using the "
-                        "`session_request` socketIO event."
-                    )
-                    return
-                sender_id = session_id
-                # A socket that reconnected without a new session_request still gets replies.
-                if session_id not in sio.rooms(sid, namespace=self.namespace):
-                    await sio.enter_room(sid, session_id, namespace=self.namespace)
+                signed = data.get("session_id")
+                session = self.signer.verify(signed)
+                if session is None:  # unsigned or forged: answered in a new conversation
+                    signed = self.signer.issue()
+                    sender_id = await confirm(sid, signed)
+                else:
+                    sender_id = conversation_id("web", session)
+                    # A socket that reconnected without a new session_request still gets replies.
+                    if sender_id not in sio.rooms(sid, namespace=self.namespace):
+                        await sio.enter_room(sid, sender_id, namespace=self.namespace)
             else:
-                sender_id = sid
+                sender_id = conversation_id("web", sid)
+                if sender_id not in sio.rooms(sid, namespace=self.namespace):
+                    await sio.enter_room(sid, sender_id, namespace=self.namespace)
 
             metadata = data.get(self.metadata_key, {})
             if isinstance(metadata, Text):
@@ -166,7 +240,7 @@ class PersistentSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data.get("message")
-            await on_new_message(user_message(self, sender_id, text if isinstance(text, str) else None,
-                                              output_channel, metadata))
+            await answer(on_new_message, self, sender_id, text if isinstance(text, str) else None,
+                         output_channel, metadata, address=addresses.get(sid))
 
         return socketio_webhook

@@ -6,7 +6,7 @@ instead of one ``getMe`` call per message, which checked nothing about the sende
 is registered when the server starts (with the secret and the update types we handle) and a
 failure there is logged instead of stopping the server; a button press is acknowledged so the
 visitor's button stops spinning; updates we do not handle (stickers, joins...) are ignored.
-Replies are plain text, buttons an inline keyboard with one button per row, long answers split
+Conversations are ``telegram:<chat id>``. Replies are plain text, buttons an inline keyboard with one button per row, long answers split
 at Telegram's 4096 characters.
 
 Credentials (see ``bot/clinic/channels.py``): access_token, webhook_url, secret_token; optional api_url
@@ -30,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, refuse, user_message
+from connectors.common import add_health_route, answer, checked_credentials, conversation_id, refuse
 from connectors.formatted import FormattedOutput
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class TelegramChannelOutput(FormattedOutput, TelegramOutput):
             keyboard = InlineKeyboardMarkup(row_width=1)
             keyboard.add(*(InlineKeyboardButton(title, callback_data=payload) for title, payload in message.buttons))
         try:
-            await self.send_message(recipient_id, message.text, reply_markup=keyboard)
+            await self.send_message(self.provider_id(recipient_id), message.text, reply_markup=keyboard)
         except TelegramAPIError as error:
             logger.error("Telegram refused a message to %s: %s", recipient_id, error)
 
@@ -145,7 +145,8 @@ class TelegramChannel(InputChannel):
             output = self.get_output_channel()
             if update.callback_query:
                 await self._acknowledge(output, update.callback_query.id)
-            await on_new_message(user_message(self, chat_id, text, output, self.get_metadata(request)))
+            await answer(on_new_message, self, conversation_id("telegram", chat_id), text, output,
+                         self.get_metadata(request))
             return response.text("success")
 
         return telegram_webhook

@@ -1,5 +1,6 @@
 """Twilio: SMS and WhatsApp through one channel, ``POST /webhooks/twilio/webhook``.
 
+Conversations are ``sms:<number>`` and ``whatsapp:<number>`` (``connectors.common.conversation_id``).
 Compared with Rasa's ``TwilioInput``: every request must carry a valid ``X-Twilio-Signature``
 (HMAC of the webhook URL and the form with the account's auth token), anything else gets a 403
 and is not processed; a reply "2" picks the second numbered option; a message without text (a
@@ -28,7 +29,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.clinic.formatting import OutgoingMessage
-from connectors.common import add_health_route, checked_credentials, refuse, user_message
+from connectors.common import add_health_route, answer, checked_credentials, conversation_id, raw_sender, refuse
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
 
 logger = logging.getLogger(__name__)
@@ -52,10 +53,15 @@ class TwilioChannelOutput(FormattedOutput, TwilioOutput):
     def style_for(self, recipient_id: Text) -> Text:
         return "whatsapp" if recipient_id.startswith(WHATSAPP_PREFIX) else "sms"
 
+    def provider_id(self, recipient_id: Text) -> Text:
+        """Twilio's ``To``: ``whatsapp:+…`` as it is, ``sms:+…`` without its prefix."""
+        return recipient_id if recipient_id.startswith(WHATSAPP_PREFIX) else raw_sender(recipient_id)
+
     async def send_formatted(self, recipient_id: Text, message: OutgoingMessage) -> None:
         sender = self.whatsapp_number if recipient_id.startswith(WHATSAPP_PREFIX) else self.twilio_number
         try:
-            await asyncio.to_thread(self.messages.create, to=recipient_id, from_=sender, body=message.text)
+            await asyncio.to_thread(self.messages.create, to=self.provider_id(recipient_id), from_=sender,
+                                    body=message.text)
         except TwilioRestException as error:
             logger.error("Twilio refused a message to %s: %s", recipient_id, error.msg)
 
@@ -96,9 +102,13 @@ class TwilioChannel(TwilioInput):
             sender = request.form.get("From")
             if not sender:
                 return response.text("missing From", status=400)
-            text = await resolve_numbered_choice(request, sender, request.form.get("Body"))
-            await on_new_message(user_message(self, sender, text, self.get_output_channel(),
-                                              self.get_metadata(request)))
+            if sender.startswith(WHATSAPP_PREFIX):
+                conversation = conversation_id("whatsapp", sender[len(WHATSAPP_PREFIX):])
+            else:
+                conversation = conversation_id("sms", sender)
+            text = await resolve_numbered_choice(request, conversation, request.form.get("Body"))
+            await answer(on_new_message, self, conversation, text, self.get_output_channel(),
+                         self.get_metadata(request))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio_webhook

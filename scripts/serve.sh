@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-RASA=.venv/bin/rasa
 # Every setting comes from the one settings object (bot/settings.py), defaults included.
 eval "$($PY -m bot settings --shell)"
 export RASA_PORT  # the widget's default allowed origins follow it
@@ -35,27 +34,32 @@ fail() {  # $1: what failed, $2: its log
 }
 
 echo "Starting the action server on $ACTION_INTERFACE:$ACTION_PORT (log: $ACTIONS_LOG)"
-SANIC_HOST=$ACTION_INTERFACE $PY -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  >$ACTIONS_LOG 2>&1 &
-pids+=($!)
-action_pid=$!
+# actions/server.py: rasa_sdk's server, the knowledge base built and checked before it listens,
+# pending handoff requests retried in the background.
+start_action_server() {
+  $PY -m actions.server >>$ACTIONS_LOG 2>&1 &
+  action_pid=$!
+  pids+=($action_pid)
+}
+: >$ACTIONS_LOG
+start_action_server
 
 # Rasa's HTTP API (used to deploy a new model without a restart) always requires a token:
 # RASA_AUTH_TOKEN, or a random one kept in RASA_AUTH_TOKEN_FILE (readable by its owner only).
 if [ -z "$RASA_AUTH_TOKEN" ]; then
   (umask 077 && $PY -c 'import secrets; print(secrets.token_hex(32))' >"$RASA_AUTH_TOKEN_FILE")
-  RASA_AUTH_TOKEN=$(cat "$RASA_AUTH_TOKEN_FILE")
 else
   rm -f "$RASA_AUTH_TOKEN_FILE"
 fi
-api_args=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")  # one word: a token may start with "-"
 if [ -z "$CREDENTIALS" ]; then  # credentials.yml plus the channels whose variables are set
   CREDENTIALS=var/credentials$INSTANCE_SUFFIX.yml
   $PY -m bot write-credentials "$CREDENTIALS"
 fi
 echo "Starting the Rasa server on $RASA_INTERFACE:$RASA_PORT (log: $RASA_LOG)"
-$RASA run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
-  --interface "$RASA_INTERFACE" --port "$RASA_PORT" "${api_args[@]}" \
+# connectors/server.py: `rasa run --enable-api` with the token read from RASA_AUTH_TOKEN or the
+# token file inside the process, so that no command line (`ps`) shows it.
+$PY -m connectors.server --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
+  --interface "$RASA_INTERFACE" --port "$RASA_PORT" \
   >$RASA_LOG 2>&1 &
 pids+=($!)
 rasa_pid=$!
@@ -69,7 +73,19 @@ if [ -t 0 ] && [ -z "${SERVE_ONLY:-}" ]; then  # SERVE_ONLY=1: no terminal chat
   $PY -m bot chat --url "$RASA_URL/webhooks/rest/webhook"
 else
   echo "Serving until Ctrl-C."
-  wait -n "${pids[@]}"
-  echo "error: a server stopped; see var/logs/." >&2
-  exit 1
+  # The action server is started again when it stops (meanwhile visitors are told to try again
+  # in a moment: connectors/faults.py); when the Rasa server stops, everything stops.
+  while true; do
+    wait -n "${pids[@]}" || true
+    if ! kill -0 "$rasa_pid" 2>/dev/null; then
+      echo "error: the Rasa server stopped; see $RASA_LOG." >&2
+      exit 1
+    fi
+    if ! kill -0 "$action_pid" 2>/dev/null; then
+      echo "The action server stopped; starting it again (log: $ACTIONS_LOG)." >&2
+      sleep 1
+      pids=("$rasa_pid")
+      start_action_server
+    fi
+  done
 fi

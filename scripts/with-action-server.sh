@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 eval "$(.venv/bin/python -m bot settings --shell)"  # ACTION_PORT, ACTION_URL
 mkdir -p var/logs
 .venv/bin/python -m bot check-ports "$ACTION_PORT"
-SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
+# actions/server.py: the knowledge base built and checked before the server listens.
+ACTION_INTERFACE=127.0.0.1 ACTION_PORT=$ACTION_PORT .venv/bin/python -m actions.server \
   >var/logs/actions-test.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT

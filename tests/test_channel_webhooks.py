@@ -92,8 +92,13 @@ def _post(path: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
 
 
 def _rest_reply(text: str) -> List[Dict[str, Any]]:
-    """The assistant's reply on the REST channel: what every channel must deliver, formatted."""
-    body = json.dumps({"sender": uuid.uuid4().hex, "message": text}).encode()
+    """The assistant's reply on the REST channel: what every channel must deliver, formatted.
+    A button payload is sent after the greeting that offers it (only offered payloads are read as such)."""
+    sender = uuid.uuid4().hex
+    if text.startswith("/"):
+        greeting_body = json.dumps({"sender": sender, "message": "hello"}).encode()
+        assert _post("/webhooks/rest/webhook", greeting_body, {"Content-Type": "application/json"})[0] == 200
+    body = json.dumps({"sender": sender, "message": text}).encode()
     status, answer = _post("/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
     assert status == 200
     return json.loads(answer)
@@ -233,14 +238,17 @@ def test_telegram_update_gets_the_reply_with_an_inline_keyboard(servers, provide
 
 def test_telegram_button_press_is_acknowledged_and_answered(servers, providers) -> None:
     chat_id = uuid.uuid4().int % 10**9
-    message = _telegram_update(chat_id, "hello")["message"]
+    update = _telegram_update(chat_id, "hello")
+    message = update["message"]
+    assert _post_telegram(update) == 200  # the greeting offers the button that is pressed
+    greeted = len(_sent_to(providers, "telegram", str(chat_id), count=len(_rest_reply("hello"))))
     press = {"update_id": 1, "callback_query": {"id": f"cb{chat_id}", "from": message["from"], "message": message,
                                                  "chat_instance": "1", "data": "/ask_safety"}}
     assert _post_telegram(press) == 200
     [ack] = providers.wait_for(lambda call: call.method == "answerCallbackQuery"
                                and call.body.get("callback_query_id") == f"cb{chat_id}")
     reply = _rest_reply("/ask_safety")
-    calls = _sent_to(providers, "telegram", str(chat_id), count=len(reply))
+    calls = _sent_to(providers, "telegram", str(chat_id), count=greeted + len(reply))[greeted:]
     assert [call.body["text"] for call in calls] == [message["text"] for message in reply]
     assert calls[-1].body["text"] == safety.professional_recommendation(NEUTRAL_CLINIC)
 
@@ -300,10 +308,13 @@ def test_messenger_event_gets_typing_indicators_and_numbered_quick_replies(serve
 
 def test_messenger_quick_reply_payload_is_answered(servers, providers) -> None:
     sender = str(uuid.uuid4().int % 10**15)
+    assert _post_messenger(_messenger_event(sender, {"mid": "m1", "text": "hello"})) == 200
+    # the greeting offers the quick replies (its messages and three sender actions)
+    greeted = len(_sent_to(providers, "facebook", sender, count=len(_rest_reply("hello")) + 3))
     message = {"mid": "m2", "text": "4", "quick_reply": {"payload": "/ask_safety"}}
     assert _post_messenger(_messenger_event(sender, message)) == 200
     reply = _rest_reply("/ask_safety")
-    calls = _sent_to(providers, "facebook", sender, count=len(reply) + 3)
+    calls = _sent_to(providers, "facebook", sender, count=greeted + len(reply) + 3)[greeted:]
     assert calls[-2].body["message"]["text"] == safety.professional_recommendation(NEUTRAL_CLINIC)
 
 

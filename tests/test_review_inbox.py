@@ -35,7 +35,8 @@ CONVERSATIONS = [
     ("visitor-1", WEATHER[0]), ("visitor-2", WEATHER[1]), ("visitor-3", WEATHER[2]), ("visitor-1", WEATHER[3]),
     ("visitor-4", "can you book me a flight"), ("visitor-5", "asdkjh qwpoe zxmv"),
     *(("visitor-6", text) for text in UNDERSTOOD),
-    ("visitor-7", "/out_of_scope"),  # a button payload: classified out_of_scope, but not typed
+    # a pressed button (a payload the greeting offered): not typed, so not for review
+    ("visitor-7", "hello"), ("visitor-7", "/ask_safety"),
     ("visitor-8", "🙂🙂"), ("visitor-8", "<img src=x onerror=alert(1)>"), ("visitor-8", HUGE),
     # the handoff form: the name and contact detail are slot values (and personal data), not intents
     ("visitor-9", "can I speak to someone"), ("visitor-9", "yes"), ("visitor-9", "Anna Smith"),
@@ -125,7 +126,7 @@ def _check_inbox(path: Path) -> None:
     assert gibberish["reasons"] == ["fallback"] and gibberish["predicted"]["intent"] != "nlu_fallback"
     huge = next(entry for entry in entries if entry["text"].startswith("aaaa"))
     assert huge["truncated"] is True and len(huge["text"]) < 600
-    for text in UNDERSTOOD + ["/out_of_scope", "Anna Smith", "anna@example.com", "yes"]:
+    for text in UNDERSTOOD + ["/ask_safety", "ask_safety", "hello", "Anna Smith", "anna@example.com", "yes"]:
         assert text not in texts
     assert inbox["messages_to_review"] == sum(entry["count"] for entry in entries)
 

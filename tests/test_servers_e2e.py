@@ -91,7 +91,7 @@ def test_conversations_are_stored_in_the_sqlite_tracker_store(servers):
     sender = f"store-{uuid.uuid4().hex}"
     _say(sender, "what is mesotherapy")
     with sqlite3.connect(PROJECT_ROOT / "var" / "conversations.db") as db:
-        count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (f"rest:{sender}",)).fetchone()[0]
     assert count > 0
 
 

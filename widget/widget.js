@@ -288,6 +288,8 @@
 
   function onSessionConfirm(sessionId) {
     if (typeof sessionId !== "string" || !sessionId) return;
+    // Session ids are issued and signed by the server (never made up here) and checked on every
+    // message; one it did not sign (forged, or signed before a restart) is replaced by a new one.
     if (state.sessionId && sessionId !== state.sessionId) {
       // The server gave a different session: the old history does not belong to it.
       state.history = [];

@@ -1,21 +1,34 @@
 """Handing a conversation over to the clinic: validate the visitor's details, store the
 request, then notify the clinic's webhook (with retries; failed notifications stay pending).
+
+The webhook: the body is JSON signed with ``CLINIC_WEBHOOK_SECRET`` (header
+``X-Clinic-Signature-256: sha256=<HMAC-SHA256 hex of the exact body>``); only a 2xx answer counts
+(a redirect is a failure, never followed); the URL must be https, except on loopback; every error
+of an attempt is caught and recorded (the request stays pending, never lost). Pending requests are
+retried by the action server in the background (``retry_delay`` gives the backoff) and by
+``python -m bot handoff-retry``.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
+import json
 import logging
 import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Dict, List, Optional
+from urllib.parse import urlsplit
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 from bot.clinic.profile import Clinic
-from bot.http_json import HttpJsonError, request_json
+from bot.http_json import request_json
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +37,8 @@ Base = declarative_base()
 PENDING = "pending"
 SENT = "sent"
 REASONS = ("request_human", "book_consultation")
+SIGNATURE_HEADER = "X-Clinic-Signature-256"
+MAX_RETRY_DELAY_S = 3600.0
 
 # The form's questions, by slot.
 QUESTIONS = {
@@ -217,33 +232,82 @@ class RetryPolicy:
     backoff: float = 0.5  # seconds before the 2nd attempt, doubled each time
 
 
-def notify(sessions: sessionmaker, request_id: int, url: Optional[str], policy: RetryPolicy = RetryPolicy()) -> bool:
-    """POST the request to the clinic's webhook; mark it sent, or leave it pending with the error."""
+def signature(secret: str, body: bytes) -> str:
+    """The value of ``X-Clinic-Signature-256`` for ``body``: ``sha256=`` and the HMAC-SHA256 in hex."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def webhook_url_problem(url: str) -> Optional[str]:
+    """Why ``url`` may not receive visitors' details (None when it may): https, or http on loopback."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname:
+        host = parts.hostname
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            return None
+        return "the webhook URL must be https:// (http:// only on loopback)"
+    return "the webhook URL must be an https:// URL"
+
+
+def retry_delay(interval: float, failed_rounds: int) -> float:
+    """Seconds before the next background retry: ``interval``, doubled per failed round, at most an hour."""
+    return min(MAX_RETRY_DELAY_S, interval * 2 ** min(failed_rounds, 20))
+
+
+def _post(url: str, body: bytes, secret: Optional[str], timeout: float) -> None:
+    headers = {SIGNATURE_HEADER: signature(secret, body)} if secret else {}
+    request_json("POST", url, body, headers=headers, timeout=timeout, follow_redirects=False)
+
+
+def notify(sessions: sessionmaker, request_id: int, url: Optional[str], policy: RetryPolicy = RetryPolicy(),
+           secret: Optional[str] = None) -> bool:
+    """POST the request to the clinic's webhook (signed with ``secret``, by default
+    ``CLINIC_WEBHOOK_SECRET``); mark it sent, or leave it pending with the error. Never raises."""
     if not url:
         return False
-    with sessions() as session, session.begin():
-        request = session.get(HandoffRequest, request_id)
-        payload = request.payload()
-    error: Optional[str] = None
+    if secret is None:
+        secret = load_settings().clinic_webhook_secret
+    try:
+        with sessions() as session, session.begin():
+            request = session.get(HandoffRequest, request_id)
+            body = json.dumps(request.payload()).encode("utf-8")
+    except Exception as exc:  # noqa: BLE001 (the database is down: the request stays pending)
+        logger.warning("Handoff %s: could not be read for the webhook: %s", request_id, type(exc).__name__)
+        return False
+    if not secret:
+        logger.warning("Handoff %s: CLINIC_WEBHOOK_SECRET is not set: the webhook body is not signed", request_id)
+    error: Optional[str] = webhook_url_problem(url)
     tries = 0
-    for attempt in range(policy.attempts):
-        if attempt:
-            time.sleep(policy.backoff * 2 ** (attempt - 1))
-        tries += 1
-        try:
-            request_json("POST", url, payload, timeout=policy.timeout)  # any 2xx answer will do
-            error = None
-            break
-        except (HttpJsonError, ValueError) as exc:
-            error = str(exc)
-            logger.warning("Handoff %s: webhook attempt %d failed: %s", request_id, tries, exc)
-    with sessions() as session, session.begin():
-        request = session.get(HandoffRequest, request_id)
-        request.attempts += tries
-        request.last_error = error
-        if error is None:
-            request.status = SENT
-            request.sent_at = datetime.now(timezone.utc)
+    if error is None:
+        for attempt in range(policy.attempts):
+            if attempt:
+                time.sleep(policy.backoff * 2 ** (attempt - 1))
+            tries += 1
+            try:
+                _post(url, body, secret, policy.timeout)  # any 2xx answer will do; a 3xx is a failure
+                error = None
+                break
+            except Exception as exc:  # noqa: BLE001 (every failure of an attempt is recorded, none escapes)
+                error = str(exc) or type(exc).__name__
+                logger.warning("Handoff %s: webhook attempt %d failed: %s", request_id, tries, error)
+    else:
+        logger.error("Handoff %s: not sent: %s", request_id, error)
+    try:
+        with sessions() as session, session.begin():
+            request = session.get(HandoffRequest, request_id)
+            request.attempts += tries
+            request.last_error = error
+            if error is None:
+                request.status = SENT
+                request.sent_at = datetime.now(timezone.utc)
+    except Exception as exc:  # noqa: BLE001 (stays pending: sent again later, the clinic de-duplicates by id)
+        logger.error("Handoff %s: could not record the webhook's outcome: %s", request_id, type(exc).__name__)
+        return False
     return error is None
 
 
@@ -254,6 +318,7 @@ def pending_requests(sessions: sessionmaker) -> List[HandoffRequest]:
         return list(session.execute(statement).scalars())
 
 
-def retry_pending(sessions: sessionmaker, url: Optional[str], policy: RetryPolicy = RetryPolicy()) -> Dict[int, bool]:
+def retry_pending(sessions: sessionmaker, url: Optional[str], policy: RetryPolicy = RetryPolicy(),
+                  secret: Optional[str] = None) -> Dict[int, bool]:
     """Notify every pending request again; return whether each one went through."""
-    return {request.id: notify(sessions, request.id, url, policy) for request in pending_requests(sessions)}
+    return {request.id: notify(sessions, request.id, url, policy, secret) for request in pending_requests(sessions)}

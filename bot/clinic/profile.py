@@ -32,3 +32,21 @@ class Clinic:
         if self.booking_url:
             parts.append(f"book online at {self.booking_url}")
         return f"You can {' or '.join(parts)}." if parts else ""
+
+
+def trouble_message(clinic: Clinic) -> str:
+    """What a visitor is told when the assistant cannot answer (action server down, slow or failing)."""
+    reach = clinic.how_to_reach()
+    text = f"I'm having trouble answering right now. Please try again in a moment, or contact {clinic.name} directly."
+    return f"{text} {reach}" if reach else text
+
+
+def truncation_note(limit: int) -> str:
+    """Told to a visitor whose message was longer than ``limit`` characters."""
+    return (f"Your message was long, so I only read its first {limit} characters. "
+            "Please send one question at a time.")
+
+
+def rate_limited_message() -> str:
+    """Told to a visitor (or an address) sending messages faster than the limits allow."""
+    return "You're sending messages very quickly. Please wait a few seconds, then try again."

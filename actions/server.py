@@ -1,0 +1,108 @@
+"""The action server: ``python -m actions.server`` (what ``scripts/serve.sh`` starts).
+
+rasa_sdk's server (the actions of this package on ``ACTION_INTERFACE``:``ACTION_PORT``) plus:
+
+* the knowledge base is built (when the guide changed) and checked **before** the server
+  listens: a guide that cannot be parsed, or a knowledge base with no section, stops the start
+  with a clear message instead of failing on the first visitor's message;
+* pending handoff requests are sent to the clinic's webhook (``CLINIC_WEBHOOK_URL``) by a
+  background task: first ``HANDOFF_RETRY_INTERVAL`` seconds after the start, then again after the
+  same interval, doubled after every round that left a request pending (at most an hour).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Any, Optional
+
+from rasa_sdk import utils
+from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic
+
+from bot.clinic import handoff
+from bot.service import guide_sections
+from bot.settings import load_clinic, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+class KnowledgeBaseNotReady(RuntimeError):
+    """The knowledge base could not be built, or has nothing to answer with."""
+
+
+def prepare_knowledge_base() -> int:
+    """Build the knowledge base when the guide changed, open the assistant, check it has sections."""
+    from actions.actions import assistant
+
+    try:
+        assistant()  # builds the spaCy pipeline and the knowledge base when needed (cached for the actions)
+        sections = guide_sections()
+    except Exception as error:
+        raise KnowledgeBaseNotReady(f"the knowledge base could not be built: {error}") from error
+    if not sections:
+        raise KnowledgeBaseNotReady(f"the knowledge base has no section: check the guide in {load_settings().guide_dir}")
+    return len(sections)
+
+
+async def retry_pending_handoffs(interval: Optional[float] = None) -> None:
+    """Forever: send the pending handoff requests again, with backoff while some stay pending."""
+    from actions.handoff import handoff_store
+
+    interval = load_settings().handoff_retry_interval if interval is None else interval
+    failed_rounds = 0
+    while True:
+        await asyncio.sleep(handoff.retry_delay(interval, failed_rounds))
+        url = load_clinic().webhook_url
+        if not url:
+            continue
+        try:
+            results = await asyncio.get_running_loop().run_in_executor(
+                None, handoff.retry_pending, handoff_store(), url)
+        except Exception as error:  # noqa: BLE001 (the database is down: try again later)
+            logger.warning("Pending handoff requests could not be read: %s", type(error).__name__)
+            results = {0: False}
+        if results:
+            logger.info("Pending handoff requests retried: %d sent, %d still pending",
+                        sum(results.values()), sum(not ok for ok in results.values()))
+        failed_rounds = failed_rounds + 1 if not all(results.values()) else 0
+
+
+def create_action_app() -> Sanic:
+    """rasa_sdk's app for our actions, with the background retry of pending handoff requests."""
+    app = create_app("actions", cors_origins=None)
+
+    async def start_retries(app: Sanic, _: Any) -> None:
+        app.ctx.handoff_retries = asyncio.get_running_loop().create_task(retry_pending_handoffs())
+
+    async def stop_retries(app: Sanic, _: Any) -> None:
+        task = getattr(app.ctx, "handoff_retries", None)
+        if task is not None:
+            task.cancel()
+
+    app.register_listener(start_retries, "after_server_start")
+    app.register_listener(stop_retries, "before_server_stop")
+    return app
+
+
+def main() -> int:
+    logging.getLogger("matplotlib").setLevel(logging.WARN)
+    utils.configure_colored_logging("INFO")
+    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), None, "INFO", None)
+    utils.update_sanic_log_level()
+    settings = load_settings()
+    try:
+        count = prepare_knowledge_base()
+    except KnowledgeBaseNotReady as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    logger.info("Knowledge base ready: %d sections", count)
+    app = create_action_app()
+    logger.info("Action server on %s:%s", settings.action_interface, settings.action_port)
+    app.run(settings.action_interface, settings.action_port, workers=1, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

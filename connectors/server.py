@@ -1,0 +1,59 @@
+"""The Rasa server: ``python -m connectors.server --model … --endpoints … --credentials …``.
+
+The same as ``rasa run --enable-api --auth-token=…`` with the other arguments given, except that
+the API token never appears on a command line (any local user can read those with ``ps``): it is
+read here from ``RASA_AUTH_TOKEN`` or from the token file (``RASA_AUTH_TOKEN_FILE``, mode 0600,
+written by ``scripts/serve.sh``) and handed to Rasa's command line parser inside this process.
+It also sets the largest request body Sanic accepts (``MESO_MAX_REQUEST_BYTES``; Sanic's default
+is 100 MB), as ``SANIC_REQUEST_MAX_SIZE`` for the app Rasa creates.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional, Sequence
+
+from bot.settings import Settings, load_settings
+
+
+class NoToken(RuntimeError):
+    """Neither RASA_AUTH_TOKEN nor the token file holds a token."""
+
+
+def api_token(settings: Settings) -> str:
+    """``RASA_AUTH_TOKEN``, else the token file's content."""
+    if settings.api_token:
+        return settings.api_token
+    try:
+        token = settings.api_token_file.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise NoToken(f"no API token: set RASA_AUTH_TOKEN or write one to {settings.api_token_file}") from error
+    if not token:
+        raise NoToken(f"the API token file {settings.api_token_file} is empty")
+    return token
+
+
+def rasa_arguments(arguments: Sequence[str], token: str) -> List[str]:
+    """``rasa run`` with ``arguments``, the HTTP API on and its token (one word: it may start with "-")."""
+    if any(argument.startswith("--auth-token") for argument in arguments):
+        raise ValueError("the token is read from RASA_AUTH_TOKEN or the token file, never from the command line")
+    return ["rasa", "run", *arguments, "--enable-api", f"--auth-token={token}"]
+
+
+def main(arguments: Optional[Sequence[str]] = None) -> int:
+    settings = load_settings()
+    try:
+        token = api_token(settings)
+    except NoToken as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = rasa_arguments(sys.argv[1:] if arguments is None else arguments, token)
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
