@@ -108,7 +108,7 @@ evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 REAL_RASA_PORT := 5275
 REAL_ACTION_PORT := 5285
 evaluate-real: setup  ## real visitors' questions over HTTP: topic, content, safety line, off topic (reports/real-questions)
-	RASA_PORT=$(REAL_RASA_PORT) ACTION_PORT=$(REAL_ACTION_PORT) $(PY) -m bench.servers \
+	RASA_PORT=$(REAL_RASA_PORT) ACTION_PORT=$(REAL_ACTION_PORT) $(PY) -m bot with-servers \
 	  --conversations reports/real-questions/conversations.db -- \
 	  $(PY) -m bot evaluate-real --url http://127.0.0.1:$(REAL_RASA_PORT) --out reports/real-questions
 
@@ -126,10 +126,10 @@ deploy: $(MODEL)  ## load the trained model into the running server (no restart)
 	$(PY) -m bot deploy-model
 
 benchmark: setup  ## measure cold start, latency, throughput, memory, training time
-	$(PY) -m bench.benchmark
+	$(PY) -m bot benchmark
 
 profile: setup  ## sample both servers under 16 visitors with py-spy (reports/profile/), print the top costs
-	$(PY) -m bench.profile
+	$(PY) -m bot profile
 
 clean:  ## remove what the commands built (not the virtual environment)
 	rm -rf build var models/*.tar.gz reports results

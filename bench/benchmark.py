@@ -1,4 +1,4 @@
-"""Benchmark our assistant against stock Rasa on this machine: ``python -m bench.benchmark``.
+"""Benchmark our assistant against stock Rasa on this machine: ``python -m bot benchmark``.
 
 One harness, two subjects measured in the same run:
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bench.servers import Servers, ServeScript, is_action_server, is_rasa_server, launch_commands
+from bot.maintain.servers import Servers, ServeScript, is_action_server, is_rasa_server, launch_commands
 from bot.http_json import HttpJsonError, request_json
 from bot.maintain.endpoints import write_endpoints
 from bot.settings import load_settings, process_environment
@@ -173,7 +173,7 @@ def memory_mb(servers: Servers) -> Dict[str, float]:
 
 
 def launch(subject: Subject) -> Servers:
-    """Start the subject's servers (bench.servers), output to its log folder; returns at once."""
+    """Start the subject's servers (bot.maintain.servers), output to its log folder; returns at once."""
     subject.logs.mkdir(parents=True, exist_ok=True)
     if subject.commands is None:
         return ServeScript(subject.env, subject.root, subject.logs / f"bench-{subject.name}-0.log").start()
@@ -357,7 +357,7 @@ def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m bench.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bot benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=25, help="messages per visitor (default 25)")
     parser.add_argument("--flat-messages", type=int, default=400,

@@ -1,4 +1,4 @@
-"""Profile the Rasa server and the action server under load: ``python -m bench.profile``.
+"""Profile the Rasa server and the action server under load: ``python -m bot profile``.
 
 Starts our servers as the benchmark does (ports 5305/5355), keeps ``--visitors`` concurrent
 conversations going, samples both servers with py-spy (no code change, ``--rate`` Hz) and writes
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from bench.benchmark import ROOT, launch, load, ours, progress, wait_for_first_answer
-from bench.servers import is_action_server, is_rasa_server
+from bot.maintain.servers import is_action_server, is_rasa_server
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 OUT = ROOT / "reports" / "profile"
@@ -46,7 +46,7 @@ def inclusive_shares(collapsed: Path, top: int) -> List[Tuple[float, str]]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Profile under load and print the largest shares."""
-    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot profile", description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rate", type=int, default=200)

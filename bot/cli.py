@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import socket
 import sys
 import time
@@ -298,6 +299,14 @@ def print_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands whose options their own module parses (``python -m bot benchmark --help``).
+TOOLS = {
+    "with-servers": ("bot.maintain.servers", "run a command while both servers are up, then stop them"),
+    "benchmark": ("bench.benchmark", "cold start, latency, throughput, memory, flat cost, training time"),
+    "profile": ("bench.profile", "sample both servers under load with py-spy, print the top costs"),
+}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point."""
     settings = load_settings()
@@ -357,6 +366,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     merge.add_argument("--data", type=Path, default=PROJECT_ROOT / "data" / "nlu")
     merge.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
     merge.set_defaults(func=merge_labels_file)
+    for name, (_, summary) in TOOLS.items():
+        commands.add_parser(name, help=summary, add_help=False)  # listed here, run below
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in TOOLS:
+        return int(importlib.import_module(TOOLS[argv[0]][0]).main(argv[1:]))
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.answering import safety
 from bot.answering.replies import greeting
 from bot.clinic.channels import CHANNEL_VARIABLES

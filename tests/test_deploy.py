@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.maintain.endpoints import write_endpoints
 from bot.maintain.evaluation.report import SUMMARY_FILE, sha256
 from bot.settings import PROJECT_ROOT, load_settings

@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 import socketio
 
-from bench.servers import is_action_server, serving
+from bot.maintain.servers import is_action_server, serving
 from bot.clinic.profile import trouble_message
 from bot.settings import PROJECT_ROOT, load_clinic, load_settings
 

@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List
 import pytest
 import yaml
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.http_json import request_json
 from bot.maintain.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, load_settings, process_environment

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.maintain.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, load_settings
 from tests.support import postgres_database

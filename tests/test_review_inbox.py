@@ -15,7 +15,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.maintain.endpoints import write_endpoints
 from bot.maintain.review.conversations import UserMessage
 from bot.maintain.review.inbox import build_inbox

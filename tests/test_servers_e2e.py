@@ -10,7 +10,7 @@ from typing import List
 
 import pytest
 
-from bench.servers import serving
+from bot.maintain.servers import serving
 from bot.answering import safety
 from bot.settings import PROJECT_ROOT, load_clinic, load_settings
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import ServeScript
+from bot.maintain.servers import ServeScript
 from bot.settings import PROJECT_ROOT, load_settings, process_environment
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"

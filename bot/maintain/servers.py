@@ -126,7 +126,7 @@ def serving(env: Mapping[str, str], root: Path = PROJECT_ROOT) -> Iterator[Serve
 def launch_commands(commands: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str], logs: Sequence[Path]) -> Servers:
     """Start each command in its own session, its output to the matching log file."""
     servers = Servers()
-    for command, log_path in zip(commands, logs):
+    for command, log_path in zip(commands, logs, strict=True):
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
             servers.processes.append(subprocess.Popen(
@@ -191,7 +191,7 @@ def kill_action_server(servers: Servers) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m bench.servers [--conversations DB] -- COMMAND...``: run COMMAND while the servers
+    """``python -m bot with-servers [--conversations DB] -- COMMAND...``: run COMMAND while the servers
     are up (ports from the settings: RASA_PORT, ACTION_PORT), then stop them; COMMAND's exit code."""
     import argparse
     import sys
@@ -199,7 +199,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from bot.maintain.endpoints import write_endpoints
     from bot.settings import load_settings, process_environment
 
-    parser = argparse.ArgumentParser(prog="python -m bench.servers", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot with-servers", description=main.__doc__)
     parser.add_argument("--conversations", type=Path,
                         help="keep these servers' conversations in this SQLite file (not the store of `make run`)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -225,7 +225,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     finally:
         servers.stop()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
