@@ -287,6 +287,76 @@ def merge_labels_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tracker_engine(args: argparse.Namespace):  # -> Optional[Engine]; SQLAlchemy imported on use
+    """An engine on Rasa's SQL tracker store (``--tracker-db`` or the endpoints file), or None with
+    the reason printed."""
+    from bot.maintain.review.conversations import StoreError, open_store
+    from bot.maintain.review.tracker_store import EndpointsError, tracker_store_url
+
+    try:
+        return open_store(args.tracker_db or tracker_store_url(args.endpoints, PROJECT_ROOT))
+    except (EndpointsError, StoreError) as error:
+        print(f"error: conversations not cleaned: {error}", file=sys.stderr)
+        return None
+
+
+def forget_command(args: argparse.Namespace) -> int:
+    """Delete everything stored about one visitor: conversations, handoff requests, inbox entries."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import make_engine
+    from bot.maintain.privacy import PrivacyError, Target, forget
+    from bot.maintain.review.inbox_file import LabelsError
+
+    try:
+        target = Target(conversation=args.conversation, phone=args.phone, email=args.email)
+    except PrivacyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    tracker = _tracker_engine(args)
+    handoff = make_engine(load_settings().database_url)
+    try:
+        deleted = forget(target, tracker, handoff, args.inbox)
+    except (SQLAlchemyError, LabelsError, OSError) as error:
+        print(f"error: {type(error).__name__}: nothing or only part was deleted; run the command again "
+              f"({str(error).splitlines()[0][:200]})", file=sys.stderr)
+        return 1
+    finally:
+        handoff.dispose()
+        if tracker is not None:
+            tracker.dispose()
+    print(deleted.summary())
+    return 0 if tracker is not None else 1
+
+
+def apply_retention_command(args: argparse.Namespace) -> int:
+    """Delete the conversations' events and the handoff requests older than the retention period."""
+    from bot.db import make_engine
+    from bot.maintain.privacy import PrivacyError, apply_retention
+
+    tracker = _tracker_engine(args)
+    handoff = make_engine(load_settings().database_url)
+    try:
+        result = apply_retention(args.days, tracker, handoff)
+    except PrivacyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        handoff.dispose()
+        if tracker is not None:
+            tracker.dispose()
+    print(f"older than {result.cutoff:%Y-%m-%d %H:%M} UTC: {result.events} tracker events, "
+          f"{result.handoff_requests} handoff requests deleted")
+    return 0 if tracker is not None else 1
+
+
+def _days(value: str) -> int:
+    """A whole number of days, at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of days (1 or more): {value!r}")
+    return int(value)
+
+
 def print_settings(args: argparse.Namespace) -> int:
     """Print every setting (``--shell``: as ``VAR='value'`` lines for ``scripts/serve.sh``)."""
     settings = load_settings()
@@ -366,6 +436,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     merge.add_argument("--data", type=Path, default=PROJECT_ROOT / "data" / "nlu")
     merge.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
     merge.set_defaults(func=merge_labels_file)
+    forget_parser = commands.add_parser("forget", help="delete a visitor's conversations, handoff requests "
+                                        "and review inbox entries (by conversation id, phone or email)")
+    whom = forget_parser.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--conversation", metavar="ID", help="a conversation (sender) id, e.g. web:… or sms:…")
+    whom.add_argument("--phone", metavar="NUMBER", help="every conversation and request with this phone number")
+    whom.add_argument("--email", metavar="ADDRESS", help="every conversation and request with this email address")
+    forget_parser.add_argument("--inbox", type=Path, default=PROJECT_ROOT / "reports" / "review-inbox.yml")
+    retention = commands.add_parser("apply-retention", help="delete conversation events and handoff requests "
+                                    "older than MESO_RETENTION_DAYS")
+    retention.add_argument("--days", type=_days, default=settings.retention_days,
+                           help="retention period in days (default MESO_RETENTION_DAYS: %(default)s)")
+    for parser_, func in ((forget_parser, forget_command), (retention, apply_retention_command)):
+        where = parser_.add_mutually_exclusive_group()
+        where.add_argument("--tracker-db", metavar="URL", help="SQLAlchemy URL of Rasa's tracker store")
+        where.add_argument("--endpoints", type=Path, default=settings.endpoints_path,
+                           help="read the tracker store from this endpoints file (${VAR} from the environment)")
+        parser_.set_defaults(func=func)
     for name, (_, summary) in TOOLS.items():
         commands.add_parser(name, help=summary, add_help=False)  # listed here, run below
     argv = sys.argv[1:] if argv is None else argv

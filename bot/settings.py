@@ -84,6 +84,8 @@ class Settings:
     widget_session_secret: Optional[str] = _setting("WIDGET_SESSION_SECRET", None, "key signing the widget's "
                                                     "session ids; default a random one generated at the first "
                                                     "start into var/ (mode 0600) and kept")
+    retention_days: int = _setting("MESO_RETENTION_DAYS", 30, "days conversations (tracker events) and handoff "
+                                   "requests are kept; `python -m bot apply-retention` deletes older ones")
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
     cluster_replicas: int = _setting("REPLICAS", 2, "Rasa replicas behind nginx in `make cluster` (deploy/cluster.sh)")
     cluster_listen: str = _setting("CLUSTER_LISTEN", "127.0.0.1:5780", "address:port of nginx, the cluster's one "

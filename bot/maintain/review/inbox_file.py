@@ -1,14 +1,16 @@
 """The review inbox file a maintainer edits: writing it, and reading the labels back."""
 from __future__ import annotations
 
+import itertools
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.maintain.privacy import mask_contacts
 from bot.maintain.review.inbox import Group, Inbox
 from bot.maintain.training_data.text import shorten
 
@@ -49,8 +51,17 @@ def _cut(text: str) -> Tuple[str, bool]:
     return (text, False) if len(text) <= MAX_TEXT_CHARS else (text[:MAX_TEXT_CHARS] + "…", True)
 
 
+def entry_text(text: str) -> str:
+    """How a visitor's message appears in the inbox file: whitespace collapsed, phone numbers and
+    email addresses masked (``<phone>``, ``<email>``), cut to MAX_TEXT_CHARS."""
+    return _cut(mask_contacts(" ".join(text.split()) or text))[0]
+
+
 def _entry(group: Group) -> dict:
-    (text, truncated), variants = _cut(group.text), [_cut(variant) for variant in group.variants]
+    masked = mask_contacts(group.text)
+    variants = [_cut(variant) for variant in dict.fromkeys(mask_contacts(variant) for variant in group.variants)
+                if variant != masked]
+    text, truncated = _cut(masked)
     entry: Dict[str, Any] = {"text": text, "intent": None}
     if variants:
         entry["variants"] = [variant for variant, _ in variants]
@@ -111,6 +122,29 @@ def write_inbox(path: Path, inbox: Inbox, intents: Sequence[str], threshold: flo
     path.parent.mkdir(parents=True, exist_ok=True)
     header = _header(intents, threshold, source, f"python -m bot merge-labels {path}")
     path.write_text(header + "\n" + body, encoding="utf-8")
+
+
+def remove_entries(path: Path, listed: Callable[[str], bool]) -> int:
+    """Remove from the inbox file at ``path`` every entry whose text or a variant is ``listed``
+    (the header is kept); how many were removed."""
+    content = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(content)
+    if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
+        raise LabelsError(f"{path}: expected a review inbox (a mapping with an `entries` list)")
+
+    def texts(entry: object) -> List[str]:
+        if not isinstance(entry, dict):
+            return []
+        return [text for text in [entry.get("text"), *(entry.get("variants") or [])] if isinstance(text, str)]
+
+    kept = [entry for entry in document["entries"] if not any(listed(text) for text in texts(entry))]
+    removed = len(document["entries"]) - len(kept)
+    if removed:
+        document["entries"] = kept
+        header = "".join(itertools.takewhile(lambda line: line.startswith("#"), content.splitlines(keepends=True)))
+        body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        path.write_text(header + "\n" + body, encoding="utf-8")
+    return removed
 
 
 def _label(position: int, entry: object) -> Label:
