@@ -53,14 +53,21 @@ def _examples(block: str) -> List[str]:
 
 
 def _damage(data_dir: Path) -> None:
-    """Move all but a few examples of each intent in DAMAGE to its neighbouring intent."""
+    """Move all but a few examples of each intent in DAMAGE (from every file) to its neighbouring intent."""
     files = {path: yaml.safe_load(path.read_text(encoding="utf-8")) for path in (data_dir / "nlu").glob("*.yml")}
-    blocks = {block["intent"]: block for content in files.values() for block in content.get("nlu", [])}
+    blocks = [block for content in files.values() for block in content.get("nlu", []) if "intent" in block]
     for source, target in DAMAGE.items():
-        examples = _examples(blocks[source]["examples"])
-        blocks[source]["examples"] = "\n".join(examples[:KEPT_EXAMPLES]) + "\n"
-        blocks[target]["examples"] = "\n".join(_examples(blocks[target]["examples"]) + examples[KEPT_EXAMPLES:]) + "\n"
+        moved, kept = [], 0
+        for block in (block for block in blocks if block["intent"] == source):
+            examples = _examples(block["examples"])
+            keep = examples[:max(0, KEPT_EXAMPLES - kept)]
+            kept += len(keep)
+            moved += examples[len(keep):]
+            block["examples"] = "\n".join(keep) + "\n"
+        into = next(block for block in blocks if block["intent"] == target)
+        into["examples"] = "\n".join(_examples(into["examples"]) + moved) + "\n"
     for path, content in files.items():
+        content["nlu"] = [block for block in content.get("nlu", []) if block.get("examples", "x").strip()]
         path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
