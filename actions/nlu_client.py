@@ -7,7 +7,7 @@ cannot be asked, the message is answered as one question.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import aiohttp
 
@@ -17,19 +17,9 @@ logger = logging.getLogger(__name__)
 PARSE_TIMEOUT_SECONDS = 5.0
 
 
-def _api_token() -> Optional[str]:
-    settings = load_settings()
-    if settings.api_token:
-        return settings.api_token
-    try:
-        return settings.api_token_file.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
 async def parse_texts(texts: List[str]) -> List[Dict[str, Any]]:
     """The Rasa server's parse of each text, in order; empty when the server cannot be asked."""
-    token = _api_token()
+    token = load_settings().current_api_token()
     if not token:
         return []
     url = f"{load_settings().rasa_url}/model/parse"

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
@@ -185,9 +186,7 @@ def deploy_model(args: argparse.Namespace) -> int:
     """Load a trained model into the running Rasa server (PUT /model) and record it as live."""
     from bot.maintain.deploy import DeployError, deploy
 
-    token = load_settings().api_token or ""
-    if not token and args.token_file.exists():
-        token = args.token_file.read_text(encoding="utf-8").strip()
+    token = replace(load_settings(), api_token_file=args.token_file).current_api_token()
     if not token:
         print(f"error: no API token: set RASA_AUTH_TOKEN or start the server with `make run` "
               f"(it writes {args.token_file})", file=sys.stderr)

@@ -112,6 +112,15 @@ class Settings:
         default_port = next(item.default for item in fields(Settings) if item.name == "rasa_port")
         return "" if self.rasa_port == default_port else f".port-{self.rasa_port}"
 
+    def current_api_token(self) -> Optional[str]:
+        """The HTTP API's token: ``RASA_AUTH_TOKEN``, else the token file's content (None: neither)."""
+        if self.api_token:
+            return self.api_token
+        try:
+            return self.api_token_file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
     @property
     def rasa_url(self) -> str:
         """The Rasa server's base URL on loopback."""

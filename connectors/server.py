@@ -22,14 +22,9 @@ class NoToken(RuntimeError):
 
 def api_token(settings: Settings) -> str:
     """``RASA_AUTH_TOKEN``, else the token file's content."""
-    if settings.api_token:
-        return settings.api_token
-    try:
-        token = settings.api_token_file.read_text(encoding="utf-8").strip()
-    except OSError as error:
-        raise NoToken(f"no API token: set RASA_AUTH_TOKEN or write one to {settings.api_token_file}") from error
+    token = settings.current_api_token()
     if not token:
-        raise NoToken(f"the API token file {settings.api_token_file} is empty")
+        raise NoToken(f"no API token: set RASA_AUTH_TOKEN or write one to {settings.api_token_file} (mode 0600)")
     return token
 
 

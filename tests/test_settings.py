@@ -31,3 +31,12 @@ def test_values_come_from_the_environment_with_defaults_and_types() -> None:
 def test_shell_lines_quote_values_safely() -> None:
     lines = shell_assignments(load_settings({"WIDGET_ALLOWED_ORIGINS": "https://a.example,https://it's.example"}))
     assert "WIDGET_ALLOWED_ORIGINS='https://a.example,https://it'\"'\"'s.example'" in lines
+
+
+def test_the_api_token_is_the_environments_else_the_token_files(tmp_path) -> None:
+    token_file = tmp_path / "token"
+    assert load_settings({"RASA_AUTH_TOKEN_FILE": str(token_file)}).current_api_token() is None
+    token_file.write_text("-from-the-file\n")
+    assert load_settings({"RASA_AUTH_TOKEN_FILE": str(token_file)}).current_api_token() == "-from-the-file"
+    both = {"RASA_AUTH_TOKEN_FILE": str(token_file), "RASA_AUTH_TOKEN": "from-the-environment"}
+    assert load_settings(both).current_api_token() == "from-the-environment"

@@ -460,17 +460,14 @@ def _token(args: argparse.Namespace, settings: Settings) -> str:
     """--token, RASA_AUTH_TOKEN, or the token file scripts/serve.sh wrote for the --url's port."""
     if args.token:
         return str(args.token)
-    if settings.api_token:
-        return settings.api_token
-    token_file = settings.api_token_file
     port = urllib.parse.urlsplit(str(args.url)).port
     if port and port != settings.rasa_port:  # another instance (e.g. `make evaluate-real`'s) has its own file
-        token_file = load_settings(process_environment(RASA_PORT=str(port))).api_token_file
-    try:
-        return token_file.read_text(encoding="utf-8").strip()
-    except OSError as error:
+        settings = load_settings(process_environment(RASA_PORT=str(port)))
+    token = settings.current_api_token()
+    if not token:
         raise RealQuestionsError(f"no API token: set RASA_AUTH_TOKEN, pass --token, or start the server with "
-                                 f"scripts/serve.sh so that it writes {token_file} ({error})") from error
+                                 f"scripts/serve.sh so that it writes {settings.api_token_file}")
+    return token
 
 
 def ask(url: str, token: str, text: str, sender: str) -> Tuple[str, float, str]:
