@@ -11,16 +11,23 @@ visitors (action server in the loop; ours also the knowledge base), throughput, 
 of the Rasa server and of the action server, model size and full training time (cache disabled,
 into a temporary folder: ``models/`` is never written). Prints a table with the ratio
 ours/stock for every figure and the targets (met / not met), and writes JSON.
+
+Ours only, the flood scenario (``--skip-flood`` to leave it out): 16 visitors, each from its own
+loopback address (127.0.0.10-25: the rate limits exempt 127.0.0.1 alone) and conversation, 8
+messages each, all at once: their p99 alone, then while one address (127.0.0.2) sends 50 requests
+a second for 3 s (every 30th 1 MB), and the ratio (target <= 2); and the latency of one 1 MB message.
 """
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +67,11 @@ METRICS: List[Tuple[str, str, str, Target]] = [
     ("flat_first_p50_ms", "one long conversation: p50 of messages 1-20", "ms", None),
     ("flat_last_p50_ms", "one long conversation: p50 of its last 20", "ms", None),
     ("flat_cost_ratio", "flat cost: p50 last 20 / p50 first 20", "x", ("<=", 1.2)),
+    ("flood_quiet_p99_ms", "flood: 16 visitors' p99 alone", "ms", None),
+    ("flood_during_p99_ms", "flood: 16 visitors' p99 during the flood", "ms", None),
+    ("flood_p99_ratio", "flood: p99 during / p99 alone", "x", ("<=", 2.0)),
+    ("flood_refused", "flood: attacker's requests refused with 429 (of 150)", "", None),
+    ("big_message_ms", "one 1 MB message answered", "ms", None),
     ("rasa_rss_mb", "Rasa server resident memory", "MB", ("<=", 700.0)),
     ("action_rss_mb", "action server resident memory", "MB", None),
     ("model_size_mb", "model size", "MB", None),
@@ -153,6 +165,78 @@ def flat_cost(url: str, questions: Sequence[str], messages: int, window: int = 2
             "flat_messages": messages}
 
 
+# --- the flood scenario (ours only) ---------------------------------------------------------
+
+
+FLOOD_VISITORS, FLOOD_MESSAGES_EACH = 16, 8  # within the per-conversation burst (a third of 30 a minute)
+FLOOD_ADDRESS = "127.0.0.2"
+
+
+def _post_from(port: int, source: str, sender: str, text: str) -> Tuple[int, float, object]:
+    """POST one message from the loopback address ``source`` (not exempt from the rate limits, unlike
+    127.0.0.1): (status, milliseconds, decoded answer)."""
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=(source, 0))
+    try:
+        connection.request("POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+        answer = connection.getresponse()
+        content = answer.read()
+    finally:
+        connection.close()
+    return answer.status, (time.perf_counter() - started) * 1000, json.loads(content) if content else None
+
+
+def _flood_visitors(port: int, round_name: str) -> List[float]:
+    """16 visitors at once, each its own address and conversation: the latencies of their answers."""
+    def visitor(index: int) -> List[float]:
+        sender, latencies = f"bench-{round_name}-{index}-{uuid.uuid4().hex[:6]}", []
+        for i in range(FLOOD_MESSAGES_EACH):
+            status, ms, answer = _post_from(port, f"127.0.0.{10 + index}", sender, OUR_QUESTIONS[(index + i) % len(OUR_QUESTIONS)])
+            if status != 200 or not answer:
+                raise RuntimeError(f"flood scenario: a visitor got HTTP {status} {answer!r}")
+            latencies.append(ms)
+        return latencies
+
+    with ThreadPoolExecutor(max_workers=FLOOD_VISITORS) as pool:
+        return [ms for latencies in pool.map(visitor, range(FLOOD_VISITORS)) for ms in latencies]
+
+
+def flood(port: int) -> Dict[str, float]:
+    """The 16 visitors' p99 alone and while one address floods (50 requests/s for 3 s, every 30th 1 MB),
+    and one 1 MB message's latency (from 127.0.0.1: exempt, its own conversation)."""
+    _, big_ms, _ = _post_from(port, "127.0.0.1", f"bench-big-{uuid.uuid4().hex[:8]}", "does it hurt? " + "a" * 1_000_000)
+    quiet = _flood_visitors(port, "quiet")
+    time.sleep(1)
+    statuses: List[int] = []
+
+    def attacker() -> None:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = []
+            for index in range(150):  # 50 a second for 3 seconds
+                text = "a" * 1_000_000 if index % 30 == 0 else "hello"
+                futures.append(pool.submit(_post_from, port, FLOOD_ADDRESS, "bench-attacker", text))
+                time.sleep(0.02)
+            statuses.extend(future.result()[0] for future in futures)
+
+    flooding = threading.Thread(target=attacker)
+    flooding.start()
+    time.sleep(0.3)  # the flood is under way
+    during = _flood_visitors(port, "during")
+    flooding.join()
+    figures = {"flood_quiet_p99_ms": _percentile(quiet, 0.99), "flood_during_p99_ms": _percentile(during, 0.99),
+               "flood_quiet_p50_ms": _percentile(quiet, 0.50), "flood_during_p50_ms": _percentile(during, 0.50),
+               "flood_refused": float(statuses.count(429)), "flood_requests": float(len(statuses)),
+               "big_message_ms": big_ms}
+    figures["flood_p99_ratio"] = figures["flood_during_p99_ms"] / figures["flood_quiet_p99_ms"]
+    progress(f"flood: 16 visitors' p99 {figures['flood_quiet_p99_ms']:.0f} ms alone, "
+             f"{figures['flood_during_p99_ms']:.0f} ms during the flood: ratio {figures['flood_p99_ratio']:.2f} "
+             f"(target <= 2; p50 {figures['flood_quiet_p50_ms']:.0f} / {figures['flood_during_p50_ms']:.0f} ms); "
+             f"{statuses.count(429)} of {len(statuses)} flood requests refused with 429; "
+             f"one 1 MB message answered in {big_ms:.0f} ms")
+    return figures
+
+
 # --- processes ------------------------------------------------------------------------------
 
 
@@ -198,7 +282,8 @@ def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -
             time.sleep(0.2)
 
 
-def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0) -> Dict[str, float]:
+def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0,
+                    with_flood: bool = False) -> Dict[str, float]:
     """Launch the subject, measure cold start, latency, throughput and memory, stop it."""
     progress(f"{subject.name}: starting the servers on ports {subject.rasa_port}/{subject.action_port}")
     launched = time.perf_counter()
@@ -218,6 +303,9 @@ def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0
                      f"{flat_messages - 19}-{flat_messages} {flat['flat_last_p50_ms']:.1f} ms: "
                      f"ratio {flat['flat_cost_ratio']:.2f} (target <= 1.2)")
             figures.update(flat)
+        if with_flood:
+            progress(f"{subject.name}: flood scenario (16 visitors alone, then during a flood from one address)")
+            figures.update(flood(subject.rasa_port))
         figures.update(memory_mb(servers))
     finally:
         servers.stop()
@@ -372,6 +460,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                              "then without training time); default: a temporary folder, removed afterwards")
     parser.add_argument("--skip-stock", action="store_true", help="measure ours only (no ratios)")
     parser.add_argument("--skip-training", action="store_true", help="do not time our training")
+    parser.add_argument("--skip-flood", action="store_true",
+                        help="leave out the flood scenario (16 visitors alone and during a flood from one address)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmark.json")
     return parser.parse_args(argv)
 
@@ -391,7 +481,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         subjects.insert(0, ours(root, args.rasa_port, args.action_port))
         for subject in subjects:
             figures[subject.name] = measure_serving(subject, args.messages,
-                                                    args.flat_messages if subject.name == "ours" else 0)
+                                                    args.flat_messages if subject.name == "ours" else 0,
+                                                    with_flood=subject.name == "ours" and not args.skip_flood)
             if subject.training_s is not None:
                 figures[subject.name]["training_s"] = subject.training_s
         if not args.skip_training:

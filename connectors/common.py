@@ -84,11 +84,22 @@ def user_message(channel: InputChannel, sender: Text, text: Optional[Text], outp
 CHANNEL_PREFIXES = ("sms", "whatsapp", "telegram", "messenger", "slack", "web", "rest")
 
 
+def valid_unicode(text: Text) -> Text:
+    """``text`` with lone surrogates (``"\\ud800"`` in JSON decodes to one) replaced by U+FFFD: they
+    cannot be encoded as UTF-8, so spaCy, the SQL tracker store and the JSON replies would fail on them
+    (the tracker store even exits the Rasa server; tests/test_bad_inputs.py)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def conversation_id(prefix: Text, raw_sender: Text) -> Text:
     """``prefix:raw_sender``: the conversation of ``raw_sender`` on one channel only."""
     if prefix not in CHANNEL_PREFIXES:
         raise ValueError(f"unknown channel prefix {prefix!r}")
-    return f"{prefix}:{raw_sender}"
+    return f"{prefix}:{valid_unicode(raw_sender)}"
 
 
 def raw_sender(sender_id: Text) -> Text:
@@ -104,8 +115,8 @@ def cap_text(text: Optional[Text], limit: Optional[int] = None) -> Tuple[Optiona
     """``text`` cut to ``limit`` characters (``MESO_MAX_MESSAGE_CHARS``), and whether it was cut."""
     limit = load_settings().max_message_chars if limit is None else limit
     if text is None or len(text) <= limit:
-        return text, False
-    return text[:limit], True
+        return text if text is None else valid_unicode(text), False
+    return valid_unicode(text[:limit]), True
 
 
 class _Bucket:

@@ -18,6 +18,7 @@ The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}`
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -60,9 +61,9 @@ class GuardedRestInput(RestInput):
             address = client_address(request)
             if not RATE_LIMITS.allow(None, address):  # before reading the body: a flood costs little
                 return _too_many("rest:")
-            try:
-                body = request.json
-            except Exception:  # noqa: BLE001 (Sanic raises its own error for a body that is not JSON)
+            try:  # the standard library's strict parser: Sanic's (ujson) lets invalid UTF-8 through
+                body = json.loads(request.body) if request.body else None
+            except Exception:  # noqa: BLE001 (not JSON, not UTF-8, nested too deep: RecursionError)
                 return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
             if not isinstance(body, dict):
                 return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
