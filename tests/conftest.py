@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.answering.answers import Assistant
+from bot.clinic import handoff
 from bot.clinic.profile import Clinic
 from bot.db import make_engine, make_session_factory
 from bot.knowledge.build import build_knowledge_base, guide_files
@@ -86,3 +87,12 @@ def built_sqlite_url(tmp_path_factory: pytest.TempPathFactory, nlp) -> str:
 @pytest.fixture(scope="session")
 def assistant(built_sqlite_url: str, vocabulary: Vocabulary) -> Assistant:
     return Assistant(make_session_factory(make_engine(built_sqlite_url)), vocabulary, Clinic())
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    """Sessions on a real database of each kind with the handoff tables created."""
+    engine = make_engine(database_url)
+    handoff.create_tables(engine)
+    yield make_session_factory(engine)
+    engine.dispose()

@@ -65,14 +65,6 @@ def webhook() -> Iterator[Webhook]:
     server.stop()
 
 
-@pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    handoff.create_tables(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,7 +15,6 @@ import pytest
 
 from bot.clinic import handoff
 from bot.clinic.handoff import Contact, HandoffRequest, RetryPolicy
-from bot.db import make_engine, make_session_factory
 
 FAST = RetryPolicy(attempts=2, timeout=2.0, backoff=0.01)
 SECRET = "webhook-secret-for-tests"
@@ -58,14 +57,6 @@ def clinic() -> Iterator[Clinic]:
     server = Clinic()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    handoff.create_tables(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _store(sessions) -> HandoffRequest:
