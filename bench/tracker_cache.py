@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 import uuid
@@ -23,10 +22,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 from connectors.tracker_store import CachedSQLTrackerStore
 
-POSTGRES_ADMIN_URL = os.environ.get("MESO_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = load_settings().test_postgres_admin_url
 
 
 def _median_ms(call: Callable[[], object], repeat: int) -> float:

@@ -86,6 +86,9 @@ class Settings:
                                                     "start into var/ (mode 0600) and kept")
     retention_days: int = _setting("MESO_RETENTION_DAYS", 30, "days conversations (tracker events) and handoff "
                                    "requests are kept; `python -m bot apply-retention` deletes older ones")
+    test_postgres_admin_url: str = _setting("MESO_TEST_POSTGRES_URL",
+                                            "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+                                            "PostgreSQL server where the tests and `bench` create throwaway databases")
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
     cluster_replicas: int = _setting("REPLICAS", 2, "Rasa replicas behind nginx in `make cluster` (deploy/cluster.sh)")
     cluster_listen: str = _setting("CLUSTER_LISTEN", "127.0.0.1:5780", "address:port of nginx, the cluster's one "

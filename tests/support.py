@@ -2,21 +2,18 @@
 fresh PostgreSQL database."""
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Iterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 
 GUIDE_DIR = PROJECT_ROOT / "data" / "guide"
 GUIDE_TEXT = (GUIDE_DIR / "mesotherapy-guide.txt").read_text(encoding="utf-8")
 VOCABULARY_PATH = PROJECT_ROOT / "data" / "vocabulary.yml"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "MESO_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = load_settings().test_postgres_admin_url
 
 
 def postgres_database() -> Iterator[str]:
