@@ -82,11 +82,11 @@ lint: $(INSTALLED)  ## ruff, mypy and the import contracts (pyproject.toml); LIN
 	$(VENV)/bin/lint-imports
 
 # pytest markers (pyproject.toml, tests/conftest.py): unit | servers | browser (and slow).
-test-unit: $(INSTALLED)  ## pytest -m unit: in-process tests (SQLite, PostgreSQL), no server, model or browser
-	$(PY) -m pytest -q -m unit
+test-unit: $(INSTALLED)  ## pytest: fast in-process tests (SQLite, PostgreSQL), no server, model, browser or slow test
+	$(PY) -m pytest -q -m "unit and not slow"
 
-test-servers: setup cluster-tools  ## pytest: the real servers, rasa commands, channels, deploy, evaluation
-	$(PY) -m pytest -q -m "servers and not browser"
+test-servers: setup cluster-tools  ## pytest: the real servers, rasa commands, channels, deploy, evaluation, slow tests
+	$(PY) -m pytest -q -m "(servers or slow) and not browser"
 
 test-browser: setup chromium  ## pytest: the website widget in Chromium against the real servers
 	$(PY) -m pytest -q -m browser

@@ -2,10 +2,15 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 from bot.maintain.training_data.files import read_training_file
 from bot.maintain.training_data.lint import Example, read_real_questions, real_question_leaks
 from bot.settings import PROJECT_ROOT
+
+# Lints the whole training data against the held-out sets: `make test` runs it, `make test-unit` does not.
+pytestmark = pytest.mark.slow
 
 
 def test_the_shipped_training_data_is_clean_and_does_not_leak_into_the_held_out_set(capsys) -> None:

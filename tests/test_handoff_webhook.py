@@ -118,6 +118,7 @@ def test_the_backoff_doubles_up_to_an_hour() -> None:
     assert handoff.retry_delay(30, 100) == handoff.MAX_RETRY_DELAY_S
 
 
+@pytest.mark.slow  # waits for several retry rounds
 def test_the_action_servers_background_task_delivers_pending_requests(database_url, sessions, monkeypatch) -> None:
     from actions import handoff as handoff_actions
     from actions.server import retry_pending_handoffs

@@ -14,6 +14,9 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 
+# Runs the real command line in subprocesses: `make test` runs it, `make test-unit` does not.
+pytestmark = pytest.mark.slow
+
 NEW_OUT_OF_SCOPE = ["what's the weather tomorrow", "whats the weather like tomorrow"]
 NEW_PRICE = "can i pay with klarna 🙂 <b>monthly</b>?"
 LABELS = {
