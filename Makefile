@@ -75,9 +75,9 @@ run: setup  ## set up, start the servers and chat (terminal and REST)
 test: setup lint test-unit test-servers test-browser validate test-conversations evaluate-nlu evaluate-real  ## set up and run every test
 
 LINT_PATHS := bot actions connectors
-lint: $(INSTALLED)  ## ruff, mypy and the import contracts (pyproject.toml); LINT_FORMAT=1 also checks ruff format
+lint: $(INSTALLED)  ## ruff check, ruff format --check, mypy and the import contracts (pyproject.toml)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
-	$(if $(filter 1,$(LINT_FORMAT)),$(VENV)/bin/ruff format --check $(LINT_PATHS))
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 

@@ -1,4 +1,5 @@
 """Rasa custom actions: thin adapters from a tracker to :mod:`bot` and back."""
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,11 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         previous_topic=tracker.get_slot("topic"),
         previous_condition=tracker.get_slot("condition"),
         previous_intent=previous_intent(tracker),
-        ranking=[str(entry.get("name")) for entry in message.get("intent_ranking") or []
-                 if entry.get("name") and entry.get("name") != "nlu_fallback"],
+        ranking=[
+            str(entry.get("name"))
+            for entry in message.get("intent_ranking") or []
+            if entry.get("name") and entry.get("name") != "nlu_fallback"
+        ],
     )
 
 
@@ -69,9 +73,7 @@ class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         turn = turn_from_tracker(tracker)
         reply = assistant().respond(turn, await question_parts(turn, tracker))
         buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]

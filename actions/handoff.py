@@ -1,4 +1,5 @@
 """Rasa actions of the handoff form: thin adapters to :mod:`bot.clinic.handoff`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -44,15 +45,23 @@ def handoff_reason(tracker: Tracker) -> str:
     return handoff.REASONS[0]
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, messages: List[str], *,
-        intent: Optional[str] = None, safety_question: Optional[bool] = None) -> None:
+def say(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    messages: List[str],
+    *,
+    intent: Optional[str] = None,
+    safety_question: Optional[bool] = None,
+) -> None:
     """Send ``messages`` through the safety policy (urgent-care message first when the visitor's
     latest message reports red flags, the professional recommendation last for safety questions).
 
     ``intent`` is left out for answers to the form's own questions (a name's intent means nothing)."""
     clinic = load_clinic()
     for text in safety.apply_safety_policy(
-        messages, intent or "", _latest_text(tracker),
+        messages,
+        intent or "",
+        _latest_text(tracker),
         urgent_message=safety.urgent_care_message(clinic),
         recommendation=safety.professional_recommendation(clinic),
         safety_question=safety_question,
@@ -77,16 +86,19 @@ class _AskSlot(Action):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # ``requested_slot`` is still the question the visitor was answering (None when the
         # message started the form): Rasa sets the new one after this action.
         if tracker.get_slot("requested_slot") in FORM_SLOTS:
             held = interruption(tracker)
             question = handoff.REASK_AFTER_SAFETY[self.slot] if held else handoff.QUESTIONS[self.slot]
-            say(dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None,
-                safety_question=held == handoff.SAFETY_QUESTION)
+            say(
+                dispatcher,
+                tracker,
+                [question],
+                intent=_latest_intent(tracker) if held else None,
+                safety_question=held == handoff.SAFETY_QUESTION,
+            )
             return []
         # The message that started the form: the policy as for any other message.
         red_flag = safety.has_red_flags(_latest_text(tracker))
@@ -115,8 +127,13 @@ class ValidateHandoffForm(FormValidationAction):
 
     @staticmethod
     def _cancel(dispatcher: CollectingDispatcher, tracker: Tracker, held: Optional[str] = None) -> Dict[Text, Any]:
-        say(dispatcher, tracker, [handoff.CANCELLED], intent=_latest_intent(tracker) if held else None,
-            safety_question=held == handoff.SAFETY_QUESTION)
+        say(
+            dispatcher,
+            tracker,
+            [handoff.CANCELLED],
+            intent=_latest_intent(tracker) if held else None,
+            safety_question=held == handoff.SAFETY_QUESTION,
+        )
         return {"handoff_consent": False, "contact_name": None, "contact_detail": None, "requested_slot": None}
 
     @staticmethod
@@ -172,9 +189,7 @@ class ActionSubmitHandoff(Action):
     def name(self) -> Text:
         return "action_submit_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reset: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         name = handoff.validate_name(tracker.get_slot("contact_name"))
         contact = handoff.validate_contact(tracker.get_slot("contact_detail"))
@@ -183,8 +198,6 @@ class ActionSubmitHandoff(Action):
         clinic = load_clinic()
         sessions = handoff_store()
         request = handoff.store_request(sessions, tracker.sender_id, handoff_reason(tracker), name, contact)
-        await asyncio.get_running_loop().run_in_executor(
-            None, handoff.notify, sessions, request.id, clinic.webhook_url
-        )
+        await asyncio.get_running_loop().run_in_executor(None, handoff.notify, sessions, request.id, clinic.webhook_url)
         say(dispatcher, tracker, [handoff.confirmation(clinic, name, contact)], safety_question=False)
         return reset

@@ -4,6 +4,7 @@ The action server knows no NLU model of its own: the parts are classified by the
 server has live, through its HTTP API and token (both from :mod:`bot.settings`). When the server
 cannot be asked, the message is answered as one question.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,8 @@ async def parse_texts(texts: List[str]) -> List[Dict[str, Any]]:
                     response.raise_for_status()
                     parsed.append(await response.json())
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        logger.warning("could not classify the parts of a multi-part message (%s): answering it whole",
-                       type(error).__name__)
+        logger.warning(
+            "could not classify the parts of a multi-part message (%s): answering it whole", type(error).__name__
+        )
         return []
     return parsed

@@ -9,6 +9,7 @@ rasa_sdk's server (the actions of this package on ``ACTION_INTERFACE``:``ACTION_
   background task: first ``HANDOFF_RETRY_INTERVAL`` seconds after the start, then again after the
   same interval, doubled after every round that left a request pending (at most an hour).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,7 +43,9 @@ def prepare_knowledge_base() -> int:
     except Exception as error:
         raise KnowledgeBaseNotReady(f"the knowledge base could not be built: {error}") from error
     if not sections:
-        raise KnowledgeBaseNotReady(f"the knowledge base has no section: check the guide in {load_settings().guide_dir}")
+        raise KnowledgeBaseNotReady(
+            f"the knowledge base has no section: check the guide in {load_settings().guide_dir}"
+        )
     return len(sections)
 
 
@@ -59,13 +62,17 @@ async def retry_pending_handoffs(interval: Optional[float] = None) -> None:
             continue
         try:
             results = await asyncio.get_running_loop().run_in_executor(
-                None, handoff.retry_pending, handoff_store(), url)
+                None, handoff.retry_pending, handoff_store(), url
+            )
         except Exception as error:  # noqa: BLE001 (the database is down: try again later)
             logger.warning("Pending handoff requests could not be read: %s", type(error).__name__)
             results = {0: False}
         if results:
-            logger.info("Pending handoff requests retried: %d sent, %d still pending",
-                        sum(results.values()), sum(not ok for ok in results.values()))
+            logger.info(
+                "Pending handoff requests retried: %d sent, %d still pending",
+                sum(results.values()),
+                sum(not ok for ok in results.values()),
+            )
         failed_rounds = failed_rounds + 1 if not all(results.values()) else 0
 
 

@@ -17,6 +17,7 @@ loopback address (127.0.0.10-25: the rate limits exempt 127.0.0.1 alone) and con
 messages each, all at once: their p99 alone, then while one address (127.0.0.2) sends 50 requests
 a second for 3 s (every 30th 1 MB), and the ratio (target <= 2); and the latency of one 1 MB message.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,14 @@ PROGRESS_EVERY_S = 15.0
 START_TIMEOUT_S = 300.0
 
 OUR_QUESTIONS = (
-    "what is mesotherapy", "does it hurt", "can it help with hair loss?", "is it safe",
-    "how long do results last", "what's in the cocktail", "who should do it", "how much does it cost",
+    "what is mesotherapy",
+    "does it hurt",
+    "can it help with hair loss?",
+    "is it safe",
+    "how long do results last",
+    "what's in the cocktail",
+    "who should do it",
+    "how much does it cost",
 )
 STOCK_QUESTIONS = ("hello", "I am sad", "great", "are you a bot?", "goodbye")
 
@@ -149,9 +156,12 @@ def load(url: str, questions: Sequence[str], visitors: int, messages_each: int) 
     elapsed = time.perf_counter() - started
     latencies = [ms for result, _ in results for ms in result]
     return {
-        "p50_ms": _percentile(latencies, 0.50), "p95_ms": _percentile(latencies, 0.95),
-        "p99_ms": _percentile(latencies, 0.99), "mean_ms": statistics.mean(latencies),
-        "msg_per_s": len(latencies) / elapsed, "messages": len(latencies),
+        "p50_ms": _percentile(latencies, 0.50),
+        "p95_ms": _percentile(latencies, 0.95),
+        "p99_ms": _percentile(latencies, 0.99),
+        "mean_ms": statistics.mean(latencies),
+        "msg_per_s": len(latencies) / elapsed,
+        "messages": len(latencies),
         "empty_answers": sum(empty for _, empty in results),
     }
 
@@ -161,8 +171,12 @@ def flat_cost(url: str, questions: Sequence[str], messages: int, window: int = 2
     last ``window`` messages, and their ratio (1.0: each message costs the same however long the conversation)."""
     latencies, _ = _visitor(url, questions, 0, messages)
     first, last = statistics.median(latencies[:window]), statistics.median(latencies[-window:])
-    return {"flat_first_p50_ms": first, "flat_last_p50_ms": last, "flat_cost_ratio": last / first,
-            "flat_messages": messages}
+    return {
+        "flat_first_p50_ms": first,
+        "flat_last_p50_ms": last,
+        "flat_cost_ratio": last / first,
+        "flat_messages": messages,
+    }
 
 
 # --- the flood scenario (ours only) ---------------------------------------------------------
@@ -189,10 +203,13 @@ def _post_from(port: int, source: str, sender: str, text: str) -> Tuple[int, flo
 
 def _flood_visitors(port: int, round_name: str) -> List[float]:
     """16 visitors at once, each its own address and conversation: the latencies of their answers."""
+
     def visitor(index: int) -> List[float]:
         sender, latencies = f"bench-{round_name}-{index}-{uuid.uuid4().hex[:6]}", []
         for i in range(FLOOD_MESSAGES_EACH):
-            status, ms, answer = _post_from(port, f"127.0.0.{10 + index}", sender, OUR_QUESTIONS[(index + i) % len(OUR_QUESTIONS)])
+            status, ms, answer = _post_from(
+                port, f"127.0.0.{10 + index}", sender, OUR_QUESTIONS[(index + i) % len(OUR_QUESTIONS)]
+            )
             if status != 200 or not answer:
                 raise RuntimeError(f"flood scenario: a visitor got HTTP {status} {answer!r}")
             latencies.append(ms)
@@ -205,7 +222,9 @@ def _flood_visitors(port: int, round_name: str) -> List[float]:
 def flood(port: int) -> Dict[str, float]:
     """The 16 visitors' p99 alone and while one address floods (50 requests/s for 3 s, every 30th 1 MB),
     and one 1 MB message's latency (from 127.0.0.1: exempt, its own conversation)."""
-    _, big_ms, _ = _post_from(port, "127.0.0.1", f"bench-big-{uuid.uuid4().hex[:8]}", "does it hurt? " + "a" * 1_000_000)
+    _, big_ms, _ = _post_from(
+        port, "127.0.0.1", f"bench-big-{uuid.uuid4().hex[:8]}", "does it hurt? " + "a" * 1_000_000
+    )
     quiet = _flood_visitors(port, "quiet")
     time.sleep(1)
     statuses: List[int] = []
@@ -224,16 +243,23 @@ def flood(port: int) -> Dict[str, float]:
     time.sleep(0.3)  # the flood is under way
     during = _flood_visitors(port, "during")
     flooding.join()
-    figures = {"flood_quiet_p99_ms": _percentile(quiet, 0.99), "flood_during_p99_ms": _percentile(during, 0.99),
-               "flood_quiet_p50_ms": _percentile(quiet, 0.50), "flood_during_p50_ms": _percentile(during, 0.50),
-               "flood_refused": float(statuses.count(429)), "flood_requests": float(len(statuses)),
-               "big_message_ms": big_ms}
+    figures = {
+        "flood_quiet_p99_ms": _percentile(quiet, 0.99),
+        "flood_during_p99_ms": _percentile(during, 0.99),
+        "flood_quiet_p50_ms": _percentile(quiet, 0.50),
+        "flood_during_p50_ms": _percentile(during, 0.50),
+        "flood_refused": float(statuses.count(429)),
+        "flood_requests": float(len(statuses)),
+        "big_message_ms": big_ms,
+    }
     figures["flood_p99_ratio"] = figures["flood_during_p99_ms"] / figures["flood_quiet_p99_ms"]
-    progress(f"flood: 16 visitors' p99 {figures['flood_quiet_p99_ms']:.0f} ms alone, "
-             f"{figures['flood_during_p99_ms']:.0f} ms during the flood: ratio {figures['flood_p99_ratio']:.2f} "
-             f"(target <= 2; p50 {figures['flood_quiet_p50_ms']:.0f} / {figures['flood_during_p50_ms']:.0f} ms); "
-             f"{statuses.count(429)} of {len(statuses)} flood requests refused with 429; "
-             f"one 1 MB message answered in {big_ms:.0f} ms")
+    progress(
+        f"flood: 16 visitors' p99 {figures['flood_quiet_p99_ms']:.0f} ms alone, "
+        f"{figures['flood_during_p99_ms']:.0f} ms during the flood: ratio {figures['flood_p99_ratio']:.2f} "
+        f"(target <= 2; p50 {figures['flood_quiet_p50_ms']:.0f} / {figures['flood_during_p50_ms']:.0f} ms); "
+        f"{statuses.count(429)} of {len(statuses)} flood requests refused with 429; "
+        f"one 1 MB message answered in {big_ms:.0f} ms"
+    )
     return figures
 
 
@@ -252,8 +278,10 @@ def _rss_mb(pid: int) -> float:
 
 def memory_mb(servers: Servers) -> Dict[str, float]:
     """Resident memory (MB) of the Rasa server and of the action server of ``servers``."""
-    return {"rasa_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_rasa_server)),
-            "action_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_action_server))}
+    return {
+        "rasa_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_rasa_server)),
+        "action_rss_mb": sum(_rss_mb(pid) for pid in servers.pids(is_action_server)),
+    }
 
 
 def launch(subject: Subject) -> Servers:
@@ -282,8 +310,9 @@ def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -
             time.sleep(0.2)
 
 
-def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0,
-                    with_flood: bool = False) -> Dict[str, float]:
+def measure_serving(
+    subject: Subject, messages_each: int, flat_messages: int = 0, with_flood: bool = False
+) -> Dict[str, float]:
     """Launch the subject, measure cold start, latency, throughput and memory, stop it."""
     progress(f"{subject.name}: starting the servers on ports {subject.rasa_port}/{subject.action_port}")
     launched = time.perf_counter()
@@ -299,9 +328,11 @@ def measure_serving(subject: Subject, messages_each: int, flat_messages: int = 0
         if flat_messages:
             progress(f"{subject.name}: flat cost, one conversation of {flat_messages} messages")
             flat = flat_cost(subject.url, subject.questions, flat_messages)
-            progress(f"{subject.name}: p50 of messages 1-20 {flat['flat_first_p50_ms']:.1f} ms, of messages "
-                     f"{flat_messages - 19}-{flat_messages} {flat['flat_last_p50_ms']:.1f} ms: "
-                     f"ratio {flat['flat_cost_ratio']:.2f} (target <= 1.2)")
+            progress(
+                f"{subject.name}: p50 of messages 1-20 {flat['flat_first_p50_ms']:.1f} ms, of messages "
+                f"{flat_messages - 19}-{flat_messages} {flat['flat_last_p50_ms']:.1f} ms: "
+                f"ratio {flat['flat_cost_ratio']:.2f} (target <= 1.2)"
+            )
             figures.update(flat)
         if with_flood:
             progress(f"{subject.name}: flood scenario (16 visitors alone, then during a flood from one address)")
@@ -321,8 +352,9 @@ def timed_run(command: List[str], cwd: Path, env: Dict[str, str], log: Path, lab
     progress(f"{label}: started (log: {log})")
     started = time.perf_counter()
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+        )
         while True:
             try:
                 process.wait(timeout=PROGRESS_EVERY_S)
@@ -344,8 +376,13 @@ def full_training_env(cache: Path) -> Dict[str, str]:
 def train_ours(root: Path, work: Path) -> float:
     """Seconds for a full training of our assistant into ``work`` (never into models/)."""
     out = work / "ours-model"
-    return timed_run([str(RASA), "train", "--out", str(out), "--quiet"], root,
-                     full_training_env(work / "ours-cache"), work / "ours-train.log", "ours: training")
+    return timed_run(
+        [str(RASA), "train", "--out", str(out), "--quiet"],
+        root,
+        full_training_env(work / "ours-cache"),
+        work / "ours-train.log",
+        "ours: training",
+    )
 
 
 # --- the two subjects -----------------------------------------------------------------------
@@ -361,9 +398,18 @@ def ours(root: Path, rasa_port: int, action_port: int) -> Subject:
     """Our assistant, served by scripts/serve.sh with its trained model ($MODEL as serve.sh reads it)."""
     env = {**base_env(), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
     model = load_settings().model_path
-    return Subject(name="ours", root=root, rasa_port=rasa_port, action_port=action_port,
-                   first_question="hello", questions=OUR_QUESTIONS, model=model, env=env,
-                   commands=None, logs=root / "var" / "logs")
+    return Subject(
+        name="ours",
+        root=root,
+        rasa_port=rasa_port,
+        action_port=action_port,
+        first_question="hello",
+        questions=OUR_QUESTIONS,
+        model=model,
+        env=env,
+        commands=None,
+        logs=root / "var" / "logs",
+    )
 
 
 def prepare_stock(folder: Path) -> Optional[float]:
@@ -375,9 +421,13 @@ def prepare_stock(folder: Path) -> Optional[float]:
         progress(f"stock: reusing the trained assistant in {folder}")
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    return timed_run([str(RASA), "init", "--no-prompt", "--init-dir", str(folder)], folder,
-                     full_training_env(folder / ".rasa" / "cache"),
-                     folder.parent / f"{folder.name}-init.log", "stock: rasa init (with training)")
+    return timed_run(
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(folder)],
+        folder,
+        full_training_env(folder / ".rasa" / "cache"),
+        folder.parent / f"{folder.name}-init.log",
+        "stock: rasa init (with training)",
+    )
 
 
 def stock(folder: Path, rasa_port: int, action_port: int, training_s: Optional[float]) -> Subject:
@@ -386,12 +436,34 @@ def stock(folder: Path, rasa_port: int, action_port: int, training_s: Optional[f
     model = max(folder.glob("models/*.tar.gz"), key=lambda path: path.stat().st_mtime)
     commands = [
         [str(RASA), "run", "actions", "--port", str(action_port)],
-        [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
-         "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
+        [
+            str(RASA),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ],
     ]
-    return Subject(name="stock", root=folder, rasa_port=rasa_port, action_port=action_port,
-                   first_question=STOCK_QUESTIONS[0], questions=STOCK_QUESTIONS, model=model, env=base_env(), commands=commands,
-                   logs=folder / "logs", training_s=training_s)
+    return Subject(
+        name="stock",
+        root=folder,
+        rasa_port=rasa_port,
+        action_port=action_port,
+        first_question=STOCK_QUESTIONS[0],
+        questions=STOCK_QUESTIONS,
+        model=model,
+        env=base_env(),
+        commands=commands,
+        logs=folder / "logs",
+        training_s=training_s,
+    )
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -412,7 +484,13 @@ def _ratio(mine: Optional[float], theirs: Optional[float]) -> Optional[float]:
 def _fmt(value: Optional[float], unit: str) -> str:
     if value is None:
         return "-"
-    return f"{value:.2f} {unit}" if abs(value) < 10 else f"{value:.1f} {unit}" if abs(value) < 1000 else f"{value:.0f} {unit}"
+    return (
+        f"{value:.2f} {unit}"
+        if abs(value) < 10
+        else f"{value:.1f} {unit}"
+        if abs(value) < 1000
+        else f"{value:.0f} {unit}"
+    )
 
 
 def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
@@ -423,16 +501,29 @@ def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
         ratio = _ratio(mine.get(key), theirs.get(key))
         ratios[key] = ratio
         if target is not None:
-            targets[key] = {"target": f"{target[0]} {target[1]:g} {unit}", "value": mine.get(key),
-                            "met": _met(mine.get(key), target) == "met"}
-        rows.append((label, _fmt(mine.get(key), unit), _fmt(theirs.get(key), unit),
-                     "-" if ratio is None else f"{ratio:.2f}x",
-                     f"{target[0]} {target[1]:g} {unit}" if target else "", _met(mine.get(key), target)))
+            targets[key] = {
+                "target": f"{target[0]} {target[1]:g} {unit}",
+                "value": mine.get(key),
+                "met": _met(mine.get(key), target) == "met",
+            }
+        rows.append(
+            (
+                label,
+                _fmt(mine.get(key), unit),
+                _fmt(theirs.get(key), unit),
+                "-" if ratio is None else f"{ratio:.2f}x",
+                f"{target[0]} {target[1]:g} {unit}" if target else "",
+                _met(mine.get(key), target),
+            )
+        )
     header = ("metric", "ours", "stock", "ours/stock", "target", "")
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     for row in [header] + rows:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
     for name, values in figures.items():
         empty = values.get("one_empty_answers", 0) + values.get("sixteen_empty_answers", 0)
         if empty:
@@ -445,23 +536,34 @@ def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m bot benchmark", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=25, help="messages per visitor (default 25)")
-    parser.add_argument("--flat-messages", type=int, default=400,
-                        help="messages of the one long conversation of the flat-cost check, ours only (default 400; 0: skip)")
+    parser.add_argument(
+        "--flat-messages",
+        type=int,
+        default=400,
+        help="messages of the one long conversation of the flat-cost check, ours only (default 400; 0: skip)",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="our project to measure (default: this one)")
     parser.add_argument("--rasa-port", type=int, default=5305)
     parser.add_argument("--action-port", type=int, default=5355)
     parser.add_argument("--stock-rasa-port", type=int, default=5405)
     parser.add_argument("--stock-action-port", type=int, default=5455)
-    parser.add_argument("--stock-dir", type=Path,
-                        help="where to create the stock assistant (reused when already trained, "
-                             "then without training time); default: a temporary folder, removed afterwards")
+    parser.add_argument(
+        "--stock-dir",
+        type=Path,
+        help="where to create the stock assistant (reused when already trained, "
+        "then without training time); default: a temporary folder, removed afterwards",
+    )
     parser.add_argument("--skip-stock", action="store_true", help="measure ours only (no ratios)")
     parser.add_argument("--skip-training", action="store_true", help="do not time our training")
-    parser.add_argument("--skip-flood", action="store_true",
-                        help="leave out the flood scenario (16 visitors alone and during a flood from one address)")
+    parser.add_argument(
+        "--skip-flood",
+        action="store_true",
+        help="leave out the flood scenario (16 visitors alone and during a flood from one address)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "benchmark.json")
     return parser.parse_args(argv)
 
@@ -480,9 +582,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             subjects.append(stock(folder, args.stock_rasa_port, args.stock_action_port, training_s))
         subjects.insert(0, ours(root, args.rasa_port, args.action_port))
         for subject in subjects:
-            figures[subject.name] = measure_serving(subject, args.messages,
-                                                    args.flat_messages if subject.name == "ours" else 0,
-                                                    with_flood=subject.name == "ours" and not args.skip_flood)
+            figures[subject.name] = measure_serving(
+                subject,
+                args.messages,
+                args.flat_messages if subject.name == "ours" else 0,
+                with_flood=subject.name == "ours" and not args.skip_flood,
+            )
             if subject.training_s is not None:
                 figures[subject.name]["training_s"] = subject.training_s
         if not args.skip_training:

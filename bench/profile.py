@@ -6,6 +6,7 @@ their collapsed stacks to ``reports/profile/{rasa,action}-server.collapsed.txt``
 https://www.speedscope.app or any flame-graph tool), then prints the functions with the largest
 share of the Rasa server's samples (inclusive: a function and what it calls).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,24 @@ _LINE_NUMBER = re.compile(r":\d+\)")
 
 def record(pid: int, target: Path, seconds: int, rate: int) -> subprocess.Popen:
     """Sample ``pid`` with py-spy for ``seconds`` into ``target`` (collapsed stacks)."""
-    return subprocess.Popen([str(PY_SPY), "record", "--pid", str(pid), "--duration", str(seconds),
-                             "--rate", str(rate), "--format", "raw", "-o", str(target)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            str(PY_SPY),
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            str(rate),
+            "--format",
+            "raw",
+            "-o",
+            str(target),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def inclusive_shares(collapsed: Path, top: int) -> List[Tuple[float, str]]:
@@ -61,17 +77,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         messages_each = max(10, args.seconds * 6)  # at ~80 msg/s: busy a little longer than the sampling
         visitors = threading.Thread(target=load, args=(subject.url, subject.questions, args.visitors, messages_each))
         visitors.start()
-        progress(f"sampling the Rasa server ({rasa}) and the action server ({action}) for {args.seconds} s "
-                 f"under {args.visitors} visitors")
-        samplers = [record(rasa, OUT / "rasa-server.collapsed.txt", args.seconds, args.rate),
-                    record(action, OUT / "action-server.collapsed.txt", args.seconds, args.rate)]
+        progress(
+            f"sampling the Rasa server ({rasa}) and the action server ({action}) for {args.seconds} s "
+            f"under {args.visitors} visitors"
+        )
+        samplers = [
+            record(rasa, OUT / "rasa-server.collapsed.txt", args.seconds, args.rate),
+            record(action, OUT / "action-server.collapsed.txt", args.seconds, args.rate),
+        ]
         for sampler in samplers:
             sampler.wait()
         visitors.join()
     finally:
         servers.stop()
-    progress(f"profiles in {OUT}; largest inclusive shares of the Rasa server's samples "
-             "(below the request handler):")
+    progress(f"profiles in {OUT}; largest inclusive shares of the Rasa server's samples (below the request handler):")
     for share, frame in inclusive_shares(OUT / "rasa-server.collapsed.txt", args.top):
         if share < 0.95:  # above that: the server's loop and request handling, common to all
             print(f"{share * 100:5.1f}%  {frame[:130]}")

@@ -6,6 +6,7 @@ event id), a retrieve from the cache with the check, one without it, and a full 
 (what Rasa's SQL store does on every message, and what the cache does after another replica wrote).
 Median milliseconds over ``--repeat`` calls. Not a test: figures for the README.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,9 +71,13 @@ def measure(turns: List[int], repeat: int) -> List[Dict[str, float]]:
             sender = f"bench-{count}"
             tracker = DialogueStateTracker(sender, domain.slots)
             for number in range(count):
-                for event in (UserUttered(f"question {number}", intent={"name": "ask_safety", "confidence": 0.9}),
-                              ActionExecuted("action_answer"), BotUttered(f"answer {number}"),
-                              SlotSet("topic", "safety"), ActionExecuted("action_listen")):
+                for event in (
+                    UserUttered(f"question {number}", intent={"name": "ask_safety", "confidence": 0.9}),
+                    ActionExecuted("action_answer"),
+                    BotUttered(f"answer {number}"),
+                    SlotSet("topic", "safety"),
+                    ActionExecuted("action_listen"),
+                ):
                     tracker.update(event)
             asyncio.run(store.save(tracker))
             rows.append({"turns": count, "events": 5 * count, **_timings(store, plain, sender, repeat)})
@@ -80,8 +85,9 @@ def measure(turns: List[int], repeat: int) -> List[Dict[str, float]]:
         plain.engine.dispose()
     finally:
         with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                               {"n": name})
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
     return rows
@@ -89,15 +95,20 @@ def measure(turns: List[int], repeat: int) -> List[Dict[str, float]]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Print the table."""
-    parser = argparse.ArgumentParser(prog="python -m bench.tracker_cache", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.tracker_cache", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--turns", type=int, nargs="+", default=[10, 100, 400])
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args(argv)
-    print(f"{'turns':>6} {'events':>7} {'check':>8} {'cached+check':>13} {'cached, no check':>17} {'full read':>10}  (ms)")
+    print(
+        f"{'turns':>6} {'events':>7} {'check':>8} {'cached+check':>13} {'cached, no check':>17} {'full read':>10}  (ms)"
+    )
     for row in measure(args.turns, args.repeat):
-        print(f"{row['turns']:>6} {row['events']:>7} {row['check_ms']:>8.3f} {row['cached_checked_ms']:>13.3f} "
-              f"{row['cached_unchecked_ms']:>17.3f} {row['full_read_ms']:>10.2f}")
+        print(
+            f"{row['turns']:>6} {row['events']:>7} {row['check_ms']:>8.3f} {row['cached_checked_ms']:>13.3f} "
+            f"{row['cached_unchecked_ms']:>17.3f} {row['full_read_ms']:>10.2f}"
+        )
     return 0
 
 

@@ -1,4 +1,5 @@
 """The one command line of the project: ``python -m bot COMMAND`` (``--help`` lists them)."""
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,9 @@ def build_kb(args: argparse.Namespace) -> int:
     except (TopicsError, TrainingDataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    examples = {intent: sum(len(f.examples.get(intent, [])) for f in training) for f in training for intent in f.examples}
+    examples = {
+        intent: sum(len(f.examples.get(intent, [])) for f in training) for f in training for intent in f.examples
+    }
     coverage = guide_coverage(guide_sections(settings), table, examples)
     print("What each section answers:")
     for line in coverage.sections:
@@ -89,8 +92,10 @@ def handoff_pending(args: argparse.Namespace) -> int:
 
     requests = handoff.pending_requests(open_handoff_store())
     for request in requests:
-        print(f"{request.id}\t{request.created_at:%Y-%m-%d %H:%M}\t{request.reason}\t{request.name}\t"
-              f"{request.contact}\tattempts={request.attempts}\t{request.last_error or ''}")
+        print(
+            f"{request.id}\t{request.created_at:%Y-%m-%d %H:%M}\t{request.reason}\t{request.name}\t"
+            f"{request.contact}\tattempts={request.attempts}\t{request.last_error or ''}"
+        )
     print(f"{len(requests)} pending request(s)")
     return 0
 
@@ -130,8 +135,11 @@ def check_ports(args: argparse.Namespace) -> int:
             except OSError:
                 busy.append(port)
     for port in busy:
-        print(f"error: port {port} is already in use. Stop what runs there (`ss -ltnp | grep :{port}` shows it) "
-              "or choose other ports with RASA_PORT / ACTION_PORT.", file=sys.stderr)
+        print(
+            f"error: port {port} is already in use. Stop what runs there (`ss -ltnp | grep :{port}` shows it) "
+            "or choose other ports with RASA_PORT / ACTION_PORT.",
+            file=sys.stderr,
+        )
     return 1 if busy else 0
 
 
@@ -188,8 +196,11 @@ def deploy_model(args: argparse.Namespace) -> int:
 
     token = replace(load_settings(), api_token_file=args.token_file).current_api_token()
     if not token:
-        print(f"error: no API token: set RASA_AUTH_TOKEN or start the server with `make run` "
-              f"(it writes {args.token_file})", file=sys.stderr)
+        print(
+            f"error: no API token: set RASA_AUTH_TOKEN or start the server with `make run` "
+            f"(it writes {args.token_file})",
+            file=sys.stderr,
+        )
         return 1
     print(f"Loading {args.model} into {args.url} (the server keeps answering meanwhile)...", flush=True)
     try:
@@ -201,8 +212,11 @@ def deploy_model(args: argparse.Namespace) -> int:
     if deployment.evaluation:
         print(f"Evaluation recorded: {deployment.evaluation}")
     else:
-        print(f"warning: no evaluation report of this model in {args.reports}; `make evaluate` first, "
-              "so the next model is compared with this one", file=sys.stderr)
+        print(
+            f"warning: no evaluation report of this model in {args.reports}; `make evaluate` first, "
+            "so the next model is compared with this one",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -236,13 +250,19 @@ def review_inbox(args: argparse.Namespace) -> int:
 
     labelled = 0 if args.force else labelled_count(args.out)
     if labelled:
-        print(f"error: {args.out} has {labelled} labelled entries: merge them first "
-              f"(python -m bot merge-labels {args.out}), move the file, or pass --force", file=sys.stderr)
+        print(
+            f"error: {args.out} has {labelled} labelled entries: merge them first "
+            f"(python -m bot merge-labels {args.out}), move the file, or pass --force",
+            file=sys.stderr,
+        )
         return 1
     if not args.tracker_db:
         for setting in quoted_env_references(args.endpoints):
-            print(f"warning: {args.endpoints}: tracker_store {setting} is a quoted ${{VAR}}, which Rasa 3.6 "
-                  "does not expand (it stores conversations in memory instead): write it unquoted", file=sys.stderr)
+            print(
+                f"warning: {args.endpoints}: tracker_store {setting} is a quoted ${{VAR}}, which Rasa 3.6 "
+                "does not expand (it stores conversations in memory instead): write it unquoted",
+                file=sys.stderr,
+            )
     try:
         url = args.tracker_db or tracker_store_url(args.endpoints, PROJECT_ROOT)
         messages = load_user_messages(url, args.since)
@@ -256,8 +276,10 @@ def review_inbox(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot write {args.out}: {error}", file=sys.stderr)
         return 1
-    print(f"{args.out}: {len(inbox.groups)} groups from {inbox.messages_selected} messages to review "
-          f"({inbox.messages_read} visitor messages read from {display_url(url)})")
+    print(
+        f"{args.out}: {len(inbox.groups)} groups from {inbox.messages_selected} messages to review "
+        f"({inbox.messages_read} visitor messages read from {display_url(url)})"
+    )
     return 0
 
 
@@ -278,11 +300,16 @@ def merge_labels_file(args: argparse.Namespace) -> int:
     for added in report.added:
         print(f"added    {added.intent}: {shorten(added.text)}  ({added.path})")
     for skipped in report.skipped:
-        print(f"{'warning: ' if skipped.conflict else ''}skipped  {skipped.intent}: {shorten(skipped.text)}  "
-              f"({skipped.reason})", file=sys.stderr if skipped.conflict else sys.stdout)
+        print(
+            f"{'warning: ' if skipped.conflict else ''}skipped  {skipped.intent}: {shorten(skipped.text)}  "
+            f"({skipped.reason})",
+            file=sys.stderr if skipped.conflict else sys.stdout,
+        )
     labelled = sum(1 for label in labels if label.intent)
-    print(f"{len(report.added)} examples added, {len(report.skipped)} skipped, from {labelled} labelled "
-          f"of {len(labels)} entries" + ("; retrain the model (make train)" if report.added else ""))
+    print(
+        f"{len(report.added)} examples added, {len(report.skipped)} skipped, from {labelled} labelled "
+        f"of {len(labels)} entries" + ("; retrain the model (make train)" if report.added else "")
+    )
     return 0
 
 
@@ -317,8 +344,11 @@ def forget_command(args: argparse.Namespace) -> int:
     try:
         deleted = forget(target, tracker, handoff, args.inbox)
     except (SQLAlchemyError, LabelsError, OSError) as error:
-        print(f"error: {type(error).__name__}: nothing or only part was deleted; run the command again "
-              f"({str(error).splitlines()[0][:200]})", file=sys.stderr)
+        print(
+            f"error: {type(error).__name__}: nothing or only part was deleted; run the command again "
+            f"({str(error).splitlines()[0][:200]})",
+            file=sys.stderr,
+        )
         return 1
     finally:
         handoff.dispose()
@@ -344,8 +374,10 @@ def apply_retention_command(args: argparse.Namespace) -> int:
         handoff.dispose()
         if tracker is not None:
             tracker.dispose()
-    print(f"older than {result.cutoff:%Y-%m-%d %H:%M} UTC: {result.events} tracker events, "
-          f"{result.handoff_requests} handoff requests deleted")
+    print(
+        f"older than {result.cutoff:%Y-%m-%d %H:%M} UTC: {result.events} tracker events, "
+        f"{result.handoff_requests} handoff requests deleted"
+    )
     return 0 if tracker is not None else 1
 
 
@@ -393,9 +425,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     kb.add_argument("--verbose", action="store_true", help="list every sentence and fact of a new guide")
     kb.set_defaults(func=build_kb)
     commands.add_parser("handoff-pending", help="list handoff requests not yet delivered to the clinic").set_defaults(
-        func=handoff_pending)
+        func=handoff_pending
+    )
     commands.add_parser("handoff-retry", help="deliver pending handoff requests to CLINIC_WEBHOOK_URL").set_defaults(
-        func=handoff_retry)
+        func=handoff_retry
+    )
     credentials = commands.add_parser("write-credentials", help="generate Rasa's credentials file from the environment")
     credentials.add_argument("target", type=Path)
     credentials.add_argument("--static", type=Path, default=PROJECT_ROOT / "credentials.yml")
@@ -420,13 +454,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     release.set_defaults(func=deploy_model)
     inbox = commands.add_parser("review-inbox", help="list the messages not understood well, for labelling")
     inbox.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "review-inbox.yml")
-    inbox.add_argument("--threshold", type=_threshold, default=DEFAULT_INBOX_THRESHOLD,
-                       help="top intent confidence under which a message is listed (default %(default)s)")
+    inbox.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_INBOX_THRESHOLD,
+        help="top intent confidence under which a message is listed (default %(default)s)",
+    )
     inbox.add_argument("--since", type=_since, help="only messages from this date (YYYY-MM-DD, UTC)")
     store = inbox.add_mutually_exclusive_group()
     store.add_argument("--tracker-db", metavar="URL", help="SQLAlchemy URL of Rasa's tracker store")
-    store.add_argument("--endpoints", type=Path, default=settings.endpoints_path,
-                       help="read the tracker store from this endpoints file (${VAR} from the environment)")
+    store.add_argument(
+        "--endpoints",
+        type=Path,
+        default=settings.endpoints_path,
+        help="read the tracker store from this endpoints file (${VAR} from the environment)",
+    )
     inbox.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
     inbox.add_argument("--force", action="store_true", help="overwrite an inbox file that has labels")
     inbox.set_defaults(func=review_inbox)
@@ -435,22 +477,34 @@ def main(argv: Optional[List[str]] = None) -> int:
     merge.add_argument("--data", type=Path, default=PROJECT_ROOT / "data" / "nlu")
     merge.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml")
     merge.set_defaults(func=merge_labels_file)
-    forget_parser = commands.add_parser("forget", help="delete a visitor's conversations, handoff requests "
-                                        "and review inbox entries (by conversation id, phone or email)")
+    forget_parser = commands.add_parser(
+        "forget",
+        help="delete a visitor's conversations, handoff requests "
+        "and review inbox entries (by conversation id, phone or email)",
+    )
     whom = forget_parser.add_mutually_exclusive_group(required=True)
     whom.add_argument("--conversation", metavar="ID", help="a conversation (sender) id, e.g. web:… or sms:…")
     whom.add_argument("--phone", metavar="NUMBER", help="every conversation and request with this phone number")
     whom.add_argument("--email", metavar="ADDRESS", help="every conversation and request with this email address")
     forget_parser.add_argument("--inbox", type=Path, default=PROJECT_ROOT / "reports" / "review-inbox.yml")
-    retention = commands.add_parser("apply-retention", help="delete conversation events and handoff requests "
-                                    "older than MESO_RETENTION_DAYS")
-    retention.add_argument("--days", type=_days, default=settings.retention_days,
-                           help="retention period in days (default MESO_RETENTION_DAYS: %(default)s)")
+    retention = commands.add_parser(
+        "apply-retention", help="delete conversation events and handoff requests older than MESO_RETENTION_DAYS"
+    )
+    retention.add_argument(
+        "--days",
+        type=_days,
+        default=settings.retention_days,
+        help="retention period in days (default MESO_RETENTION_DAYS: %(default)s)",
+    )
     for parser_, func in ((forget_parser, forget_command), (retention, apply_retention_command)):
         where = parser_.add_mutually_exclusive_group()
         where.add_argument("--tracker-db", metavar="URL", help="SQLAlchemy URL of Rasa's tracker store")
-        where.add_argument("--endpoints", type=Path, default=settings.endpoints_path,
-                           help="read the tracker store from this endpoints file (${VAR} from the environment)")
+        where.add_argument(
+            "--endpoints",
+            type=Path,
+            default=settings.endpoints_path,
+            help="read the tracker store from this endpoints file (${VAR} from the environment)",
+        )
         parser_.set_defaults(func=func)
     for name, (_, summary) in TOOLS.items():
         commands.add_parser(name, help=summary, add_help=False)  # listed here, run below

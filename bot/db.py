@@ -1,4 +1,5 @@
 """The one place where database engines and sessions are created."""
+
 from __future__ import annotations
 
 from pathlib import Path

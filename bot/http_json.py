@@ -6,6 +6,7 @@ reached (``status`` is None), answered an error status (``status`` and the start
 ``detail``), or answered something that is not JSON when JSON was read. Its message does not
 repeat the URL (it may hold a token): callers say which server they called.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -42,8 +43,9 @@ class JsonAnswer:
             return json.loads(self.body)
         except ValueError as error:
             detail = self.body[:DETAIL_CHARS].decode(errors="replace")
-            raise HttpJsonError(f"answered {self.status} with something that is not JSON: {detail}",
-                                self.status, detail) from error
+            raise HttpJsonError(
+                f"answered {self.status} with something that is not JSON: {detail}", self.status, detail
+            ) from error
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -56,8 +58,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def request_json(method: str, url: str, body: Any = None, headers: Optional[Mapping[str, str]] = None,
-                 timeout: float = 60.0, follow_redirects: bool = True) -> JsonAnswer:
+def request_json(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
+    follow_redirects: bool = True,
+) -> JsonAnswer:
     """``method url`` with ``body`` (when not None) as JSON (``bytes``: already encoded JSON, sent as
     they are); the answer, or :class:`HttpJsonError` when there is none or its status is not 2xx
     (a 3xx too with ``follow_redirects=False``)."""

@@ -1,4 +1,5 @@
 """Wire the settings, the database and the knowledge base into a ready :class:`Assistant`."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ Nothing else reads the environment for settings: Python modules call :func:`load
 Each field names its variable and says what it is for; the README's settings table is checked
 against these fields by ``tests/test_settings.py``.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,81 +27,166 @@ def _setting(variable: str, default: Any, help: str) -> Any:
 class Settings:
     """Paths, addresses and thresholds; each field's metadata names its environment variable."""
 
-    database_url: str = _setting("MESO_DATABASE_URL", "", "knowledge base and handoff requests (SQLAlchemy URL); "
-                                 "default a SQLite file in var/")
+    database_url: str = _setting(
+        "MESO_DATABASE_URL", "", "knowledge base and handoff requests (SQLAlchemy URL); default a SQLite file in var/"
+    )
     guide_dir: Path = _setting("MESO_GUIDE_DIR", PROJECT_ROOT / "data" / "guide", "folder of the guide files")
-    topics_path: Path = _setting("MESO_TOPICS", PROJECT_ROOT / "data" / "topics.yml",
-                                 "the intent table: topics, their guide sections, buttons, safety flags")
+    topics_path: Path = _setting(
+        "MESO_TOPICS",
+        PROJECT_ROOT / "data" / "topics.yml",
+        "the intent table: topics, their guide sections, buttons, safety flags",
+    )
     nlu_dir: Path = _setting("MESO_NLU_DIR", PROJECT_ROOT / "data" / "nlu", "NLU training examples")
-    red_flag_examples_path: Path = _setting("MESO_RED_FLAG_EXAMPLES", PROJECT_ROOT / "data" / "safety" / "red_flags.yml",
-                                            "visitor messages labelled red flag or not, for the red-flag classifier")
-    vocabulary_path: Path = _setting("MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml",
-                                     "entity vocabulary of our spaCy pipeline")
-    spacy_model_dir: Path = _setting("MESO_SPACY_MODEL", PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en",
-                                     "where our spaCy pipeline is built (config.yml must name the same path)")
+    red_flag_examples_path: Path = _setting(
+        "MESO_RED_FLAG_EXAMPLES",
+        PROJECT_ROOT / "data" / "safety" / "red_flags.yml",
+        "visitor messages labelled red flag or not, for the red-flag classifier",
+    )
+    vocabulary_path: Path = _setting(
+        "MESO_VOCABULARY", PROJECT_ROOT / "data" / "vocabulary.yml", "entity vocabulary of our spaCy pipeline"
+    )
+    spacy_model_dir: Path = _setting(
+        "MESO_SPACY_MODEL",
+        PROJECT_ROOT / "build" / "spacy" / "mesotherapy_en",
+        "where our spaCy pipeline is built (config.yml must name the same path)",
+    )
     model_path: Path = _setting("MODEL", PROJECT_ROOT / "models" / "mesotherapy.tar.gz", "the trained Rasa model")
     endpoints_path: Path = _setting("ENDPOINTS", PROJECT_ROOT / "endpoints.yml", "Rasa's endpoints file")
-    credentials_path: Optional[Path] = _setting("CREDENTIALS", None, "Rasa's credentials file; default one "
-                                                "generated in var/ from credentials.yml and the channel variables")
+    credentials_path: Optional[Path] = _setting(
+        "CREDENTIALS",
+        None,
+        "Rasa's credentials file; default one generated in var/ from credentials.yml and the channel variables",
+    )
     rasa_interface: str = _setting("RASA_INTERFACE", "127.0.0.1", "address the Rasa server listens on")
     rasa_port: int = _setting("RASA_PORT", 5005, "port of the Rasa server (channels, widget, HTTP API)")
     action_interface: str = _setting("ACTION_INTERFACE", "127.0.0.1", "address the action server listens on")
     action_port: int = _setting("ACTION_PORT", 5055, "port of the action server")
-    evaluation_action_port: int = _setting("EVALUATION_ACTION_PORT", 5255, "action server port of `make evaluate` "
-                                           "(not ACTION_PORT, so a running `make run` does not get in the way)")
-    api_token: Optional[str] = _setting("RASA_AUTH_TOKEN", None, "token of Rasa's HTTP API; default a random one "
-                                        "written to the token file")
-    api_token_file: Path = _setting("RASA_AUTH_TOKEN_FILE", PROJECT_ROOT / "var" / "rasa-api-token",
-                                    "file (mode 0600) holding the generated API token")
-    widget_allowed_origins: Tuple[str, ...] = _setting("WIDGET_ALLOWED_ORIGINS", (), "origins allowed to open "
-                                                       "the widget's socket, comma-separated; default the demo page's")
-    intent_f1_floor: float = _setting("MESO_INTENT_F1_FLOOR", 0.90, "minimum held-out macro intent F1 of "
-                                      "`make test` and `make evaluate`")
-    real_topic_floor: float = _setting("MESO_REAL_TOPIC_FLOOR", 0.70, "minimum topic accuracy on the real "
-                                       "visitors' questions (`make evaluate-real`); the goal is 0.90, not reached yet")
-    real_safety_line_floor: float = _setting("MESO_REAL_SAFETY_LINE_FLOOR", 1.0, "minimum share of real safety "
-                                             "questions answered with the licensed-professional line (`make evaluate-real`)")
-    real_off_topic_floor: float = _setting("MESO_REAL_OFF_TOPIC_FLOOR", 0.70, "minimum share of real off-topic "
-                                           "questions answered without guide content (`make evaluate-real`); the goal "
-                                           "is 0.90, not reached yet")
-    action_timeout: float = _setting("ACTION_TIMEOUT", 15.0, "seconds the Rasa server waits for the action server; "
-                                     "after that (or any action-server failure) the visitor is told to try again")
-    clinic_webhook_secret: Optional[str] = _setting("CLINIC_WEBHOOK_SECRET", None, "key of the HMAC-SHA256 "
-                                                    "signature of each handoff webhook body (X-Clinic-Signature-256)")
-    handoff_retry_interval: float = _setting("HANDOFF_RETRY_INTERVAL", 30.0, "seconds between the action server's "
-                                             "retries of pending handoff requests (doubled after a failed round, up to 1 h)")
-    max_message_chars: int = _setting("MESO_MAX_MESSAGE_CHARS", 1000, "longest visitor message passed to the NLU; "
-                                      "the rest is dropped and the visitor told so")
-    max_request_bytes: int = _setting("MESO_MAX_REQUEST_BYTES", 2_000_000, "largest request body and socket.io "
-                                      "message the Rasa server accepts (larger: HTTP 413 / dropped)")
-    address_rate_limit: int = _setting("MESO_ADDRESS_RATE_LIMIT", 120, "messages per minute from one address "
-                                       "(bursts of a third of it); more get a polite refusal (HTTP 429 on REST); 0: none")
-    conversation_rate_limit: int = _setting("MESO_CONVERSATION_RATE_LIMIT", 30, "messages per minute in one "
-                                            "conversation (bursts of a third of it); 0: none")
-    rate_limit_exempt: Tuple[str, ...] = _setting("MESO_RATE_LIMIT_EXEMPT", ("127.0.0.1", "::1"), "addresses "
-                                                  "without rate limits, comma-separated (the machine's own tools)")
-    proxies_count: int = _setting("MESO_PROXIES_COUNT", 0, "reverse proxies in front of the Rasa server whose "
-                                  "X-Forwarded-For is trusted for the visitor's address (rate limits)")
-    widget_session_secret: Optional[str] = _setting("WIDGET_SESSION_SECRET", None, "key signing the widget's "
-                                                    "session ids; default a random one generated at the first "
-                                                    "start into var/ (mode 0600) and kept")
-    retention_days: int = _setting("MESO_RETENTION_DAYS", 30, "days conversations (tracker events) and handoff "
-                                   "requests are kept; `python -m bot apply-retention` deletes older ones")
-    test_postgres_admin_url: str = _setting("MESO_TEST_POSTGRES_URL",
-                                            "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
-                                            "PostgreSQL server where the tests and `bench` create throwaway databases")
+    evaluation_action_port: int = _setting(
+        "EVALUATION_ACTION_PORT",
+        5255,
+        "action server port of `make evaluate` (not ACTION_PORT, so a running `make run` does not get in the way)",
+    )
+    api_token: Optional[str] = _setting(
+        "RASA_AUTH_TOKEN", None, "token of Rasa's HTTP API; default a random one written to the token file"
+    )
+    api_token_file: Path = _setting(
+        "RASA_AUTH_TOKEN_FILE",
+        PROJECT_ROOT / "var" / "rasa-api-token",
+        "file (mode 0600) holding the generated API token",
+    )
+    widget_allowed_origins: Tuple[str, ...] = _setting(
+        "WIDGET_ALLOWED_ORIGINS",
+        (),
+        "origins allowed to open the widget's socket, comma-separated; default the demo page's",
+    )
+    intent_f1_floor: float = _setting(
+        "MESO_INTENT_F1_FLOOR", 0.90, "minimum held-out macro intent F1 of `make test` and `make evaluate`"
+    )
+    real_topic_floor: float = _setting(
+        "MESO_REAL_TOPIC_FLOOR",
+        0.70,
+        "minimum topic accuracy on the real "
+        "visitors' questions (`make evaluate-real`); the goal is 0.90, not reached yet",
+    )
+    real_safety_line_floor: float = _setting(
+        "MESO_REAL_SAFETY_LINE_FLOOR",
+        1.0,
+        "minimum share of real safety questions answered with the licensed-professional line (`make evaluate-real`)",
+    )
+    real_off_topic_floor: float = _setting(
+        "MESO_REAL_OFF_TOPIC_FLOOR",
+        0.70,
+        "minimum share of real off-topic "
+        "questions answered without guide content (`make evaluate-real`); the goal "
+        "is 0.90, not reached yet",
+    )
+    action_timeout: float = _setting(
+        "ACTION_TIMEOUT",
+        15.0,
+        "seconds the Rasa server waits for the action server; "
+        "after that (or any action-server failure) the visitor is told to try again",
+    )
+    clinic_webhook_secret: Optional[str] = _setting(
+        "CLINIC_WEBHOOK_SECRET",
+        None,
+        "key of the HMAC-SHA256 signature of each handoff webhook body (X-Clinic-Signature-256)",
+    )
+    handoff_retry_interval: float = _setting(
+        "HANDOFF_RETRY_INTERVAL",
+        30.0,
+        "seconds between the action server's "
+        "retries of pending handoff requests (doubled after a failed round, up to 1 h)",
+    )
+    max_message_chars: int = _setting(
+        "MESO_MAX_MESSAGE_CHARS",
+        1000,
+        "longest visitor message passed to the NLU; the rest is dropped and the visitor told so",
+    )
+    max_request_bytes: int = _setting(
+        "MESO_MAX_REQUEST_BYTES",
+        2_000_000,
+        "largest request body and socket.io message the Rasa server accepts (larger: HTTP 413 / dropped)",
+    )
+    address_rate_limit: int = _setting(
+        "MESO_ADDRESS_RATE_LIMIT",
+        120,
+        "messages per minute from one address "
+        "(bursts of a third of it); more get a polite refusal (HTTP 429 on REST); 0: none",
+    )
+    conversation_rate_limit: int = _setting(
+        "MESO_CONVERSATION_RATE_LIMIT", 30, "messages per minute in one conversation (bursts of a third of it); 0: none"
+    )
+    rate_limit_exempt: Tuple[str, ...] = _setting(
+        "MESO_RATE_LIMIT_EXEMPT",
+        ("127.0.0.1", "::1"),
+        "addresses without rate limits, comma-separated (the machine's own tools)",
+    )
+    proxies_count: int = _setting(
+        "MESO_PROXIES_COUNT",
+        0,
+        "reverse proxies in front of the Rasa server whose "
+        "X-Forwarded-For is trusted for the visitor's address (rate limits)",
+    )
+    widget_session_secret: Optional[str] = _setting(
+        "WIDGET_SESSION_SECRET",
+        None,
+        "key signing the widget's "
+        "session ids; default a random one generated at the first "
+        "start into var/ (mode 0600) and kept",
+    )
+    retention_days: int = _setting(
+        "MESO_RETENTION_DAYS",
+        30,
+        "days conversations (tracker events) and handoff "
+        "requests are kept; `python -m bot apply-retention` deletes older ones",
+    )
+    test_postgres_admin_url: str = _setting(
+        "MESO_TEST_POSTGRES_URL",
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres",
+        "PostgreSQL server where the tests and `bench` create throwaway databases",
+    )
     var_dir: Path = _setting("MESO_VAR_DIR", PROJECT_ROOT / "var", "databases, logs and generated files")
     cluster_replicas: int = _setting("REPLICAS", 2, "Rasa replicas behind nginx in `make cluster` (deploy/cluster.sh)")
-    cluster_listen: str = _setting("CLUSTER_LISTEN", "127.0.0.1:5780", "address:port of nginx, the cluster's one "
-                                   "public address (a real host: 443 with TLS)")
+    cluster_listen: str = _setting(
+        "CLUSTER_LISTEN",
+        "127.0.0.1:5780",
+        "address:port of nginx, the cluster's one public address (a real host: 443 with TLS)",
+    )
     cluster_server_name: str = _setting("CLUSTER_SERVER_NAME", "localhost", "nginx server_name: the public host name")
-    cluster_rasa_port: int = _setting("CLUSTER_RASA_PORT", 5781, "port of the cluster's first Rasa replica on "
-                                      "loopback; replica i listens on it + i - 1")
+    cluster_rasa_port: int = _setting(
+        "CLUSTER_RASA_PORT",
+        5781,
+        "port of the cluster's first Rasa replica on loopback; replica i listens on it + i - 1",
+    )
     cluster_action_port: int = _setting("CLUSTER_ACTION_PORT", 5779, "port of the cluster's action server on loopback")
-    tls_certificate: Optional[Path] = _setting("TLS_CERTIFICATE", None, "certificate chain nginx serves (e.g. "
-                                               "/etc/letsencrypt/live/HOST/fullchain.pem); unset: plain HTTP")
-    tls_certificate_key: Optional[Path] = _setting("TLS_CERTIFICATE_KEY", None, "its private key (e.g. "
-                                                   "/etc/letsencrypt/live/HOST/privkey.pem)")
+    tls_certificate: Optional[Path] = _setting(
+        "TLS_CERTIFICATE",
+        None,
+        "certificate chain nginx serves (e.g. /etc/letsencrypt/live/HOST/fullchain.pem); unset: plain HTTP",
+    )
+    tls_certificate_key: Optional[Path] = _setting(
+        "TLS_CERTIFICATE_KEY", None, "its private key (e.g. /etc/letsencrypt/live/HOST/privkey.pem)"
+    )
 
     @property
     def allowed_origins(self) -> List[str]:
@@ -170,8 +256,10 @@ def load_settings(environ: Optional[Mapping[str, str]] = None) -> Settings:
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{settings.var_dir / 'knowledge.db'}")
     if "api_token_file" not in values and settings.instance_suffix:
-        settings = replace(settings, api_token_file=settings.api_token_file.with_name(
-            settings.api_token_file.name + settings.instance_suffix))
+        settings = replace(
+            settings,
+            api_token_file=settings.api_token_file.with_name(settings.api_token_file.name + settings.instance_suffix),
+        )
     return settings
 
 
@@ -188,8 +276,11 @@ def shell_assignments(settings: Settings) -> List[str]:
             value = str(value.relative_to(PROJECT_ROOT)) if value.is_relative_to(PROJECT_ROOT) else str(value)
         text = str(value).replace("'", "'\"'\"'")
         lines.append(f"{item.metadata['variable']}='{text}'")
-    lines += [f"INSTANCE_SUFFIX='{settings.instance_suffix}'", f"RASA_URL='{settings.rasa_url}'",
-              f"ACTION_URL='{settings.action_url}'"]
+    lines += [
+        f"INSTANCE_SUFFIX='{settings.instance_suffix}'",
+        f"RASA_URL='{settings.rasa_url}'",
+        f"ACTION_URL='{settings.action_url}'",
+    ]
     return lines
 
 

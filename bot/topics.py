@@ -4,6 +4,7 @@ Topics say which guide sections, words and fact kinds answer them; the knowledge
 sentences with them, the assistant answers from them, and their buttons and safety flags come
 from the same entries. Nothing here knows a particular topic: they are all data.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ def normalise_heading(heading: str) -> str:
 def mentions(text: str, words: Tuple[str, ...]) -> bool:
     """True when ``text`` contains one of ``words`` or phrases, whole or with an ending ("side effects")."""
     plain = " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-    return any(re.search(rf"\b{re.escape(' '.join(re.findall(r'[a-z0-9]+', word.lower())))}\w*\b", plain)
-               for word in words)
+    return any(
+        re.search(rf"\b{re.escape(' '.join(re.findall(r'[a-z0-9]+', word.lower())))}\w*\b", plain) for word in words
+    )
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,15 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
         if not isinstance(entry, dict):
             raise TopicsError(f"{where}: expected a mapping")
         topic = Topic(
-            key=_text(entry, "key", where), intent=_text(entry, "intent", where), button=_text(entry, "button", where),
-            silent=_text(entry, "silent", where), safety=bool(entry.get("safety", False)),
-            sections=_strings(entry, "sections", where), words=_strings(entry, "words", where),
-            facts=_strings(entry, "facts", where), narrow=entry.get("narrow"),
+            key=_text(entry, "key", where),
+            intent=_text(entry, "intent", where),
+            button=_text(entry, "button", where),
+            silent=_text(entry, "silent", where),
+            safety=bool(entry.get("safety", False)),
+            sections=_strings(entry, "sections", where),
+            words=_strings(entry, "words", where),
+            facts=_strings(entry, "facts", where),
+            narrow=entry.get("narrow"),
             reassures=bool(entry.get("reassures", False)),
         )
         if not (topic.sections or topic.words or topic.facts):
@@ -158,11 +165,19 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
         where = f"{source}: not_in_guide {number}"
         if not isinstance(entry, dict):
             raise TopicsError(f"{where}: expected a mapping")
-        uncovered.append(UncoveredSubject(intent=_text(entry, "intent", where), subject=_text(entry, "subject", where),
-                                          words=_strings(entry, "words", where), safety=bool(entry.get("safety"))))
+        uncovered.append(
+            UncoveredSubject(
+                intent=_text(entry, "intent", where),
+                subject=_text(entry, "subject", where),
+                words=_strings(entry, "words", where),
+                safety=bool(entry.get("safety")),
+            )
+        )
     table = IntentTable(
-        topics=tuple(topics), not_in_guide=tuple(uncovered),
-        conversation=_strings(data, "conversation", source), red_flag=_text(data, "red_flag", source),
+        topics=tuple(topics),
+        not_in_guide=tuple(uncovered),
+        conversation=_strings(data, "conversation", source),
+        red_flag=_text(data, "red_flag", source),
         handoff=_strings(data, "handoff", source),
     )
     keys = [topic.key for topic in table.topics]

@@ -8,6 +8,7 @@ a button the bot offered (see ``payloads``). Per-message cost stays flat however
 conversation: dialogue states are built incrementally (see ``dialogue_states``) and the action
 server gets the recent events only (see ``action_events``).
 """
+
 from connectors import action_events, action_validation, dialogue_states, faults, payloads
 
 action_validation.install()

@@ -17,6 +17,7 @@ message of each intent is kept) and rasa_sdk's ``slots_to_validate`` (the slot e
 last action) and ``get_latest_input_channel`` (the latest visitor message). An action that needs
 older events must not rely on this list. Applied only to the Rasa version it was written for.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,8 +62,12 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Te
     """Rasa's ``RemoteAction._action_call_format`` (3.6.21) with the events shortened."""
     tracker_state = tracker.current_state(EventVerbosity.NONE)
     tracker_state["events"] = [event.as_dict() for event in events_for_action_server(list(tracker.events))]
-    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": tracker_state,
-              "version": rasa.__version__}
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker_state,
+        "version": rasa.__version__,
+    }
     if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
         result["domain"] = domain.as_dict()
     return result
@@ -71,8 +76,11 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Te
 def install() -> bool:
     """Shorten the events sent to the action server; False when Rasa is another version."""
     if rasa.__version__ != FOR_RASA_VERSION:
-        logger.warning("Rasa %s is not %s: the whole conversation goes to the action server on every call",
-                       rasa.__version__, FOR_RASA_VERSION)
+        logger.warning(
+            "Rasa %s is not %s: the whole conversation goes to the action server on every call",
+            rasa.__version__,
+            FOR_RASA_VERSION,
+        )
         return False
     RemoteAction._action_call_format = action_call_format
     return True

@@ -7,6 +7,7 @@ which first re-checks the constant ``spec`` itself: a profile of the Rasa server
 same checks with the same error message. It is applied only to the Rasa version it was written
 for; any other version keeps Rasa's own method (and logs why).
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,11 @@ def validate_action_result(action: RemoteAction, result: Dict[Text, Any]) -> boo
 def install() -> bool:
     """Use the prebuilt validator in Rasa's ``RemoteAction``; False when Rasa is another version."""
     if rasa.__version__ != FOR_RASA_VERSION:
-        logger.warning("Rasa %s is not %s: the action-response check stays Rasa's own (slower) one",
-                       rasa.__version__, FOR_RASA_VERSION)
+        logger.warning(
+            "Rasa %s is not %s: the action-response check stays Rasa's own (slower) one",
+            rasa.__version__,
+            FOR_RASA_VERSION,
+        )
         return False
     RemoteAction._validate_action_result = validate_action_result
     return True

@@ -16,6 +16,7 @@
   channel can address another channel's conversations;
 * ``client_address``: the visitor's address (``X-Forwarded-For`` only behind ``MESO_PROXIES_COUNT`` proxies).
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,8 +64,10 @@ def checked_credentials(channel: Type[InputChannel], credentials: Optional[Dict[
     required = spec.required if spec is not None else {}
     missing = [f"{key} ({variable})" for key, variable in required.items() if not credentials.get(key)]
     if missing:
-        raise RasaException(f"The {channel.name()} channel's credentials lack {', '.join(missing)}: set every "
-                            f"variable of the channel (see the README, \"Messaging channels\").")
+        raise RasaException(
+            f"The {channel.name()} channel's credentials lack {', '.join(missing)}: set every "
+            f'variable of the channel (see the README, "Messaging channels").'
+        )
     return credentials
 
 
@@ -73,8 +76,13 @@ def stand_in_for_blank(text: Optional[Text]) -> Text:
     return text if text and text.strip() else BLANK_MESSAGE_STAND_IN
 
 
-def user_message(channel: InputChannel, sender: Text, text: Optional[Text], output: OutputChannel,
-                 metadata: Optional[Dict[Text, Any]]) -> UserMessage:
+def user_message(
+    channel: InputChannel,
+    sender: Text,
+    text: Optional[Text],
+    output: OutputChannel,
+    metadata: Optional[Dict[Text, Any]],
+) -> UserMessage:
     """The message from ``sender`` on ``channel`` that Rasa answers through ``output``."""
     return UserMessage(stand_in_for_blank(text), output, sender, input_channel=channel.name(), metadata=metadata)
 
@@ -166,8 +174,9 @@ class RateLimits:
         with self._lock:
             self._checks += 1
             if self._checks % 1000 == 0:  # forget idle buckets: memory stays bounded
-                self._buckets = {key: bucket for key, bucket in self._buckets.items()
-                                 if now - bucket.updated < self.IDLE_S}
+                self._buckets = {
+                    key: bucket for key, bucket in self._buckets.items() if now - bucket.updated < self.IDLE_S
+                }
             if address and not self._take("address", address, settings.address_rate_limit, now):
                 return False
             if conversation is None:
@@ -198,9 +207,16 @@ async def _say(output: OutputChannel, recipient: Text, text: Text) -> None:
         logger.exception("could not send a message through %s", output.name())
 
 
-async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: InputChannel, sender: Text,
-                 text: Optional[Text], output: OutputChannel, metadata: Optional[Dict[Text, Any]],
-                 address: Optional[Text] = None, limited: bool = True) -> bool:
+async def answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: InputChannel,
+    sender: Text,
+    text: Optional[Text],
+    output: OutputChannel,
+    metadata: Optional[Dict[Text, Any]],
+    address: Optional[Text] = None,
+    limited: bool = True,
+) -> bool:
     """Hand the visitor's message to Rasa, replies through ``output``; False when the rate limits
     refused it (the visitor was told). Long text is capped (the visitor told), blank text made safe,
     and a failure anywhere gets the trouble message instead of silence."""
@@ -215,7 +231,11 @@ async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], channe
     except CancelledError:
         raise
     except Exception as error:  # noqa: BLE001 (the visitor is answered whatever failed)
-        logger.error("%s: a message could not be handled (%s): the visitor is told to try again",
-                     channel.name(), type(error).__name__, exc_info=True)
+        logger.error(
+            "%s: a message could not be handled (%s): the visitor is told to try again",
+            channel.name(),
+            type(error).__name__,
+            exc_info=True,
+        )
         await _say(output, sender, trouble_message(load_clinic()))
     return True

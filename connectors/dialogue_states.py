@@ -20,6 +20,7 @@ of all the forms of the conversation): then it is computed from scratch as Rasa 
 Only the ``ignore_rule_only_turns=False`` case (the RulePolicy's) is cached; the other keeps Rasa's
 own method. Applied only to the Rasa version it was written for.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,9 +71,13 @@ def _continues(replay: _Replay, applied: List[Any]) -> bool:
     return len(applied) >= len(done) and all(map(operator.is_, done, applied))
 
 
-def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: bool = False,
-                               ignore_rule_only_turns: bool = False,
-                               rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
+def states_for_tracker_history(
+    self: Domain,
+    tracker: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+) -> List[State]:
     """Rasa's ``Domain.states_for_tracker_history``, replaying only the events new since the last call."""
     if ignore_rule_only_turns:
         return _original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
@@ -81,9 +86,11 @@ def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: boo
     replay = _replays.pop(key, None)
     if replay is None or replay.domain is not self or not _continues(replay, applied):
         replay = _Replay(self, tracker)
-    for event in applied[len(replay.events):]:
+    for event in applied[len(replay.events) :]:
         if isinstance(event, ActionExecuted):
-            replay.states.append(self._clean_state(self.get_active_state(replay.tracker, omit_unset_slots=omit_unset_slots)))
+            replay.states.append(
+                self._clean_state(self.get_active_state(replay.tracker, omit_unset_slots=omit_unset_slots))
+            )
         replay.tracker.update(event)
         replay.events.append(event)
     _replays[key] = replay
@@ -112,8 +119,12 @@ def applied_events(self: DialogueStateTracker) -> List[Any]:
     events = self.events
     cache = self.__dict__.get("_applied_cache")
     count = len(events)
-    if (cache is None or cache.events is not events or cache.count > count
-            or (cache.count and events[cache.count - 1] is not cache.last)):
+    if (
+        cache is None
+        or cache.events is not events
+        or cache.count > count
+        or (cache.count and events[cache.count - 1] is not cache.last)
+    ):
         cache = _Applied(events)
     new = [events[index] for index in range(cache.count, count)] if cache.count else list(events)
     new_names = {event.name for event in new if isinstance(event, ActiveLoop) and event.name}
@@ -131,8 +142,11 @@ def applied_events(self: DialogueStateTracker) -> List[Any]:
         elif isinstance(event, UserUtteranceReverted):
             self._undo_till_previous(UserUttered, applied)
             self._undo_till_previous(ActionExecuted, applied)
-        elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
-              and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
             self._undo_till_previous_loop_execution(event.action_name, applied)
         else:
             applied.append(event)
@@ -145,8 +159,11 @@ def applied_events(self: DialogueStateTracker) -> List[Any]:
 def install() -> bool:
     """Compute the dialogue states incrementally; False when Rasa is another version."""
     if rasa.__version__ != FOR_RASA_VERSION:
-        logger.warning("Rasa %s is not %s: dialogue states stay Rasa's own (rebuilt on every prediction)",
-                       rasa.__version__, FOR_RASA_VERSION)
+        logger.warning(
+            "Rasa %s is not %s: dialogue states stay Rasa's own (rebuilt on every prediction)",
+            rasa.__version__,
+            FOR_RASA_VERSION,
+        )
         return False
     Domain.states_for_tracker_history = states_for_tracker_history
     DialogueStateTracker.applied_events = applied_events

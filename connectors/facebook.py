@@ -12,6 +12,7 @@ replies show their numbers.
 Credentials (see ``bot/clinic/channels.py``): verify, secret, page-access-token; optional api_url
 (another Graph API version or host).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,10 @@ class MessengerChannelOutput(FormattedOutput, MessengerBot):
     async def send_formatted(self, recipient_id: Text, message: OutgoingMessage) -> None:
         payload: Dict[Text, Any] = {"text": message.text}
         if message.buttons:
-            payload["quick_replies"] = [{"content_type": "text", "title": title, "payload": button_payload}
-                                        for title, button_payload in message.buttons]
+            payload["quick_replies"] = [
+                {"content_type": "text", "title": title, "payload": button_payload}
+                for title, button_payload in message.buttons
+            ]
         await asyncio.to_thread(self.messenger_client.send, payload, self.provider_id(recipient_id), "RESPONSE")
 
     async def send_action(self, recipient_id: Text, sender_action: Text) -> None:
@@ -83,16 +86,16 @@ def messaging_events(payload: Any) -> Iterator[Tuple[Text, Text]]:
 class MessengerChannel(FacebookInput):
     """Rasa's Messenger channel with current signatures, batches and numbered options."""
 
-    def __init__(self, fb_verify: Text, fb_secret: Text, fb_access_token: Text,
-                 api_url: Optional[Text] = None) -> None:
+    def __init__(self, fb_verify: Text, fb_secret: Text, fb_access_token: Text, api_url: Optional[Text] = None) -> None:
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.api_url = api_url
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = checked_credentials(cls, credentials)
-        return cls(credentials["verify"], credentials["secret"], credentials["page-access-token"],
-                   credentials.get("api_url"))
+        return cls(
+            credentials["verify"], credentials["secret"], credentials["page-access-token"], credentials.get("api_url")
+        )
 
     def get_output_channel(self) -> MessengerChannelOutput:
         client = MessengerClient(self.fb_access_token)
@@ -100,8 +103,9 @@ class MessengerChannel(FacebookInput):
             client.graph_url = self.api_url.rstrip("/")
         return MessengerChannelOutput(client)
 
-    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], request: Request,
-                      sender: Text, text: Text) -> None:
+    async def _answer(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], request: Request, sender: Text, text: Text
+    ) -> None:
         output = self.get_output_channel()
         await output.send_action(sender, "mark_seen")
         await output.send_action(sender, "typing_on")

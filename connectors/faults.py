@@ -11,6 +11,7 @@ and its question). A rejection by the action server (a form that does not take t
 no fault and goes on as in Rasa. Nothing of the conversation is logged, only the action's name
 and the kind of failure.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,7 @@ def already_apologised(tracker: Any) -> bool:
     return False
 
 
-async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
-                           domain: Any) -> List[Event]:
+async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
     """Rasa's ``RemoteAction.run`` within ``ACTION_TIMEOUT``; the trouble message on any failure."""
     timeout = load_settings().action_timeout
     try:

@@ -9,6 +9,7 @@ Rasa's own code.
 ``resolve_numbered_choice`` maps a visitor's "2" to the payload of the second option of the
 last reply in the conversation, so numbered options work like buttons on SMS and WhatsApp.
 """
+
 from __future__ import annotations
 
 import logging

@@ -24,6 +24,7 @@ In endpoints: ``lock_store: {type: connectors.lock_store.AtomicRedisLockStore, u
 db: ..., password: ..., key_prefix: ..., poll_interval: 0.02, ticket_lifetime: 10}`` (Rasa's Redis keys plus
 ``poll_interval`` and ``ticket_lifetime``).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -73,7 +74,9 @@ end
 """.replace("MARGIN", str(KEY_MARGIN_S))
 
 # KEYS: lock, counter. ARGV: now, lifetime (s), conversation id. Returns the new ticket's number.
-ISSUE = _READ_TICKETS + """
+ISSUE = (
+    _READ_TICKETS
+    + """
 local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
 local kept, expires = read_tickets(redis.call('GET', KEYS[1]), now)
 local number = redis.call('INCR', KEYS[2]) - 1
@@ -85,10 +88,13 @@ write_lock(KEYS[1], ARGV[3], kept, expires, now)
 redis.call('EXPIRE', KEYS[2], math.ceil(lifetime) + MARGIN)
 return number
 """.replace("MARGIN", str(KEY_MARGIN_S))
+)
 
 # KEYS: lock. ARGV: now, conversation id, ticket number (-1: none, only drop expired tickets),
 # delete when empty (1/0). Returns how many tickets are left.
-RELEASE = _READ_TICKETS + """
+RELEASE = (
+    _READ_TICKETS
+    + """
 local now, number = tonumber(ARGV[1]), tonumber(ARGV[3])
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -108,11 +114,14 @@ else
 end
 return #left
 """
+)
 
 
 # KEYS: lock, counter. ARGV: now, conversation id, ticket number, lifetime (s). Pushes the ticket's expiry to
 # now + lifetime; returns 1, or 0 when the ticket is gone (expired, released).
-EXTEND = _READ_TICKETS + """
+EXTEND = (
+    _READ_TICKETS
+    + """
 local now, number, lifetime = tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -131,12 +140,20 @@ if found == 1 then
 end
 return found
 """.replace("MARGIN", str(KEY_MARGIN_S))
+)
+
 
 class AtomicRedisLockStore(RedisLockStore):
     """``RedisLockStore`` whose ticket issue, release and expiry sweep are atomic Lua scripts."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, *, poll_interval: float = DEFAULT_POLL_INTERVAL_S,
-                 ticket_lifetime: float = DEFAULT_TICKET_LIFETIME_S, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        endpoint_config: Optional[EndpointConfig] = None,
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        ticket_lifetime: float = DEFAULT_TICKET_LIFETIME_S,
+        **kwargs: Any,
+    ) -> None:
         if endpoint_config is not None:  # built by Rasa from endpoints (`type: connectors.lock_store...`)
             options = dict(endpoint_config.kwargs)
             poll_interval = float(options.pop("poll_interval", poll_interval))
@@ -150,8 +167,9 @@ class AtomicRedisLockStore(RedisLockStore):
         self._extend = self.red.register_script(EXTEND)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
         """Rasa's ticket lock, with tickets of ``ticket_lifetime`` seconds kept alive while their holder
         waits or works: a live replica keeps its turn however long a message takes, a crashed one's
         turn passes to the next ticket within ``ticket_lifetime`` (Rasa's ``lock_lifetime`` is not used)."""
@@ -175,8 +193,12 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def extend_ticket(self, conversation_id: Text, ticket: int) -> bool:
         """Set the ticket's expiry to ``ticket_lifetime`` from now; False when it no longer exists."""
-        return bool(self._extend(keys=[self.key_prefix + conversation_id, self._counter_key(conversation_id)],
-                                 args=[repr(time.time()), conversation_id, int(ticket), repr(self.ticket_lifetime)]))
+        return bool(
+            self._extend(
+                keys=[self.key_prefix + conversation_id, self._counter_key(conversation_id)],
+                args=[repr(time.time()), conversation_id, int(ticket), repr(self.ticket_lifetime)],
+            )
+        )
 
     def _counter_key(self, conversation_id: Text) -> Text:
         # "<prefix>:lockseq:<id>" cannot clash with a lock key "<prefix>:lock:<id>".
@@ -185,8 +207,12 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Append a ticket to the conversation's lock (created when missing) in one step."""
         try:
-            return int(self._issue(keys=[self.key_prefix + conversation_id, self._counter_key(conversation_id)],
-                                   args=[repr(time.time()), repr(float(lock_lifetime)), conversation_id]))
+            return int(
+                self._issue(
+                    keys=[self.key_prefix + conversation_id, self._counter_key(conversation_id)],
+                    args=[repr(time.time()), repr(float(lock_lifetime)), conversation_id],
+                )
+            )
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -203,9 +229,12 @@ class AtomicRedisLockStore(RedisLockStore):
         self._run_release(conversation_id, -1, delete_when_empty=False)
 
     def _run_release(self, conversation_id: Text, ticket_number: int, delete_when_empty: bool) -> int:
-        return int(self._release(keys=[self.key_prefix + conversation_id],
-                                 args=[repr(time.time()), conversation_id, int(ticket_number),
-                                       "1" if delete_when_empty else "0"]))
+        return int(
+            self._release(
+                keys=[self.key_prefix + conversation_id],
+                args=[repr(time.time()), conversation_id, int(ticket_number), "1" if delete_when_empty else "0"],
+            )
+        )
 
     def save_lock(self, lock: TicketLock) -> None:
         """Rasa's whole-lock write (not used by this store's own steps), with the key's expiry."""

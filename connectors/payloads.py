@@ -9,6 +9,7 @@ message in that conversation (the visitor pressed it, or typed its number on SMS
 ``/greet``, neither with entities). Anything else loses its leading ``/`` and is read by the NLU as
 the text it is, and is stored so.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,11 @@ def offered_payloads(tracker: Any) -> Set[Text]:
         return set()
     for event in reversed(list(tracker.events)):
         if isinstance(event, BotUttered):
-            return {str(button.get("payload")) for button in (event.data or {}).get("buttons") or []
-                    if isinstance(button, dict) and button.get("payload")}
+            return {
+                str(button.get("payload"))
+                for button in (event.data or {}).get("buttons") or []
+                if isinstance(button, dict) and button.get("payload")
+            }
     return set()
 
 
@@ -47,8 +51,9 @@ def visitor_text(text: Optional[Text], tracker: Any) -> Optional[Text]:
     return text.lstrip().lstrip("/") or "?"
 
 
-async def parse_visitor_message(self: MessageProcessor, message: UserMessage, tracker: Any = None,
-                                only_output_properties: bool = True) -> Dict[Text, Any]:
+async def parse_visitor_message(
+    self: MessageProcessor, message: UserMessage, tracker: Any = None, only_output_properties: bool = True
+) -> Dict[Text, Any]:
     """Rasa's ``parse_message``, after :func:`visitor_text`."""
     text = visitor_text(message.text, tracker)
     if text != message.text:

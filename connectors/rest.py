@@ -16,6 +16,7 @@ Compared with Rasa's ``RestInput``:
 The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}``. Rasa's
 ``?stream=true`` is not offered.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,11 @@ def _bad_request(reason: Text) -> HTTPResponse:
 
 def _too_many(conversation: Text) -> HTTPResponse:
     """HTTP 429 with the polite message, in the usual reply format."""
-    return response.json([{"recipient_id": conversation, "text": rate_limited_message()}],
-                         status=429, headers={"Retry-After": RETRY_AFTER_S})
+    return response.json(
+        [{"recipient_id": conversation, "text": rate_limited_message()}],
+        status=429,
+        headers={"Retry-After": RETRY_AFTER_S},
+    )
 
 
 class GuardedRestInput(RestInput):
@@ -64,13 +68,15 @@ class GuardedRestInput(RestInput):
             try:  # the standard library's strict parser: Sanic's (ujson) lets invalid UTF-8 through
                 body = json.loads(request.body) if request.body else None
             except Exception:  # noqa: BLE001 (not JSON, not UTF-8, nested too deep: RecursionError)
-                return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
+                return _bad_request('the body must be a JSON object: {"sender": "...", "message": "..."}')
             if not isinstance(body, dict):
-                return _bad_request("the body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}")
+                return _bad_request('the body must be a JSON object: {"sender": "...", "message": "..."}')
             sender = body.get("sender")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return _bad_request(f"\"sender\" is required: a string of 1 to {MAX_SENDER_CHARS} characters "
-                                    "that identifies the conversation")
+                return _bad_request(
+                    f'"sender" is required: a string of 1 to {MAX_SENDER_CHARS} characters '
+                    "that identifies the conversation"
+                )
             text: Optional[Text] = body.get("message") if isinstance(body.get("message"), str) else None
             conversation = conversation_id("rest", sender)
             exempt = address in load_settings().rate_limit_exempt  # the machine's own tools

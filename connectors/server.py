@@ -7,6 +7,7 @@ written by ``scripts/serve.sh``) and handed to Rasa's command line parser inside
 It also sets the largest request body Sanic accepts (``MESO_MAX_REQUEST_BYTES``; Sanic's default
 is 100 MB), as ``SANIC_REQUEST_MAX_SIZE`` for the app Rasa creates.
 """
+
 from __future__ import annotations
 
 import os

@@ -11,6 +11,7 @@ limits, the trouble message on failures).
 Credentials (see ``bot/clinic/channels.py``): slack_token, slack_signing_secret; optional
 slack_channel (answer in that channel instead of the visitor's) and api_url.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,17 +37,29 @@ def message_blocks(message: OutgoingMessage) -> List[Dict[Text, Any]]:
     """The text as a mrkdwn section, then the buttons in actions blocks of up to 25."""
     blocks: List[Dict[Text, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": message.text}}]
     for start in range(0, len(message.buttons), BUTTONS_PER_BLOCK):
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": title}, "value": payload}
-            for title, payload in message.buttons[start:start + BUTTONS_PER_BLOCK]]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": title}, "value": payload}
+                    for title, payload in message.buttons[start : start + BUTTONS_PER_BLOCK]
+                ],
+            }
+        )
     return blocks
 
 
 class SlackChannelOutput(FormattedOutput, SlackBot):
     """Posts replies with ``chat.postMessage``."""
 
-    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
-                 proxy: Optional[Text] = None, api_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_url: Optional[Text] = None,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         if api_url:
             self.client.base_url = api_url.rstrip("/") + "/"
@@ -74,20 +87,28 @@ class SlackChannel(SlackInput):
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackChannelOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
 
-    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
         """As Rasa's (Slack's retries ignored, the message handled in the background so Slack gets its
         answer at once), in the conversation ``slack:<user>`` and through ``connectors.common.answer``."""
         retry_reason = request.headers.get(self.retry_reason_header)
         if request.headers.get(self.retry_num_header) and retry_reason in self.errors_ignore_retry:
             return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
         metadata = metadata or {}
-        output = self.get_output_channel(metadata.get("out_channel"),
-                                         metadata.get("thread_id") if self.use_threads else None)
+        output = self.get_output_channel(
+            metadata.get("out_channel"), metadata.get("thread_id") if self.use_threads else None
+        )
         if not sender_id:
             return response.text("")
-        task = asyncio.create_task(answer(on_new_message, self, conversation_id("slack", sender_id), text, output,
-                                          metadata))
+        task = asyncio.create_task(
+            answer(on_new_message, self, conversation_id("slack", sender_id), text, output, metadata)
+        )
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return response.text("")

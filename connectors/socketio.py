@@ -24,6 +24,7 @@ the trouble message on failures); socket.io messages are limited to ``MESO_MAX_R
 * ``GET /widget/socket.io.min.js``    socket.io-client v4, vendored by ``make widget``
 * ``GET /widget/demo.html``           a demo page
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,6 @@ WIDGET_FILES: Dict[Text, tuple] = {
 def allowed_origins() -> List[Text]:
     """Origins allowed to open a socket (``WIDGET_ALLOWED_ORIGINS``, see :mod:`bot.settings`)."""
     return load_settings().allowed_origins
-
 
 
 class SessionSigner:
@@ -133,7 +133,8 @@ async def serve_widget_file(_: Request, name: Text) -> HTTPResponse:
         hint = " Run `make widget` to vendor socket.io-client." if name == "socket.io.min.js" else ""
         return response.text(f"{name} is missing.{hint}", status=404)
     return await response.file(
-        path, mime_type=known[1],
+        path,
+        mime_type=known[1],
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )
 
@@ -164,8 +165,9 @@ class PersistentSocketIOInput(SocketIOInput):
         common message handling."""
         settings = load_settings()
         origins = settings.allowed_origins
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins,
-                          max_http_buffer_size=settings.max_request_bytes)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=settings.max_request_bytes
+        )
         socketio_webhook = WidgetSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # used by get_output_channel
         self.signer = SessionSigner.from_settings(settings)
@@ -240,7 +242,14 @@ class PersistentSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data.get("message")
-            await answer(on_new_message, self, sender_id, text if isinstance(text, str) else None,
-                         output_channel, metadata, address=addresses.get(sid))
+            await answer(
+                on_new_message,
+                self,
+                sender_id,
+                text if isinstance(text, str) else None,
+                output_channel,
+                metadata,
+                address=addresses.get(sid),
+            )
 
         return socketio_webhook

@@ -12,6 +12,7 @@ at Telegram's 4096 characters.
 Credentials (see ``bot/clinic/channels.py``): access_token, webhook_url, secret_token; optional api_url
 (a local Bot API server).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -74,8 +75,9 @@ class TelegramChannel(InputChannel):
     def name(cls) -> Text:
         return "telegram"
 
-    def __init__(self, access_token: Text, webhook_url: Text, secret_token: Text,
-                 api_url: Optional[Text] = None) -> None:
+    def __init__(
+        self, access_token: Text, webhook_url: Text, secret_token: Text, api_url: Optional[Text] = None
+    ) -> None:
         self.access_token = access_token
         self.webhook_url = webhook_url
         self.secret_token = secret_token
@@ -85,8 +87,12 @@ class TelegramChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = checked_credentials(cls, credentials)
-        return cls(credentials["access_token"], credentials["webhook_url"], credentials["secret_token"],
-                   credentials.get("api_url"))
+        return cls(
+            credentials["access_token"],
+            credentials["webhook_url"],
+            credentials["secret_token"],
+            credentials.get("api_url"),
+        )
 
     def get_output_channel(self) -> TelegramChannelOutput:
         """The bot client, created once in the server's event loop."""
@@ -97,9 +103,14 @@ class TelegramChannel(InputChannel):
     async def register_webhook(self) -> None:
         """Tell Telegram where to send updates and which secret to send with them."""
         try:
-            await self.get_output_channel().request("setWebhook", {
-                "url": self.webhook_url, "secret_token": self.secret_token,
-                "allowed_updates": json.dumps(HANDLED_UPDATES)})
+            await self.get_output_channel().request(
+                "setWebhook",
+                {
+                    "url": self.webhook_url,
+                    "secret_token": self.secret_token,
+                    "allowed_updates": json.dumps(HANDLED_UPDATES),
+                },
+            )
             logger.info("Telegram webhook registered: %s", self.webhook_url)
         except Exception as error:  # the server must run even when Telegram cannot be reached
             logger.error("Could not register the Telegram webhook %s: %s", self.webhook_url, error)
@@ -145,8 +156,9 @@ class TelegramChannel(InputChannel):
             output = self.get_output_channel()
             if update.callback_query:
                 await self._acknowledge(output, update.callback_query.id)
-            await answer(on_new_message, self, conversation_id("telegram", chat_id), text, output,
-                         self.get_metadata(request))
+            await answer(
+                on_new_message, self, conversation_id("telegram", chat_id), text, output, self.get_metadata(request)
+            )
             return response.text("success")
 
         return telegram_webhook

@@ -24,6 +24,7 @@ In endpoints.yml: ``tracker_store: {type: connectors.tracker_store.CachedSQLTrac
 with the same keys as Rasa's SQL store, plus ``max_cached`` (default 1000) and ``check_database``
 (default true).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -53,8 +54,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` that remembers the trackers it saved (least recently used dropped) and
     re-reads one when the database holds newer events of its conversation."""
 
-    def __init__(self, *args: Any, max_cached: int = DEFAULT_MAX_CACHED, check_database: Any = True,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, max_cached: int = DEFAULT_MAX_CACHED, check_database: Any = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.max_cached = int(max_cached)
         self.check_database = _flag(check_database)
@@ -63,8 +65,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # sender -> (the tracker object handed out or saved, how many of its events are stored)
         self._stored: "OrderedDict[Text, Tuple[weakref.ref, int]]" = OrderedDict()
         # max(id) of the conversation, written so that the planner reads it from the end of VERSION_INDEX
-        self._version_query = (sa.select(self.SQLEvent.id).where(self.SQLEvent.sender_id == sa.bindparam("sender_id"))
-                               .order_by(self.SQLEvent.sender_id.desc(), self.SQLEvent.id.desc()).limit(1))
+        self._version_query = (
+            sa.select(self.SQLEvent.id)
+            .where(self.SQLEvent.sender_id == sa.bindparam("sender_id"))
+            .order_by(self.SQLEvent.sender_id.desc(), self.SQLEvent.id.desc())
+            .limit(1)
+        )
         self.cache_hits = self.cache_misses = self.stale_reads = 0
         if self.check_database:
             self._create_version_index()
@@ -105,10 +111,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             rows: List[Any] = []
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
-                rows.append(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+                rows.append(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             session.add_all(rows)
             session.flush()  # assigns the ids
             last_id = max((row.id for row in rows), default=None)

@@ -14,6 +14,7 @@ whatsapp_number (default ``whatsapp:<twilio_number>``), webhook_url (the exact U
 at Twilio, needed behind a proxy that changes the scheme or host) and api_url (another API
 host, e.g. a regional one).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,14 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 class TwilioChannelOutput(FormattedOutput, TwilioOutput):
     """Sends replies as SMS or WhatsApp messages, each formatted for its medium."""
 
-    def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text,
-                 whatsapp_number: Optional[Text] = None, api_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        account_sid: Text,
+        auth_token: Text,
+        twilio_number: Text,
+        whatsapp_number: Optional[Text] = None,
+        api_url: Optional[Text] = None,
+    ) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self.whatsapp_number = whatsapp_number or f"{WHATSAPP_PREFIX}{twilio_number}"
         if not self.whatsapp_number.startswith(WHATSAPP_PREFIX):
@@ -60,8 +67,9 @@ class TwilioChannelOutput(FormattedOutput, TwilioOutput):
     async def send_formatted(self, recipient_id: Text, message: OutgoingMessage) -> None:
         sender = self.whatsapp_number if recipient_id.startswith(WHATSAPP_PREFIX) else self.twilio_number
         try:
-            await asyncio.to_thread(self.messages.create, to=self.provider_id(recipient_id), from_=sender,
-                                    body=message.text)
+            await asyncio.to_thread(
+                self.messages.create, to=self.provider_id(recipient_id), from_=sender, body=message.text
+            )
         except TwilioRestException as error:
             logger.error("Twilio refused a message to %s: %s", recipient_id, error.msg)
 
@@ -69,9 +77,15 @@ class TwilioChannelOutput(FormattedOutput, TwilioOutput):
 class TwilioChannel(TwilioInput):
     """Rasa's Twilio channel with signed requests only and numbered options."""
 
-    def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text,
-                 whatsapp_number: Optional[Text] = None, webhook_url: Optional[Text] = None,
-                 api_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        account_sid: Text,
+        auth_token: Text,
+        twilio_number: Text,
+        whatsapp_number: Optional[Text] = None,
+        webhook_url: Optional[Text] = None,
+        api_url: Optional[Text] = None,
+    ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.whatsapp_number = whatsapp_number
         self.webhook_url = webhook_url
@@ -81,9 +95,14 @@ class TwilioChannel(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = checked_credentials(cls, credentials)
-        return cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"],
-                   credentials.get("whatsapp_number"), credentials.get("webhook_url"),
-                   credentials.get("api_url"))
+        return cls(
+            credentials["account_sid"],
+            credentials["auth_token"],
+            credentials["twilio_number"],
+            credentials.get("whatsapp_number"),
+            credentials.get("webhook_url"),
+            credentials.get("api_url"),
+        )
 
     def is_signed(self, request: Request) -> bool:
         """True when ``X-Twilio-Signature`` matches the URL and the form posted."""
@@ -103,16 +122,18 @@ class TwilioChannel(TwilioInput):
             if not sender:
                 return response.text("missing From", status=400)
             if sender.startswith(WHATSAPP_PREFIX):
-                conversation = conversation_id("whatsapp", sender[len(WHATSAPP_PREFIX):])
+                conversation = conversation_id("whatsapp", sender[len(WHATSAPP_PREFIX) :])
             else:
                 conversation = conversation_id("sms", sender)
             text = await resolve_numbered_choice(request, conversation, request.form.get("Body"))
-            await answer(on_new_message, self, conversation, text, self.get_output_channel(),
-                         self.get_metadata(request))
+            await answer(
+                on_new_message, self, conversation, text, self.get_output_channel(), self.get_metadata(request)
+            )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return twilio_webhook
 
     def get_output_channel(self) -> OutputChannel:
-        return TwilioChannelOutput(self.account_sid, self.auth_token, self.twilio_number,
-                                   self.whatsapp_number, self.api_url)
+        return TwilioChannelOutput(
+            self.account_sid, self.auth_token, self.twilio_number, self.whatsapp_number, self.api_url
+        )

@@ -4,6 +4,7 @@ Guide topics are answered with the guide's own sentences from the knowledge base
 the guide does not answer are said to be outside it. Every reply passes through
 :func:`bot.answering.safety.apply_safety_policy` before it leaves this module.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,15 +13,20 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import replies, safety
-from bot.clinic.profile import Clinic
 from bot.answering.replies import Reply
+from bot.clinic.profile import Clinic
 from bot.knowledge import query
 from bot.nlp.vocabulary import Vocabulary
 from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
 
 # The entity that each `narrow` answer of data/topics.yml narrows by.
-NARROW_ENTITY = {"conditions_treated": "condition", "duration_for_condition": "condition",
-                 "side_effects": "side_effect", "ingredients": "ingredient", "practitioner": "practitioner"}
+NARROW_ENTITY = {
+    "conditions_treated": "condition",
+    "duration_for_condition": "condition",
+    "side_effects": "side_effect",
+    "ingredients": "ingredient",
+    "practitioner": "practitioner",
+}
 DID_YOU_MEAN_OPTIONS = 3  # topics offered when the NLU is unsure, as Rasa's two-stage fallback does
 
 
@@ -56,14 +62,19 @@ def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
     by_guide: Dict[str, List[query.SentenceRow]] = {}
     for row in rows:
         by_guide.setdefault(row.document, []).append(row)
-    return "\n\n".join(f"From \"{title}\": {_prose(part)}" for title, part in by_guide.items())
+    return "\n\n".join(f'From "{title}": {_prose(part)}' for title, part in by_guide.items())
 
 
 class Assistant:
     """Answers turns from a built knowledge base."""
 
-    def __init__(self, sessions: sessionmaker, vocabulary: Vocabulary, clinic: Optional[Clinic] = None,
-                 table: Optional[IntentTable] = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        vocabulary: Vocabulary,
+        clinic: Optional[Clinic] = None,
+        table: Optional[IntentTable] = None,
+    ) -> None:
         self._sessions = sessions
         self._clinic = clinic or Clinic()
         self._vocabulary = vocabulary
@@ -83,8 +94,11 @@ class Assistant:
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
-            reply = Reply([message for part in replies_in_order for message in part.messages],
-                          topic=replies_in_order[-1].topic, condition=replies_in_order[-1].condition)
+            reply = Reply(
+                [message for part in replies_in_order for message in part.messages],
+                topic=replies_in_order[-1].topic,
+                condition=replies_in_order[-1].condition,
+            )
         else:
             reply = self._answer(turn)
         reply.messages = safety.apply_safety_policy(
@@ -94,7 +108,8 @@ class Assistant:
             urgent_message=safety.urgent_care_message(self._clinic),
             recommendation=safety.professional_recommendation(self._clinic),
             # When in doubt, the line: an unsure NLU may have missed a safety question.
-            safety_question=turn.intent == "nlu_fallback" and bool(turn.text.strip())
+            safety_question=turn.intent == "nlu_fallback"
+            and bool(turn.text.strip())
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         return reply
@@ -128,8 +143,9 @@ class Assistant:
             if reassurance and not safety.needs_urgent_care(turn.intent, turn.text):
                 return self._topic_reply(turn, reassurance)  # normal after-effects: the guide's words
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
-        reply = replies.small_talk(turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic,
-                                   self._table)
+        reply = replies.small_talk(
+            turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic, self._table
+        )
         if turn.intent == "nlu_fallback" and turn.text.strip():
             likely = self._likely_topics(turn)
             if likely:
@@ -145,8 +161,10 @@ class Assistant:
         first, then what it says about risks (never "considered safe" first); the policy adds the
         professional line."""
         named = ", ".join(conditions[:-1]) + (f" or {conditions[-1]}" if len(conditions) > 1 else conditions[0])
-        messages = [f"The guide I answer from does not address {named}, so I can't tell you whether "
-                    "mesotherapy is safe for you."]
+        messages = [
+            f"The guide I answer from does not address {named}, so I can't tell you whether "
+            "mesotherapy is safe for you."
+        ]
         with self._sessions() as session:
             risks = query.facts(session, "side_effect")
         sentences = list(dict.fromkeys(row.sentence for row in risks))
@@ -157,14 +175,20 @@ class Assistant:
     def _related_topic_buttons(self, turn: Turn) -> List[Tuple[str, str]]:
         """Buttons for the topics that can narrow their answer to an entity the message names."""
         named = {entity for entity, values in turn.entities.items() if values}
-        return [(topic.button, f"/{topic.intent}") for topic in self._table.topics
-                if topic.narrow and NARROW_ENTITY.get(topic.narrow) in named]
+        return [
+            (topic.button, f"/{topic.intent}")
+            for topic in self._table.topics
+            if topic.narrow and NARROW_ENTITY.get(topic.narrow) in named
+        ]
 
     def _off_topic_about_a_guide_word(self, turn: Turn, related: List[Tuple[str, str]]) -> Reply:
-        """"What is cellulite?": the guide does not explain that; say what it covers, offer the related topic."""
+        """ "What is cellulite?": the guide does not explain that; say what it covers, offer the related topic."""
         subject = next(values[0] for values in turn.entities.values() if values)
-        messages = [f"The guide I answer from is about mesotherapy: it does not explain {subject.lower()} itself. "
-                    + replies.capabilities(self._table) + " This may be what you are looking for:"]
+        messages = [
+            f"The guide I answer from is about mesotherapy: it does not explain {subject.lower()} itself. "
+            + replies.capabilities(self._table)
+            + " This may be what you are looking for:"
+        ]
         return Reply(messages, related, topic=turn.previous_topic, condition=turn.previous_condition)
 
     def _likely_topics(self, turn: Turn) -> List[Tuple[str, str]]:
@@ -202,8 +226,9 @@ class Assistant:
             sentences = query.sentences_under_headings(session, uncovered.answered_by)
             cite = len(query.document_titles(session)) > 1
         if sentences:  # the guide covers it now: a maintainer added a section
-            return Reply([_sentence_list(sentences, cite)], topic=turn.previous_topic,
-                         condition=turn.previous_condition)
+            return Reply(
+                [_sentence_list(sentences, cite)], topic=turn.previous_topic, condition=turn.previous_condition
+            )
         subject = uncovered.subject
         messages = [f"The guide I answer from does not cover {subject}, so I can't tell you that."]
         if uncovered.safety:
@@ -223,11 +248,16 @@ class Assistant:
         if condition and (named_now or turn.previous_condition):
             if condition in treated:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
-                return [f"Yes. The guide lists {treated[condition].lower()} among the conditions mesotherapy "
-                        f"can treat. In its words: \"{sentence}\""]
+                return [
+                    f"Yes. The guide lists {treated[condition].lower()} among the conditions mesotherapy "
+                    f'can treat. In its words: "{sentence}"'
+                ]
             listed = ", ".join(sorted({wording.lower() for wording in treated.values()}))
-            return [f"The guide does not list {condition} among the conditions mesotherapy treats, so I can't "
-                    f"say it helps. The conditions it does list are: {listed}.", replies.ASK_PROFESSIONAL_INSTEAD]
+            return [
+                f"The guide does not list {condition} among the conditions mesotherapy treats, so I can't "
+                f"say it helps. The conditions it does list are: {listed}.",
+                replies.ASK_PROFESSIONAL_INSTEAD,
+            ]
         return []
 
     def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
@@ -237,8 +267,10 @@ class Assistant:
             return []
         messages = [_sentence_list(sentences)]
         if condition:
-            messages.append(f"The guide gives no figure specific to {condition}: it says the length of time "
-                            "depends on the condition being treated and on the person.")
+            messages.append(
+                f"The guide gives no figure specific to {condition}: it says the length of time "
+                "depends on the condition being treated and on the person."
+            )
         return messages
 
     def _side_effects(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
@@ -248,7 +280,9 @@ class Assistant:
             return []
         messages = []
         for effect in dict.fromkeys(named):
-            rows = query.facts(session, "after_effect", subject=effect) + query.facts(session, "side_effect", value=effect)
+            rows = query.facts(session, "after_effect", subject=effect) + query.facts(
+                session, "side_effect", value=effect
+            )
             if rows:
                 messages.append(" ".join(dict.fromkeys(r.sentence for r in rows)))
             else:
@@ -263,10 +297,12 @@ class Assistant:
         for ingredient in dict.fromkeys(named):
             rows = query.facts(session, "ingredient", value=ingredient)
             if rows:
-                messages.append(f"Yes, the guide mentions {ingredient}: \"{rows[0].sentence}\"")
+                messages.append(f'Yes, the guide mentions {ingredient}: "{rows[0].sentence}"')
             else:
-                messages.append(f"The guide does not mention {ingredient} as an ingredient. It says cocktails are "
-                                "customised to each patient; a practitioner can tell you what theirs contains.")
+                messages.append(
+                    f"The guide does not mention {ingredient} as an ingredient. It says cocktails are "
+                    "customised to each patient; a practitioner can tell you what theirs contains."
+                )
         return messages
 
     def _practitioner(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
@@ -277,5 +313,7 @@ class Assistant:
         sentences = query.topic_sentences(session, topic.key) if topic else []
         if not unlisted or not sentences:
             return []
-        return [f"The guide does not mention a {unlisted[0]} performing mesotherapy. What it says: "
-                + _sentence_list(sentences)]
+        return [
+            f"The guide does not mention a {unlisted[0]} performing mesotherapy. What it says: "
+            + _sentence_list(sentences)
+        ]

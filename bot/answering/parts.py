@@ -1,4 +1,5 @@
 """Split a message that asks several things ("does it work, and how long does it last?") into its questions."""
+
 from __future__ import annotations
 
 import re
@@ -24,5 +25,5 @@ def split_questions(text: str) -> List[str]:
     if len(parts) < 2:
         return [text.strip()]
     if len(parts) > MAX_PARTS:  # the rest goes with the last question answered
-        parts = parts[: MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1:])]
+        parts = parts[: MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1 :])]
     return parts

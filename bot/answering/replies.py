@@ -1,4 +1,5 @@
 """The assistant's own wording for small talk, fallback and bad input (no medical facts here)."""
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,11 @@ def offer_handoff(clinic: Clinic) -> str:
 
 
 def small_talk(
-    intent: str, text: str, topic: Optional[str], condition: Optional[str], clinic: Clinic,
+    intent: str,
+    text: str,
+    topic: Optional[str],
+    condition: Optional[str],
+    clinic: Clinic,
     table: Optional[IntentTable] = None,
 ) -> Reply:
     """Reply to greetings, thanks, fallback and the like; context is kept as it was."""

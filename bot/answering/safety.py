@@ -3,6 +3,7 @@
 - A message that reports red-flag symptoms gets the urgent-care message first.
 - A reply to a safety question ends with the recommendation to see a licensed professional.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,9 @@ def urgent_care_message(clinic: Clinic) -> str:
 _S = r"[^.!?;]"  # within one sentence
 _FACE = r"(?:face|throat|tongue|lips?|mouth|eyes?|eyelids?|cheeks?|neck)"
 _MILD = r"(?:a (?:little |tiny )?bit|a little|little|slight(?:ly)?|mild(?:ly)?|light(?:ly)?|some|just|kinda|kind of|barely|minor)"
-_NEG_WORD = r"(?:no|not|nothing|never|none|nor|without|isnt|arent|wasnt|werent|dont|doesnt|didnt|hasnt|havent|wont|cant)"
+_NEG_WORD = (
+    r"(?:no|not|nothing|never|none|nor|without|isnt|arent|wasnt|werent|dont|doesnt|didnt|hasnt|havent|wont|cant)"
+)
 
 
 def _gap(most: int) -> str:
@@ -66,129 +69,183 @@ def _gap(most: int) -> str:
 # Symptom vocabularies, grouped by kind: the patterns below combine them so that a new wording of a
 # known symptom ("can't catch my breath", "tongue feels huge") matches without its own rule.
 _BREATH = r"(?:breath\w*|\bair\b|inhal\w*)"
-_BREATH_TROUBLE = (r"(?:trouble|difficult\w*|hard|harder|struggl\w*|cant|cannot|barely|hardly|unable|weight|short|shortness|catch|"
-                   r"tight\w*|wheez\w*|fast|rapid\w*|heavy|shallow|labou?red|gasp\w*|problems?|issues?|weird|funny|"
-                   r"strange|enough|hurts?|painful|whistl\w*|noisy|struggle)")
+_BREATH_TROUBLE = (
+    r"(?:trouble|difficult\w*|hard|harder|struggl\w*|cant|cannot|barely|hardly|unable|weight|short|shortness|catch|"
+    r"tight\w*|wheez\w*|fast|rapid\w*|heavy|shallow|labou?red|gasp\w*|problems?|issues?|weird|funny|"
+    r"strange|enough|hurts?|painful|whistl\w*|noisy|struggle)"
+)
 _SWELL = r"(?:swell\w*|swollen|puff\w*|bloat\w*|balloon\w*|blow\w* up|blown up|blew up)"
-_SWELL_STRONG = (r"(?:up|shut|more|worse|fast|faster|quickly|rapidly|badly|everywhere|all over|by the (?:minute|hour)|"
-                 r"and (?:it )?(?:wont|will not|doesnt|does not) stop|like (?:a |an )?\w+)")
+_SWELL_STRONG = (
+    r"(?:up|shut|more|worse|fast|faster|quickly|rapidly|badly|everywhere|all over|by the (?:minute|hour)|"
+    r"and (?:it )?(?:wont|will not|doesnt|does not) stop|like (?:a |an )?\w+)"
+)
 _INTENSE = r"(?:so|very|really|extremely|badly|massively|hugely|severely|super|incredibly|insanely|crazy|seriously|too)"
-_COLOUR = (r"(?:dark|darker|black|blackish|blackened|blue|bluish|blueish|purple|purplish|grey|gray|greyish|grayish|white|"
-           r"whitish|pale|paler|dusky|mottled|ashen|marbled|bluey)")
+_COLOUR = (
+    r"(?:dark|darker|black|blackish|blackened|blue|bluish|blueish|purple|purplish|grey|gray|greyish|grayish|white|"
+    r"whitish|pale|paler|dusky|mottled|ashen|marbled|bluey)"
+)
 _COLOUR_ALARM = r"(?:black|blackish|blue|bluish|blueish|bluey|grey|gray|greyish|grayish|white|whitish|dusky|mottled|ashen|marbled|purple|purplish)"
 _SPOT = r"(?:patch|patches|area|spot|spots|zone|blotch\w*|region|tip|bit|place|edge|edges|ring|circle)"
 _SEE = r"(?:vision|sight|eyesight|see|seeing|eyes?|things|everything)"
-_SEE_TROUBLE = (r"(?:blurr\w*|double|foggy|cloudy|dim|dimmed|fuzzy|hazy|weird|strange|funny|gone|lost|loss|chang\w*|"
-                r"problems?|wrong|black\w*|patchy|shadow\w*|darken\w*|grey\w*|gray\w*)")
+_SEE_TROUBLE = (
+    r"(?:blurr\w*|double|foggy|cloudy|dim|dimmed|fuzzy|hazy|weird|strange|funny|gone|lost|loss|chang\w*|"
+    r"problems?|wrong|black\w*|patchy|shadow\w*|darken\w*|grey\w*|gray\w*)"
+)
 _PAIN = r"(?:pain\w*|hurt\w*|ache\w*|aching|sore\w*|tender\w*|throb\w*|sting\w*|burn\w*)"
 
 _RED_FLAG_PATTERNS = [
-    ("fever", r"\bfever\w*|\bfebrile\b|\bpyrexi\w*|\bchills\b|\bshiver\w*|\brigou?rs\b|burning up|"
-              r"sweat\w* (?:through|all night|buckets)|night sweats|hot and cold|hot then cold|cold then hot|"
-              r"(?:have|having|running|run|got|get|with|developed|spiking) (?:a |quite a |a high |a bit of a )?(?:temp|temperature)\b|"
-              r"(?:high|raised|elevated) (?:temp|temperature)|(?:temp|temperature) (?:is |was |keeps )?(?:high|up|rising|going up|spiking)|"
-              r"flu[- ]?like|like (?:i have |i got |i've got )?(?:the |a )?flu\b"),
-    ("spreading_redness",
-              r"(?:red\w*|rash|patch|blotch\w*|swelling|infection|pattern|purple|marks?|streaks?|it|its)\b[^.!?;]{0,30}\b(?:spread|travel|creep|expand|extend|crawl|mov(?:e|es|ing) (?:up|down|out|along|towards?|across))\w*|"
-              r"\bspread\w*\s+(?:\w+\s+){0,3}(?:red\w*|rash|up|down|across|over|out|to|along|around)\b|"
-              r"red (?:streaks?|lines?)|\bstreak\w*|moving out\w*|"
-              r"\b(?:its?|red|redness|rash|patch|blotch\w*|area|swelling|lump|knot|bump|spot|mark)\w*" + _gap(4) +
-              r"(?:is |are |keeps |has |have |looks? )?(?:getting |gotten |got |grown |become )?(?:bigger|larger|wider|growing)|"
-              r"\b(?:getting|gotten|grown|grows|becoming|become|got) (?:\w+ )?(?:bigger|larger|wider)\b|"
-              r"(?<!hair )(?<!hairs )(?<!nails )\bgrowing\b(?! back| in\b| out\b| again| hair| my hair| interest| business)|"
-              r"(?:past|beyond|outside|over) (?:the |my |that )?(?:pen |marker |drawn )?(?:line|lines|mark|marks|outline|circle|border)\b|"
-              r"(?:past|beyond|outside|further than|way past) (?:where|the (?:area|place|spot|spots|bit) where) (?:they|she|he|it|the needle)|"
-              r"\b(?:doubled|tripled|twice|double|triple|three times)\s+(?:in |the |its )?size\b|"
-              r"\bhot,? (?:\w+,? ){0,2}(?:lump|knot|bump|lumps|bumps|knots|swelling)\b|"
-              r"(?:growing|expanding|enlarging|keeps growing) (?:red |hard |painful |hot )?(?:lump|knot|bump|patch|rash|redness|swelling|area)|"
-              r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|grape|orange|plum|walnut|coin)|"
-              r"(?:red|redness)\w* (?:and|&) (?:hot|warm|burning)|hot (?:and|&) red|(?:hot|warm) to (?:the )?touch|"
-              r"\b(?:spot|spots|site|sites|point|points|area|areas|skin|patch|lump|knot|bump|cheek|cheeks)\s+(?:is |are |feels? |looks? |got |gets )?(?:really |very |so |quite |burning )?hot\b|"
-              r"\bit (?:feels|is|looks|gets|got) (?:really |very |so |quite )?hot\b|\bits (?:really |very |so |quite )?hot\b|burning hot|"
-              r"\b(?:hard|painful|red|swollen),? (?:and )?hot\b|\bswollen\W+(?:\w+\W+){0,3}?hot\b|\bhot,? (?:and )?(?:hard|swollen|throbbing)\b|"
-              r"whole (?:stomach|belly|tummy|face|cheek|leg|thigh|arm|scalp|forehead|neck|area) is (?:red|hot|swollen)|"
-              r"\bcellulitis\b|(?:is|are|looks?|looking|got|getting|gotten|became|become|seems?|think (?:its|it is)|might be|could be) infected|"
-              r"(?:have|has|got|getting|developed) an? infection|angry[- ]looking|looks angry"),
-    ("pus", r"\bpus\w*|\booz\w*|discharg\w*|abscess\w*|\bweeping\b|(?:yellow|honey|green|cloudy|milky|white)\w* (?:head|gunk|stuff|fluid|liquid|crust\w*|goo|gunge)|"
-            r"\bleak\w*|\bdrain\w*|\bseep\w*|something (?:cloudy|yellow|green|white|milky)|"
-            r"\b(?:it|wound|spot|site|area|hole|holes|mark|marks) (?:smells|stinks)|smelly|\bfoul\b|\b(?:smell\w*|stink\w*) (?:bad|funny|weird|off|awful|horrible|gross|rotten|strange|disgusting)|\b(?:bad|funny|weird|awful|horrible|rotten) (?:smell|odou?r)|\bboils?\b|\bstinks?\b"),
-    ("breathing", rf"\b{_BREATH_TROUBLE}{_gap(4)}{_BREATH}|{_BREATH}{_gap(3)}{_BREATH_TROUBLE}\b|"
-                  r"short(?:ness)? of breath|breathless|out of breath|wheez\w*|gasp\w*|suffocat\w*|"
-                  r"struggling for air|anaphyla\w*|breath\w* (?:feels?|is) like|chest (?:is )?whistl\w*"),
-    ("swallowing", r"(?:cant|cannot|can barely|hard to|difficult\w* to|trouble|struggl\w*|unable to|not able to|hurts to|pain when i) (?:to )?(?:swallow\w*|get (?:\w+ )?down)|"
-                   r"swallow\w* (?:is |feels )?(?:hard|difficult|painful|a problem|trouble)|"
-                   rf"\b(?:difficult\w*|trouble|problems?|struggl\w*|pain\w*|hard|cant|cannot|barely){_gap(2)}swallow\w*|"
-                   rf"throat{_gap(3)}(?:clos\w*|tight\w*|thick\w*|swell\w*|swollen|narrow\w*|weird|funny|strange|blocked|constrict\w*|itch\w*|tingl\w*)|"
-                   r"(?:lump|something|stuck) in (?:my|the) throat|chok\w*|\bhoarse\b|drool\w*|"
-                   rf"voice{_gap(2)}(?:gone|changed|hoarse|weird|strange|funny|muffled|different|raspy|croaky)"),
-    ("allergic_swelling",
-              rf"(?:lips?|tongue|throat|mouth)\s+(?:\w+\s+)?(?:is |are |has |have |keeps? |started |getting |got |feels? )?(?:{_SWELL}|getting bigger)|"
-              rf"\btongue{_gap(3)}(?:{_SWELL}|huge|big|bigger|thick\w*|fat|heavy|numb|tingl\w*)|(?:{_SWELL}|huge|thick) tongue|"
-              rf"swell\w*\s+(?:of|in|on)\s+(?:my |the |her |his )?(?:lips?|tongue|throat|mouth)|swollen\s+(?:lips?|tongue|throat|mouth)|"
-              rf"swollen shut|puffed up|blown up|(?:face|eyes?|eyelids?|cheeks?)\s+(?:is |are |has |have |keeps? |started |got |getting )?(?:swell\w* up|swell\w* more|ballooned|balloon\w*)|"
-              rf"{_SWELL}\s+(?:\w+\s+)?{_SWELL_STRONG}\b|(?:huge|massive|enormous|{_INTENSE}) (?:swell\w*|swollen|puffy|puffed)|"
-              rf"(?:face|eyes?|eyelids?|cheeks?|forehead)\s+(?:is |are |has |have |keeps? |started |got |getting )(?:swell\w*|swollen)|"
-              rf"my (?:face|eyes?|eyelids?) (?:swell\w*|swollen)|whole (?:face|body|head)\W+(?:\w+\W+){{0,2}}{_SWELL}|"
-              rf"(?:cant|cannot|can barely|can hardly|hard to) open (?:my |her |his |one |both )?(?:eyes?|eyelids?|mouth)|"
-              rf"\b(?:lips?|tongue|face|eyes?|eyelids?|mouth|cheeks?){_gap(2)}(?:huge|massive|enormous|twice the size|double the size|gigantic)\b|"
-              rf"\b(?:lips?|tongue|face|eyes?|eyelids?|mouth|cheeks?|forehead){_gap(3)}(?:blow\w* up|blown up|blew up|puff\w* up|swell\w* up|swole up|balloon\w*)|"
-              rf"like a (?:chipmunk|balloon|hamster)|\ballergic reaction\b|\bangioedema\b"),
-    ("hives", r"\bhives\b|\bwelts?\b|\burticari\w*|\bnettle\w*|(?:rash|bumps|blotch\w*|itch\w*|swelling|hives|welts)\w*\s+(?:\w+\s+){0,3}(?:all over|everywhere)|"
-              r"covered in (?:hives|a rash|rash|red bumps|bumps|welts|blotches|itchy)|(?:not just|even) where (?:they|she|he|it)\s+(?:didnt |did not )?(?:inject\w*|did|went)|"
-              r"all over my body|\bitchy rash\b|itch\w* all over"),
-    ("skin_colour",
-              r"(?:\b(?!(?:hair|eyes?|bruis\w*|circles?|mood)\b)\w+\b(?:\s+\w+){0,3}?\s+"
-              r"(?:has |have |is |are )?(?:gone|going|turned|turning|turn|turns|become|becoming|becomes|looks?|looking|is|are|was|were|went|got|getting|has been)|\bits)\s+(?:still |really |very |quite |kind of |kinda |a bit |all |totally |completely |almost |sort of |now |more |a |an )?"
-              rf"{_COLOUR}\b|"
-              rf"\b{_COLOUR_ALARM}(?:ish)?\s+(?:and \w+ )?{_SPOT}\b|"
-              r"\bmottl\w*|\blacy\b|net[- ]like|\bblanch\w*|\bnecros\w*|\bnecrotic\b|skin (?:is )?dying|dead skin|tissue (?:is )?dying|"
-              r"\b(?:skin|tissue|area|spot|patch|it|its)\b(?:\s+\w+){0,3}?\s+(?:looks?|looking|is|seems?|feels?|gone|went)\s+(?:\w+\s+)?(?:dead|dying)\b"),
-    ("fainting", r"(?:feel|felt|feeling|feels|went|go|going|gone|nearly|almost) (?:very |really |so |a bit |quite )?faint\b|"
-                 r"\bfainted\b|\bfainting\b|(?:going|about) to faint|pass(?:ed|ing|es)? out|blacked out|black(?:ing)? out|"
-                 r"\bcollaps\w*|lost consciousness|unconscious|\bdizz\w*|light[- ]?headed|(?:seems|acting|hes|shes|and) confused|"
-                 r"confused and|room (?:is )?spinning|\bwoozy\b|keel\w* over|hit the (?:floor|ground)|\bvertigo\b|"
-                 r"(?:fell|fall|falling) (?:down|over) when"),
-    ("severe_pain",
-              r"(?:severe|extreme|unbearable|excruciating|worsening|intense|terrible|horrible|horrendous|agoni\w*|crazy|insane|awful|"
-              r"unreal|intolerable|really bad|very bad|so much|a lot of|killer|stabbing|worst|sharp)\s+(?:\w+\s+){0,2}(?:pain|ache|aching|soreness)|"
-              r"(?:pain|hurts?|hurting|ache|aching|soreness|sore|throbbing)\w*\s+(?:\w+\s+){0,3}(?:unbearable|excruciating|severe|killing me|intolerable)|"
-              r"(?:pain|hurt\w*|sore\w*|tender\w*)[^.!?;]{0,30}\b(?:[7-9]|10)\s*(?:/|out of)\s*10|\b(?:[7-9]|10)\s*(?:/|out of)\s*10\s+(?:pain|hurt)|"
-              r"(?:hurts?|hurting|painful)\s+(?:so much|so bad|like hell|really bad|a lot|terribly|like crazy|like mad|loads)|"
-              r"(?:very|really|extremely|so|super|incredibly|unbearably) (?:painful|tender)|extremely sore|unbearably sore|\bin agony\b|"
-              r"(?:cant|cannot) (?:bear|stand|take) (?:the |this )?(?:pain|it)|"
-              r"(?:crying|screaming|cant sleep|cannot sleep|can not sleep|cant move|cant walk)\s+(?:\w+\s+){0,3}(?:pain|hurts?)|"
-              r"(?:pain|hurts?)\w*\s+(?:\w+\s+){0,6}(?:cant sleep|cannot sleep|crying|screaming)|"
-              r"(?:painkillers?|paracetamol|ibuprofen|tylenol|advil|pain meds|medication)\s+(?:are |is |do |does )?(?:not|dont|doesnt|arent|isnt|no longer|nothing)\s*(?:touching|working|helping|help|work|touch|doing)|"
-              r"hurts so much|\b(?:pain\w*|hurt\w*|ache\w*|aching|sore\w*|throb\w*)\W+(?:\w+\W+){0,4}?(?:off the charts?|through the roof|unbearable|unreal|insane|horrific|crippling|debilitating|agoni\w*|killing me)|"
-              r"\b(?:crippling|debilitating|horrific|agoni[sz]ing) (?:pain|ache|soreness)"),
-    ("other", r"something(?: is| feels| seems)? (?:very |really |seriously |badly )?(?:wrong|off) with (?:my|her|his|the) "
-              r"(?:throat|eyes?|vision|sight|breathing|chest|heart|tongue|lips?|face|skin)"),
-    ("chest_pain", r"chest\s+(?:\w+\s+){0,2}(?:pain\w*|tight\w*|hurts?|pressure|squeez\w*|heavy|ach\w*)|"
-                   r"(?:pain\w*|ache\w*|aching|hurt\w*|tight\w*|pressure|squeez\w*|heaviness|crush\w*)\s+(?:\w+\s+){0,5}?(?:my |the |her |his )chest|tight chest|"
-                   r"heart (?:is )?(?:racing|pounding|beating (?:so |very |really )?fast)|palpitation\w*|(?:pain|ache)\w* (?:\w+ ){0,4}(?:down|in|into) my left arm"),
-    ("worsening", r"(?:getting|gets|got|gotten|becoming|even|much|way|far|keeps getting)\s+worse|worse and worse|worsening|"
-                  r"worse (?:today|every|each|now|by the)|worse than (?:yesterday|this morning|last night|before|earlier|at first|the day before|\w+day)"),
-    ("vision", r"(?:vision|eyesight|sight)\s+(?:is |went |has gone |gone |goes |became |is getting |getting |has )?(?:\w+ )?(?:blurr\w*|double|dark\w*|foggy|cloudy|dim|weird|strange|funny|gone|lost|loss|changed|problems?)|"
-               rf"\b{_SEE}{_gap(3)}{_SEE_TROUBLE}\b(?! circles)|"
-               r"(?:shadow|spots?|spot|curtain|flash\w*) (?:in|across) my (?:vision|eye|sight)|(?:loss of|lost|losing|lose)\W+(?:\w+\W+){0,4}?(?:vision|sight|eyesight)|"
-               r"\bblurr\w*|seeing (?:double|spots|stars|flashes)|double vision|"
-               r"(?:cant|cannot|can not|can barely|can hardly) see\b(?! (?:it|them|him|her|the|any|a|where|how|why|what|through|much|results?|if|myself)\b)|"
-               r"\bblind\b|going blind|(?:things|everything) (?:look|looks|is|are) (?:foggy|blurry|dark|cloudy)|"
-               r"(?:foggy|cloudy) in (?:my|one|the) eye|flashes of light"),
-    ("blistering", r"\bblister\w*|open (?:sore|wound)|\bulcer\w*|won'?t (?:close|heal)|wont (?:close|heal)|"
-                   r"skin (?:is )?(?:peeling off|breaking down|falling off|coming off)|filled with (?:liquid|fluid|water)|"
-                   r"\b(?:break\w*|broke|broken|split\w*|crack\w*|tear\w*|torn|burst\w*|rip\w*) (?:open|apart|down)\b|"
-                   r"bubbles? (?:of|on|under) (?:the |my )?skin|skin (?:is |feels |looks )?raw|raw (?:skin|wound|area)|"
-                   r"(?:black|dark|blackish)\w* (?:scab|crust)|\b(?:skin|area|spot|wound|it|its)\W+(?:\w+\W+){0,5}?raw\b|\bcrater\w*|hole in (?:my |the )?skin"),
+    (
+        "fever",
+        r"\bfever\w*|\bfebrile\b|\bpyrexi\w*|\bchills\b|\bshiver\w*|\brigou?rs\b|burning up|"
+        r"sweat\w* (?:through|all night|buckets)|night sweats|hot and cold|hot then cold|cold then hot|"
+        r"(?:have|having|running|run|got|get|with|developed|spiking) (?:a |quite a |a high |a bit of a )?(?:temp|temperature)\b|"
+        r"(?:high|raised|elevated) (?:temp|temperature)|(?:temp|temperature) (?:is |was |keeps )?(?:high|up|rising|going up|spiking)|"
+        r"flu[- ]?like|like (?:i have |i got |i've got )?(?:the |a )?flu\b",
+    ),
+    (
+        "spreading_redness",
+        r"(?:red\w*|rash|patch|blotch\w*|swelling|infection|pattern|purple|marks?|streaks?|it|its)\b[^.!?;]{0,30}\b(?:spread|travel|creep|expand|extend|crawl|mov(?:e|es|ing) (?:up|down|out|along|towards?|across))\w*|"
+        r"\bspread\w*\s+(?:\w+\s+){0,3}(?:red\w*|rash|up|down|across|over|out|to|along|around)\b|"
+        r"red (?:streaks?|lines?)|\bstreak\w*|moving out\w*|"
+        r"\b(?:its?|red|redness|rash|patch|blotch\w*|area|swelling|lump|knot|bump|spot|mark)\w*"
+        + _gap(4)
+        + r"(?:is |are |keeps |has |have |looks? )?(?:getting |gotten |got |grown |become )?(?:bigger|larger|wider|growing)|"
+        r"\b(?:getting|gotten|grown|grows|becoming|become|got) (?:\w+ )?(?:bigger|larger|wider)\b|"
+        r"(?<!hair )(?<!hairs )(?<!nails )\bgrowing\b(?! back| in\b| out\b| again| hair| my hair| interest| business)|"
+        r"(?:past|beyond|outside|over) (?:the |my |that )?(?:pen |marker |drawn )?(?:line|lines|mark|marks|outline|circle|border)\b|"
+        r"(?:past|beyond|outside|further than|way past) (?:where|the (?:area|place|spot|spots|bit) where) (?:they|she|he|it|the needle)|"
+        r"\b(?:doubled|tripled|twice|double|triple|three times)\s+(?:in |the |its )?size\b|"
+        r"\bhot,? (?:\w+,? ){0,2}(?:lump|knot|bump|lumps|bumps|knots|swelling)\b|"
+        r"(?:growing|expanding|enlarging|keeps growing) (?:red |hard |painful |hot )?(?:lump|knot|bump|patch|rash|redness|swelling|area)|"
+        r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|grape|orange|plum|walnut|coin)|"
+        r"(?:red|redness)\w* (?:and|&) (?:hot|warm|burning)|hot (?:and|&) red|(?:hot|warm) to (?:the )?touch|"
+        r"\b(?:spot|spots|site|sites|point|points|area|areas|skin|patch|lump|knot|bump|cheek|cheeks)\s+(?:is |are |feels? |looks? |got |gets )?(?:really |very |so |quite |burning )?hot\b|"
+        r"\bit (?:feels|is|looks|gets|got) (?:really |very |so |quite )?hot\b|\bits (?:really |very |so |quite )?hot\b|burning hot|"
+        r"\b(?:hard|painful|red|swollen),? (?:and )?hot\b|\bswollen\W+(?:\w+\W+){0,3}?hot\b|\bhot,? (?:and )?(?:hard|swollen|throbbing)\b|"
+        r"whole (?:stomach|belly|tummy|face|cheek|leg|thigh|arm|scalp|forehead|neck|area) is (?:red|hot|swollen)|"
+        r"\bcellulitis\b|(?:is|are|looks?|looking|got|getting|gotten|became|become|seems?|think (?:its|it is)|might be|could be) infected|"
+        r"(?:have|has|got|getting|developed) an? infection|angry[- ]looking|looks angry",
+    ),
+    (
+        "pus",
+        r"\bpus\w*|\booz\w*|discharg\w*|abscess\w*|\bweeping\b|(?:yellow|honey|green|cloudy|milky|white)\w* (?:head|gunk|stuff|fluid|liquid|crust\w*|goo|gunge)|"
+        r"\bleak\w*|\bdrain\w*|\bseep\w*|something (?:cloudy|yellow|green|white|milky)|"
+        r"\b(?:it|wound|spot|site|area|hole|holes|mark|marks) (?:smells|stinks)|smelly|\bfoul\b|\b(?:smell\w*|stink\w*) (?:bad|funny|weird|off|awful|horrible|gross|rotten|strange|disgusting)|\b(?:bad|funny|weird|awful|horrible|rotten) (?:smell|odou?r)|\bboils?\b|\bstinks?\b",
+    ),
+    (
+        "breathing",
+        rf"\b{_BREATH_TROUBLE}{_gap(4)}{_BREATH}|{_BREATH}{_gap(3)}{_BREATH_TROUBLE}\b|"
+        r"short(?:ness)? of breath|breathless|out of breath|wheez\w*|gasp\w*|suffocat\w*|"
+        r"struggling for air|anaphyla\w*|breath\w* (?:feels?|is) like|chest (?:is )?whistl\w*",
+    ),
+    (
+        "swallowing",
+        r"(?:cant|cannot|can barely|hard to|difficult\w* to|trouble|struggl\w*|unable to|not able to|hurts to|pain when i) (?:to )?(?:swallow\w*|get (?:\w+ )?down)|"
+        r"swallow\w* (?:is |feels )?(?:hard|difficult|painful|a problem|trouble)|"
+        rf"\b(?:difficult\w*|trouble|problems?|struggl\w*|pain\w*|hard|cant|cannot|barely){_gap(2)}swallow\w*|"
+        rf"throat{_gap(3)}(?:clos\w*|tight\w*|thick\w*|swell\w*|swollen|narrow\w*|weird|funny|strange|blocked|constrict\w*|itch\w*|tingl\w*)|"
+        r"(?:lump|something|stuck) in (?:my|the) throat|chok\w*|\bhoarse\b|drool\w*|"
+        rf"voice{_gap(2)}(?:gone|changed|hoarse|weird|strange|funny|muffled|different|raspy|croaky)",
+    ),
+    (
+        "allergic_swelling",
+        rf"(?:lips?|tongue|throat|mouth)\s+(?:\w+\s+)?(?:is |are |has |have |keeps? |started |getting |got |feels? )?(?:{_SWELL}|getting bigger)|"
+        rf"\btongue{_gap(3)}(?:{_SWELL}|huge|big|bigger|thick\w*|fat|heavy|numb|tingl\w*)|(?:{_SWELL}|huge|thick) tongue|"
+        rf"swell\w*\s+(?:of|in|on)\s+(?:my |the |her |his )?(?:lips?|tongue|throat|mouth)|swollen\s+(?:lips?|tongue|throat|mouth)|"
+        rf"swollen shut|puffed up|blown up|(?:face|eyes?|eyelids?|cheeks?)\s+(?:is |are |has |have |keeps? |started |got |getting )?(?:swell\w* up|swell\w* more|ballooned|balloon\w*)|"
+        rf"{_SWELL}\s+(?:\w+\s+)?{_SWELL_STRONG}\b|(?:huge|massive|enormous|{_INTENSE}) (?:swell\w*|swollen|puffy|puffed)|"
+        rf"(?:face|eyes?|eyelids?|cheeks?|forehead)\s+(?:is |are |has |have |keeps? |started |got |getting )(?:swell\w*|swollen)|"
+        rf"my (?:face|eyes?|eyelids?) (?:swell\w*|swollen)|whole (?:face|body|head)\W+(?:\w+\W+){{0,2}}{_SWELL}|"
+        rf"(?:cant|cannot|can barely|can hardly|hard to) open (?:my |her |his |one |both )?(?:eyes?|eyelids?|mouth)|"
+        rf"\b(?:lips?|tongue|face|eyes?|eyelids?|mouth|cheeks?){_gap(2)}(?:huge|massive|enormous|twice the size|double the size|gigantic)\b|"
+        rf"\b(?:lips?|tongue|face|eyes?|eyelids?|mouth|cheeks?|forehead){_gap(3)}(?:blow\w* up|blown up|blew up|puff\w* up|swell\w* up|swole up|balloon\w*)|"
+        rf"like a (?:chipmunk|balloon|hamster)|\ballergic reaction\b|\bangioedema\b",
+    ),
+    (
+        "hives",
+        r"\bhives\b|\bwelts?\b|\burticari\w*|\bnettle\w*|(?:rash|bumps|blotch\w*|itch\w*|swelling|hives|welts)\w*\s+(?:\w+\s+){0,3}(?:all over|everywhere)|"
+        r"covered in (?:hives|a rash|rash|red bumps|bumps|welts|blotches|itchy)|(?:not just|even) where (?:they|she|he|it)\s+(?:didnt |did not )?(?:inject\w*|did|went)|"
+        r"all over my body|\bitchy rash\b|itch\w* all over",
+    ),
+    (
+        "skin_colour",
+        r"(?:\b(?!(?:hair|eyes?|bruis\w*|circles?|mood)\b)\w+\b(?:\s+\w+){0,3}?\s+"
+        r"(?:has |have |is |are )?(?:gone|going|turned|turning|turn|turns|become|becoming|becomes|looks?|looking|is|are|was|were|went|got|getting|has been)|\bits)\s+(?:still |really |very |quite |kind of |kinda |a bit |all |totally |completely |almost |sort of |now |more |a |an )?"
+        rf"{_COLOUR}\b|"
+        rf"\b{_COLOUR_ALARM}(?:ish)?\s+(?:and \w+ )?{_SPOT}\b|"
+        r"\bmottl\w*|\blacy\b|net[- ]like|\bblanch\w*|\bnecros\w*|\bnecrotic\b|skin (?:is )?dying|dead skin|tissue (?:is )?dying|"
+        r"\b(?:skin|tissue|area|spot|patch|it|its)\b(?:\s+\w+){0,3}?\s+(?:looks?|looking|is|seems?|feels?|gone|went)\s+(?:\w+\s+)?(?:dead|dying)\b",
+    ),
+    (
+        "fainting",
+        r"(?:feel|felt|feeling|feels|went|go|going|gone|nearly|almost) (?:very |really |so |a bit |quite )?faint\b|"
+        r"\bfainted\b|\bfainting\b|(?:going|about) to faint|pass(?:ed|ing|es)? out|blacked out|black(?:ing)? out|"
+        r"\bcollaps\w*|lost consciousness|unconscious|\bdizz\w*|light[- ]?headed|(?:seems|acting|hes|shes|and) confused|"
+        r"confused and|room (?:is )?spinning|\bwoozy\b|keel\w* over|hit the (?:floor|ground)|\bvertigo\b|"
+        r"(?:fell|fall|falling) (?:down|over) when",
+    ),
+    (
+        "severe_pain",
+        r"(?:severe|extreme|unbearable|excruciating|worsening|intense|terrible|horrible|horrendous|agoni\w*|crazy|insane|awful|"
+        r"unreal|intolerable|really bad|very bad|so much|a lot of|killer|stabbing|worst|sharp)\s+(?:\w+\s+){0,2}(?:pain|ache|aching|soreness)|"
+        r"(?:pain|hurts?|hurting|ache|aching|soreness|sore|throbbing)\w*\s+(?:\w+\s+){0,3}(?:unbearable|excruciating|severe|killing me|intolerable)|"
+        r"(?:pain|hurt\w*|sore\w*|tender\w*)[^.!?;]{0,30}\b(?:[7-9]|10)\s*(?:/|out of)\s*10|\b(?:[7-9]|10)\s*(?:/|out of)\s*10\s+(?:pain|hurt)|"
+        r"(?:hurts?|hurting|painful)\s+(?:so much|so bad|like hell|really bad|a lot|terribly|like crazy|like mad|loads)|"
+        r"(?:very|really|extremely|so|super|incredibly|unbearably) (?:painful|tender)|extremely sore|unbearably sore|\bin agony\b|"
+        r"(?:cant|cannot) (?:bear|stand|take) (?:the |this )?(?:pain|it)|"
+        r"(?:crying|screaming|cant sleep|cannot sleep|can not sleep|cant move|cant walk)\s+(?:\w+\s+){0,3}(?:pain|hurts?)|"
+        r"(?:pain|hurts?)\w*\s+(?:\w+\s+){0,6}(?:cant sleep|cannot sleep|crying|screaming)|"
+        r"(?:painkillers?|paracetamol|ibuprofen|tylenol|advil|pain meds|medication)\s+(?:are |is |do |does )?(?:not|dont|doesnt|arent|isnt|no longer|nothing)\s*(?:touching|working|helping|help|work|touch|doing)|"
+        r"hurts so much|\b(?:pain\w*|hurt\w*|ache\w*|aching|sore\w*|throb\w*)\W+(?:\w+\W+){0,4}?(?:off the charts?|through the roof|unbearable|unreal|insane|horrific|crippling|debilitating|agoni\w*|killing me)|"
+        r"\b(?:crippling|debilitating|horrific|agoni[sz]ing) (?:pain|ache|soreness)",
+    ),
+    (
+        "other",
+        r"something(?: is| feels| seems)? (?:very |really |seriously |badly )?(?:wrong|off) with (?:my|her|his|the) "
+        r"(?:throat|eyes?|vision|sight|breathing|chest|heart|tongue|lips?|face|skin)",
+    ),
+    (
+        "chest_pain",
+        r"chest\s+(?:\w+\s+){0,2}(?:pain\w*|tight\w*|hurts?|pressure|squeez\w*|heavy|ach\w*)|"
+        r"(?:pain\w*|ache\w*|aching|hurt\w*|tight\w*|pressure|squeez\w*|heaviness|crush\w*)\s+(?:\w+\s+){0,5}?(?:my |the |her |his )chest|tight chest|"
+        r"heart (?:is )?(?:racing|pounding|beating (?:so |very |really )?fast)|palpitation\w*|(?:pain|ache)\w* (?:\w+ ){0,4}(?:down|in|into) my left arm",
+    ),
+    (
+        "worsening",
+        r"(?:getting|gets|got|gotten|becoming|even|much|way|far|keeps getting)\s+worse|worse and worse|worsening|"
+        r"worse (?:today|every|each|now|by the)|worse than (?:yesterday|this morning|last night|before|earlier|at first|the day before|\w+day)",
+    ),
+    (
+        "vision",
+        r"(?:vision|eyesight|sight)\s+(?:is |went |has gone |gone |goes |became |is getting |getting |has )?(?:\w+ )?(?:blurr\w*|double|dark\w*|foggy|cloudy|dim|weird|strange|funny|gone|lost|loss|changed|problems?)|"
+        rf"\b{_SEE}{_gap(3)}{_SEE_TROUBLE}\b(?! circles)|"
+        r"(?:shadow|spots?|spot|curtain|flash\w*) (?:in|across) my (?:vision|eye|sight)|(?:loss of|lost|losing|lose)\W+(?:\w+\W+){0,4}?(?:vision|sight|eyesight)|"
+        r"\bblurr\w*|seeing (?:double|spots|stars|flashes)|double vision|"
+        r"(?:cant|cannot|can not|can barely|can hardly) see\b(?! (?:it|them|him|her|the|any|a|where|how|why|what|through|much|results?|if|myself)\b)|"
+        r"\bblind\b|going blind|(?:things|everything) (?:look|looks|is|are) (?:foggy|blurry|dark|cloudy)|"
+        r"(?:foggy|cloudy) in (?:my|one|the) eye|flashes of light",
+    ),
+    (
+        "blistering",
+        r"\bblister\w*|open (?:sore|wound)|\bulcer\w*|won'?t (?:close|heal)|wont (?:close|heal)|"
+        r"skin (?:is )?(?:peeling off|breaking down|falling off|coming off)|filled with (?:liquid|fluid|water)|"
+        r"\b(?:break\w*|broke|broken|split\w*|crack\w*|tear\w*|torn|burst\w*|rip\w*) (?:open|apart|down)\b|"
+        r"bubbles? (?:of|on|under) (?:the |my )?skin|skin (?:is |feels |looks )?raw|raw (?:skin|wound|area)|"
+        r"(?:black|dark|blackish)\w* (?:scab|crust)|\b(?:skin|area|spot|wound|it|its)\W+(?:\w+\W+){0,5}?raw\b|\bcrater\w*|hole in (?:my |the )?skin",
+    ),
 ]
 _RED_FLAG_RE = [(kind, re.compile(pattern)) for kind, pattern in _RED_FLAG_PATTERNS]
 
 # A symptom word governed by one of these (up to 4 words before it, no "and"/"but" between).
-_NEGATOR = re.compile(r"\b(?:no|not|nor|nothing|without|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
-                      r"zero|none|free of|denies|neither)\b")
-_NOT_A_NEGATION = re.compile(r"\b(?:dont know|do not know|not sure|no idea|dont understand|not normal|not ok(?:ay)?|"
-                             r"not fine|not good|not right|not better|not stopping|not going away|not improving|"
-                             r"nothing helps|not just|not like|no longer|not able|dont think (?:its|it is) normal)\b")
+_NEGATOR = re.compile(
+    r"\b(?:no|not|nor|nothing|without|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|"
+    r"zero|none|free of|denies|neither)\b"
+)
+_NOT_A_NEGATION = re.compile(
+    r"\b(?:dont know|do not know|not sure|no idea|dont understand|not normal|not ok(?:ay)?|"
+    r"not fine|not good|not right|not better|not stopping|not going away|not improving|"
+    r"nothing helps|not just|not like|no longer|not able|dont think (?:its|it is) normal)\b"
+)
 # The symptom is a question about what could happen, not a report ("what if", "can it cause ...").
 _HYPOTHETICAL_BEFORE = re.compile(
     r"(?<!normal )(?<!ok )(?<!okay )(?<!fine )\bif\b|\bwhat if\b|\bin case\b|\bwhether\b|\bsometimes\b|\busually\b|\bever\b|"
@@ -199,24 +256,34 @@ _HYPOTHETICAL_BEFORE = re.compile(
     r"\b(?:should|do|would|need to) (?:i|we|you|people)? ?(?:be )?(?:worr\w*|concerned|scared|afraid) (?:about|of)\b|"
     r"\b(?:worr\w*|nervous|anxious|scared|afraid|frightened|terrified|fear|paranoid) (?:about|of)\b|\bhow (?:do|can|would|will|to) (?:i|you|we|one)? ?(?:know|tell|recogni[sz]e|spot)\b|"
     r"\b(?:ok|okay|safe|fine|allowed|possible|go ahead|do it|have it|get it|have meso\w*|get meso\w*|come|book) with\b|"
-    r"\bwatch (?:out )?for\b|\bsigns? of\b|\bsymptoms? of\b|\bwhat (?:does|do|would|will) (?:an? |the )?\w+ ?\w* look like\b")
+    r"\bwatch (?:out )?for\b|\bsigns? of\b|\bsymptoms? of\b|\bwhat (?:does|do|would|will) (?:an? |the )?\w+ ?\w* look like\b"
+)
 _HYPOTHETICAL_ANYWHERE = re.compile(
     r"\b(?:possible|possibly) side effects?\b|\bis (?:that|this|it) (?:common|usual|frequent|rare)\b|\bhow (?:common|often|rare)\b|\bever an? (?:sign|symptom|problem|emergency)\b|\b(?:avoid|prevent)\b|"
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|\blook like\b|\bcan (?:that|this|it) happen\b|"
     r"\bdoes (?:that|this|it) happen\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
-    r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b")
-_REPORT_MARKERS = re.compile(r"\b(?:since|(?<!years )(?<!a year )ago|this morning|tonight|today|yesterday|last night|now|still|started|"
-                             r"i have|ive got|i got|im having|i feel|im feeling|my (?:temp|temperature) is|"
-                             r"my (?:fever|temp\w*|face|lips?|throat|tongue|skin|chest|vision|eyes?|pain|cheeks?|arm|leg|thigh|stomach|belly|scalp))\b")
+    r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b"
+)
+_REPORT_MARKERS = re.compile(
+    r"\b(?:since|(?<!years )(?<!a year )ago|this morning|tonight|today|yesterday|last night|now|still|started|"
+    r"i have|ive got|i got|im having|i feel|im feeling|my (?:temp|temperature) is|"
+    r"my (?:fever|temp\w*|face|lips?|throat|tongue|skin|chest|vision|eyes?|pain|cheeks?|arm|leg|thigh|stomach|belly|scalp))\b"
+)
 # Idioms: "my mum nearly fainted when I told her the price", a cold that is over.
-_IDIOM = re.compile(r"\b(?:dizzy|light ?headed|faint|woozy)\w* (?:from|because|cause) (?:of )?(?:not eating|skipping|hunger|hungover|(?:i )?(?:skipped|didnt eat|forgot to eat|havent eaten))[^.!?,]*|\b(?:faint|fainted|faints|pass out|passed out|black out)\w* (?:at the sight|when i see|at (?:blood|needles)|from (?:blood|needles))\b|\b(?:nearly|almost) (?:fainted|died|passed out|had a heart attack)\b[^.!?]{0,40}\b(?:when|price|cost|bill)\b|"
-                    r"\b(?:had|have had) a (?:cold|flu|virus|bug)(?: with (?:a )?(?:fever|temperature))?[^.!?]{0,40}\b(?:all better|better now|recovered|gone now)\b|"
-                    r"\bbefore (?:my|the) (?:first )?(?:session|treatment|appointment)\b[^.!?]{0,20}\b(?:fever|temperature)\b")
+_IDIOM = re.compile(
+    r"\b(?:dizzy|light ?headed|faint|woozy)\w* (?:from|because|cause) (?:of )?(?:not eating|skipping|hunger|hungover|(?:i )?(?:skipped|didnt eat|forgot to eat|havent eaten))[^.!?,]*|\b(?:faint|fainted|faints|pass out|passed out|black out)\w* (?:at the sight|when i see|at (?:blood|needles)|from (?:blood|needles))\b|\b(?:nearly|almost) (?:fainted|died|passed out|had a heart attack)\b[^.!?]{0,40}\b(?:when|price|cost|bill)\b|"
+    r"\b(?:had|have had) a (?:cold|flu|virus|bug)(?: with (?:a )?(?:fever|temperature))?[^.!?]{0,40}\b(?:all better|better now|recovered|gone now)\b|"
+    r"\bbefore (?:my|the) (?:first )?(?:session|treatment|appointment)\b[^.!?]{0,20}\b(?:fever|temperature)\b"
+)
 
 _CLAUSE_SPLIT = re.compile(r"[.!?;:\n]+|,(?!\d)|\s(?:but|however|although|though|tho|whereas|except)\s")
-_TEMP_THRESHOLD_QUESTION = re.compile(r"\b(?:if|in case|above|over|higher than|more than|at what|what temp\w*|from what|under|below)\b")
+_TEMP_THRESHOLD_QUESTION = re.compile(
+    r"\b(?:if|in case|above|over|higher than|more than|at what|what temp\w*|from what|under|below)\b"
+)
 _TEMP_CONTEXT = re.compile(r"\b(?:temp\w*|thermometer|fever\w*|febrile|degrees?|deg)\b|°|º")
-_TEMP_NUMBER = re.compile(r"(?<![\d.,/])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°|º|degrees?|deg)?\s*(celsius|fahrenheit|c|f)?\b(?!\s*(?:years?|yrs?|yo|y/o|kg|kilos?|lbs?|pounds|weeks?|days?|hours?|hrs?|mins?|minutes|sessions?|injections?|%|mg|ml|mm|cm|am|pm|/10))")
+_TEMP_NUMBER = re.compile(
+    r"(?<![\d.,/])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°|º|degrees?|deg)?\s*(celsius|fahrenheit|c|f)?\b(?!\s*(?:years?|yrs?|yo|y/o|kg|kilos?|lbs?|pounds|weeks?|days?|hours?|hrs?|mins?|minutes|sessions?|injections?|%|mg|ml|mm|cm|am|pm|/10))"
+)
 
 
 def _normalise(text: str) -> str:
@@ -231,14 +298,20 @@ def _fever_number(text: str) -> bool:
     for match in _TEMP_NUMBER.finditer(text):
         value = float(match.group(1).replace(",", "."))
         unit = (match.group(2) or "") + (match.group(3) or "")
-        window = text[max(0, match.start() - 40):match.end() + 25]
+        window = text[max(0, match.start() - 40) : match.end() + 25]
         # A bare decimal between 38 and 42 ("38.2 this morning") is a body temperature too.
-        bare_temperature = bool(re.search(r"[.,]", match.group(1))) and 38.0 <= value <= 42.0 and not re.search(
-            r"[£$€]\s*$|\b(?:size|number|no|version|v|at|around)\s*$", text[max(0, match.start() - 10):match.start()])
+        bare_temperature = (
+            bool(re.search(r"[.,]", match.group(1)))
+            and 38.0 <= value <= 42.0
+            and not re.search(
+                r"[£$€]\s*$|\b(?:size|number|no|version|v|at|around)\s*$",
+                text[max(0, match.start() - 10) : match.start()],
+            )
+        )
         if not (unit or _TEMP_CONTEXT.search(window) or bare_temperature):
             continue
         if 38.0 <= value <= 43.5 or 100.4 <= value <= 110.0:
-            before = text[max(0, match.start() - 30):match.start()]
+            before = text[max(0, match.start() - 30) : match.start()]
             if not _TEMP_THRESHOLD_QUESTION.search(before):
                 return True
     return False
@@ -246,7 +319,8 @@ def _fever_number(text: str) -> bool:
 
 _NEGATION_FILLERS = frozenset(
     "a an any the real actual sign signs of have had has got get getting feel felt feeling really more much big major "
-    "serious high so too such at all or symptoms trace hint i been think its it is any".split())
+    "serious high so too such at all or symptoms trace hint i been think its it is any".split()
+)
 
 
 def _negated(before: str) -> bool:
@@ -255,14 +329,16 @@ def _negated(before: str) -> bool:
     negators = list(_NEGATOR.finditer(before))
     if not negators:
         return False
-    between = before[negators[-1].end():].split()
+    between = before[negators[-1].end() :].split()
     if len(between) <= 6 and ("or" in between or "nor" in between):  # "not hot or growing"
         return True
     return len(between) <= 4 and all(word in _NEGATION_FILLERS for word in between)
 
 
-_SYMPTOM_WORD = re.compile(r"\b(?:pain\w*|hurt\w*|sore\w*|swell\w*|swollen|red\w*|lump\w*|rash|throb\w*|ach\w*|burn\w*|"
-                           r"bruis\w*|puff\w*|bump\w*|spots?|its?|this|tender\w*|itch\w*|knot|skin|face|area|fever|temp\w*)\b")
+_SYMPTOM_WORD = re.compile(
+    r"\b(?:pain\w*|hurt\w*|sore\w*|swell\w*|swollen|red\w*|lump\w*|rash|throb\w*|ach\w*|burn\w*|"
+    r"bruis\w*|puff\w*|bump\w*|spots?|its?|this|tender\w*|itch\w*|knot|skin|face|area|fever|temp\w*)\b"
+)
 _BRUISE = re.compile(r"\bbruis\w*")
 _NOT_A_BRUISE = re.compile(r"\bnot (?:like )?(?:a |an? normal )?bruis\w*|\bnot bruis\w*|\bisnt (?:a )?bruis\w*")
 _WEATHER = re.compile(r"\b(?:today|outside|weather|sun|summer|out there|shower|bath|sauna)\b")
@@ -273,9 +349,13 @@ def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bo
     found = match.group(0)
     if kind == "worsening":
         return bool(_SYMPTOM_WORD.search(sentence))
-    near = clause[max(0, match.start() - 20):match.end() + 15]
-    if kind == "allergic_swelling" and re.search(r"\b(?:face|eyes?|eyelids?|cheeks?|lips?)\b", found) \
-            and not re.search(r"shut|puffed up|blown up|ballooned|more|worse|up\b", found) and re.search(rf"\b{_MILD}\b", near):
+    near = clause[max(0, match.start() - 20) : match.end() + 15]
+    if (
+        kind == "allergic_swelling"
+        and re.search(r"\b(?:face|eyes?|eyelids?|cheeks?|lips?)\b", found)
+        and not re.search(r"shut|puffed up|blown up|ballooned|more|worse|up\b", found)
+        and re.search(rf"\b{_MILD}\b", near)
+    ):
         return False
     if kind == "skin_colour" and _BRUISE.search(sentence) and not _NOT_A_BRUISE.search(sentence):
         return bool(re.search(r"mottl|lacy|net|blanch|necro|dying|dead", found))
@@ -288,8 +368,11 @@ def _reports_rather_than_asks(normalised: str) -> bool:
     """False for a message that only asks about risks ("can it cause...?", "what if...")."""
     if _REPORT_MARKERS.search(normalised):
         return True
-    return not (_HYPOTHETICAL_ANYWHERE.search(normalised) or _QUESTION_START.search(normalised)
-                or _HYPOTHETICAL_BEFORE.search(normalised))
+    return not (
+        _HYPOTHETICAL_ANYWHERE.search(normalised)
+        or _QUESTION_START.search(normalised)
+        or _HYPOTHETICAL_BEFORE.search(normalised)
+    )
 
 
 def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
@@ -320,11 +403,12 @@ def _rule_red_flag_kinds(text: str) -> List[str]:
         if _IDIOM.search(sentence):
             sentence = _IDIOM.sub(" ", sentence)
         hypothetical_sentence = bool(_HYPOTHETICAL_ANYWHERE.search(sentence)) or bool(
-            _QUESTION_START.search(sentence))  # "is it normal to get ...?": a question, unless it reports
+            _QUESTION_START.search(sentence)
+        )  # "is it normal to get ...?": a question, unless it reports
         for clause in _CLAUSE_SPLIT.split(sentence):
             for kind, pattern in _RED_FLAG_RE:
                 for match in pattern.finditer(clause):
-                    before = clause[:match.start()]
+                    before = clause[: match.start()]
                     if _negated(before):
                         continue
                     if _HYPOTHETICAL_BEFORE.search(before):
@@ -347,26 +431,43 @@ def has_red_flags(text: str) -> bool:
 _PERSONAL_CONDITIONS = [
     ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv\w*"),
     ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
-    ("blood thinners", r"blood[\s-]?thinn\w*|anti[\s-]?coagula\w*|warfarin|coumadin|heparin|apixaban|eliquis|rivaroxaban|"
-                       r"xarelto|dabigatran|clopidogrel|plavix|aspirin|bleeding disorder|haemophilia|hemophilia"),
+    (
+        "blood thinners",
+        r"blood[\s-]?thinn\w*|anti[\s-]?coagula\w*|warfarin|coumadin|heparin|apixaban|eliquis|rivaroxaban|"
+        r"xarelto|dabigatran|clopidogrel|plavix|aspirin|bleeding disorder|haemophilia|hemophilia",
+    ),
     ("diabetes", r"diabet\w*|insulin|blood sugar|metformin"),
     ("allergies", r"allerg\w*|anaphyla\w*|epipen"),
-    ("autoimmune conditions", r"auto[\s-]?immune|lupus|rheumatoid|multiple sclerosis|\bms\b|hashimoto|psoriatic|crohn\w*|"
-                              r"colitis|immunosuppress\w*|scleroderma"),
-    ("heart conditions", r"heart (?:condition|disease|problems?|issues?|failure|attack|murmur|surgery)|cardiac|pacemaker|"
-                         r"arrhythmi\w*|high blood pressure|hypertension|blood pressure"),
+    (
+        "autoimmune conditions",
+        r"auto[\s-]?immune|lupus|rheumatoid|multiple sclerosis|\bms\b|hashimoto|psoriatic|crohn\w*|"
+        r"colitis|immunosuppress\w*|scleroderma",
+    ),
+    (
+        "heart conditions",
+        r"heart (?:condition|disease|problems?|issues?|failure|attack|murmur|surgery)|cardiac|pacemaker|"
+        r"arrhythmi\w*|high blood pressure|hypertension|blood pressure",
+    ),
     ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
-    ("age", r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
-            r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
-            r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner"),
-    ("medications", r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
-                    r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b"),
+    (
+        "age",
+        r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
+        r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
+        r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner",
+    ),
+    (
+        "medications",
+        r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
+        r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b",
+    ),
     ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
-    ("skin conditions on the area",
-     r"(?:\b(?:i have|i've got|ive got|i get|i suffer from|suffering from|with|my|active|a flare of|flaring)\s+(?:\w+\s+)?"
-     r"(?:eczema|rosacea|psoriasis|dermatitis|acne|cold sores?|herpes|impetigo|sunburn\w*|vitiligo|skin condition\w*|"
-     r"skin infection))|(?:eczema|rosacea|psoriasis|dermatitis|acne)\s+(?:is\s+)?(?:flar\w*|active|on (?:my|the))|"
-     r"active (?:breakout|infection|spots)|open wounds?|broken skin|cold sores?"),
+    (
+        "skin conditions on the area",
+        r"(?:\b(?:i have|i've got|ive got|i get|i suffer from|suffering from|with|my|active|a flare of|flaring)\s+(?:\w+\s+)?"
+        r"(?:eczema|rosacea|psoriasis|dermatitis|acne|cold sores?|herpes|impetigo|sunburn\w*|vitiligo|skin condition\w*|"
+        r"skin infection))|(?:eczema|rosacea|psoriasis|dermatitis|acne)\s+(?:is\s+)?(?:flar\w*|active|on (?:my|the))|"
+        r"active (?:breakout|infection|spots)|open wounds?|broken skin|cold sores?",
+    ),
     ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
     ("kidney or liver conditions", r"kidney|renal|liver|hepat\w*|dialysis"),
     ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
@@ -423,10 +524,14 @@ def apply_safety_policy(
     return result
 
 
-_QUESTION_START = re.compile(r"^\W*(?:is|are|am|can|could|does|do|did|will|would|should|what|whats|how|when|why|which|who|where|"
-                             r"may|might|any|anything)\b")
-_AFTER_EFFECT_WORDS = re.compile(r"\b(?:bruis\w*|red|redness|pink\w*|puff\w*|swell\w*|swollen|sore\w*|tender\w*|ach\w*|"
-                                 r"sting\w*|itch\w*|bumps?|marks?|dots?|points?)\b")
+_QUESTION_START = re.compile(
+    r"^\W*(?:is|are|am|can|could|does|do|did|will|would|should|what|whats|how|when|why|which|who|where|"
+    r"may|might|any|anything)\b"
+)
+_AFTER_EFFECT_WORDS = re.compile(
+    r"\b(?:bruis\w*|red|redness|pink\w*|puff\w*|swell\w*|swollen|sore\w*|tender\w*|ach\w*|"
+    r"sting\w*|itch\w*|bumps?|marks?|dots?|points?)\b"
+)
 
 
 def _intent_alarm(text: str) -> bool:

@@ -7,6 +7,7 @@ the safety intents' examples plus any example that mentions a personal health co
 (pregnancy, blood thinners...); everything else is negative. Training takes well under a
 second; scoring a message about a millisecond.
 """
+
 from __future__ import annotations
 
 import math
@@ -69,8 +70,9 @@ class SafetyClassifier:
         texts, labels = list(texts), list(labels)
         self._vectorizers = [
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True, sublinear_tf=True),
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True,
-                            token_pattern=r"(?u)\b\w+\b"),
+            TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), lowercase=True, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+            ),
         ]
         features = hstack([v.fit_transform(texts) for v in self._vectorizers]).tocsr()
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
@@ -80,7 +82,7 @@ class SafetyClassifier:
         weights, start = [], 0
         for vectorizer in self._vectorizers:
             size = len(vectorizer.vocabulary_)
-            weights.append(model.coef_[0, start:start + size])
+            weights.append(model.coef_[0, start : start + size])
             start += size
         self._weights = weights
         self._intercept = float(model.intercept_[0])

@@ -6,6 +6,7 @@ channel whose required variables are all set, under our connector's import path 
 A channel with only some of its required variables set is left out and reported, so a typo never
 starts a half-configured channel. Optional variables are added when set.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,24 +30,31 @@ CHANNELS: Dict[str, ChannelSpec] = {
     "twilio": ChannelSpec(
         "connectors.twilio.TwilioChannel",
         {"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN", "twilio_number": "TWILIO_NUMBER"},
-        {"whatsapp_number": "TWILIO_WHATSAPP_NUMBER", "webhook_url": "TWILIO_WEBHOOK_URL",
-         "api_url": "TWILIO_API_URL"}),
+        {"whatsapp_number": "TWILIO_WHATSAPP_NUMBER", "webhook_url": "TWILIO_WEBHOOK_URL", "api_url": "TWILIO_API_URL"},
+    ),
     "telegram": ChannelSpec(
         "connectors.telegram.TelegramChannel",
-        {"access_token": "TELEGRAM_ACCESS_TOKEN", "webhook_url": "TELEGRAM_WEBHOOK_URL",
-         "secret_token": "TELEGRAM_SECRET_TOKEN"},
-        {"api_url": "TELEGRAM_API_URL"}),
+        {
+            "access_token": "TELEGRAM_ACCESS_TOKEN",
+            "webhook_url": "TELEGRAM_WEBHOOK_URL",
+            "secret_token": "TELEGRAM_SECRET_TOKEN",
+        },
+        {"api_url": "TELEGRAM_API_URL"},
+    ),
     "facebook": ChannelSpec(
         "connectors.facebook.MessengerChannel",
         {"verify": "FACEBOOK_VERIFY", "secret": "FACEBOOK_SECRET", "page-access-token": "FACEBOOK_PAGE_ACCESS_TOKEN"},
-        {"api_url": "FACEBOOK_API_URL"}),
+        {"api_url": "FACEBOOK_API_URL"},
+    ),
     "slack": ChannelSpec(
         "connectors.slack.SlackChannel",
         {"slack_token": "SLACK_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
-        {"slack_channel": "SLACK_CHANNEL", "api_url": "SLACK_API_URL"}),
+        {"slack_channel": "SLACK_CHANNEL", "api_url": "SLACK_API_URL"},
+    ),
 }
 CHANNEL_VARIABLES = tuple(
-    variable for spec in CHANNELS.values() for keys in (spec.required, spec.optional) for variable in keys.values())
+    variable for spec in CHANNELS.values() for keys in (spec.required, spec.optional) for variable in keys.values()
+)
 
 
 @dataclass

@@ -9,6 +9,7 @@
 * Size: a long reply is split into several messages at paragraph, then sentence ends; the
   buttons go with the last one.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,8 +77,7 @@ def to_slack_mrkdwn(text: str) -> str:
     return _BOLD.sub(r"*\2*", _LINK.sub(r"<\2|\1>", text))
 
 
-_CONVERTERS = {"plain": strip_markdown, "whatsapp": to_whatsapp,
-               "slack": to_slack_mrkdwn}
+_CONVERTERS = {"plain": strip_markdown, "whatsapp": to_whatsapp, "slack": to_slack_mrkdwn}
 
 
 def numbered_options(buttons: Sequence[Button]) -> str:
@@ -140,7 +140,8 @@ def _fit_buttons(text: str, buttons: Sequence[Button], style: ChannelStyle) -> T
     too_many = style.max_buttons is not None and len(buttons) > style.max_buttons
     if style.native_buttons and not too_many:
         too_long = style.max_button_title is not None and any(
-            len(title) > style.max_button_title for title, _ in buttons)
+            len(title) > style.max_button_title for title, _ in buttons
+        )
         if not too_long:
             return text, tuple(buttons)
     options = numbered_options(buttons)
@@ -155,5 +156,4 @@ def format_for_channel(text: str, buttons: Sequence[Button], channel: str) -> Li
     style = STYLES[channel]
     text, native = _fit_buttons(_CONVERTERS[style.markdown](text), buttons, style)
     pieces = split_message(text, style.limit)
-    return [OutgoingMessage(piece, native if index == len(pieces) - 1 else ())
-            for index, piece in enumerate(pieces)]
+    return [OutgoingMessage(piece, native if index == len(pieces) - 1 else ()) for index, piece in enumerate(pieces)]

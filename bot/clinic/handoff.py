@@ -8,6 +8,7 @@ of an attempt is caught and recorded (the request stays pending, never lost). Pe
 retried by the action server in the background (``retry_delay`` gives the backoff) and by
 ``python -m bot handoff-retry``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,9 +68,9 @@ REASK_AFTER_SAFETY = {
         "address only for that. Is that OK? (yes / no; type cancel at any time to stop)"
     ),
     "contact_name": "I haven't stored that as your name. If you still want the clinic to contact you, please type "
-                    "your name (or cancel to stop).",
+    "your name (or cancel to stop).",
     "contact_detail": "I haven't stored that as your contact details. If you still want the clinic to contact you, "
-                      "please type a phone number or email address (or cancel to stop).",
+    "please type a phone number or email address (or cancel to stop).",
 }
 RED_FLAG = "red_flag"
 SAFETY_QUESTION = "safety_question"
@@ -102,6 +103,7 @@ def safety_interruption(slot: str, text: Optional[str], intent: Optional[str]) -
     if not plausible and safety.is_safety_question(intent or "", text, use_classifier=False):
         return SAFETY_QUESTION
     return None
+
 
 _CANCEL_WORDS = re.compile(
     r"^\s*(cancel|stop|quit|exit|abort|never ?mind|forget it|no thanks?|no thank you)\b", re.IGNORECASE
@@ -211,12 +213,19 @@ def create_tables(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-def store_request(sessions: sessionmaker, conversation_id: str, reason: str, name: str,
-                  contact: Contact) -> HandoffRequest:
+def store_request(
+    sessions: sessionmaker, conversation_id: str, reason: str, name: str, contact: Contact
+) -> HandoffRequest:
     """Store a new pending request and return it."""
     request = HandoffRequest(
-        created_at=datetime.now(timezone.utc), conversation_id=conversation_id, reason=reason,
-        name=name, contact=contact.value, contact_kind=contact.kind, status=PENDING, attempts=0,
+        created_at=datetime.now(timezone.utc),
+        conversation_id=conversation_id,
+        reason=reason,
+        name=name,
+        contact=contact.value,
+        contact_kind=contact.kind,
+        status=PENDING,
+        attempts=0,
     )
     with sessions() as session, session.begin():
         session.add(request)
@@ -264,8 +273,13 @@ def _post(url: str, body: bytes, secret: Optional[str], timeout: float) -> None:
     request_json("POST", url, body, headers=headers, timeout=timeout, follow_redirects=False)
 
 
-def notify(sessions: sessionmaker, request_id: int, url: Optional[str], policy: RetryPolicy = RetryPolicy(),
-           secret: Optional[str] = None) -> bool:
+def notify(
+    sessions: sessionmaker,
+    request_id: int,
+    url: Optional[str],
+    policy: RetryPolicy = RetryPolicy(),
+    secret: Optional[str] = None,
+) -> bool:
     """POST the request to the clinic's webhook (signed with ``secret``, by default
     ``CLINIC_WEBHOOK_SECRET``); mark it sent, or leave it pending with the error. Never raises."""
     if not url:
@@ -318,7 +332,8 @@ def pending_requests(sessions: sessionmaker) -> List[HandoffRequest]:
         return list(session.execute(statement).scalars())
 
 
-def retry_pending(sessions: sessionmaker, url: Optional[str], policy: RetryPolicy = RetryPolicy(),
-                  secret: Optional[str] = None) -> Dict[int, bool]:
+def retry_pending(
+    sessions: sessionmaker, url: Optional[str], policy: RetryPolicy = RetryPolicy(), secret: Optional[str] = None
+) -> Dict[int, bool]:
     """Notify every pending request again; return whether each one went through."""
     return {request.id: notify(sessions, request.id, url, policy, secret) for request in pending_requests(sessions)}

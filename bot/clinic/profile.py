@@ -3,6 +3,7 @@
 The values come from environment variables (read in :func:`bot.settings.load_clinic`); every
 field has a neutral default so the assistant works for any clinic, or none.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,7 @@ def trouble_message(clinic: Clinic) -> str:
 
 def truncation_note(limit: int) -> str:
     """Told to a visitor whose message was longer than ``limit`` characters."""
-    return (f"Your message was long, so I only read its first {limit} characters. "
-            "Please send one question at a time.")
+    return f"Your message was long, so I only read its first {limit} characters. Please send one question at a time."
 
 
 def rate_limited_message() -> str:

@@ -4,6 +4,7 @@ Each guide is stored with the SHA-256 of its content and a fingerprint of the bu
 vocabulary and the parsing rules). A rebuild replaces a changed guide's rows in one
 transaction, so a failed build leaves the previous knowledge base intact.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,9 +38,14 @@ class DocumentDiff:
 
     def lines(self) -> List[str]:
         """Readable lines, one per change ("+ section: ...", "- fact: ...")."""
-        parts = [("+ section", self.sections_added), ("- section", self.sections_removed),
-                 ("+ sentence", self.sentences_added), ("- sentence", self.sentences_removed),
-                 ("+ fact", self.facts_added), ("- fact", self.facts_removed)]
+        parts = [
+            ("+ section", self.sections_added),
+            ("- section", self.sections_removed),
+            ("+ sentence", self.sentences_added),
+            ("- sentence", self.sentences_removed),
+            ("+ fact", self.facts_added),
+            ("- fact", self.facts_removed),
+        ]
         return [f"{label}: {item}" for label, items in parts for item in items]
 
 
@@ -112,8 +118,12 @@ def _contents(document: Optional[Document]) -> Tuple[List[str], List[str], List[
     if document is None:
         return [], [], []
     sentences = [sentence for section in document.sections for block in section.blocks for sentence in block.sentences]
-    facts = [f"{fact.kind}({fact.subject}): {fact.value}" for sentence in sentences for fact in sentence.facts
-             if fact.kind != "definition"]
+    facts = [
+        f"{fact.kind}({fact.subject}): {fact.value}"
+        for sentence in sentences
+        for fact in sentence.facts
+        if fact.kind != "definition"
+    ]
     return [section.heading for section in document.sections], [s.text for s in sentences], facts
 
 
@@ -124,9 +134,12 @@ def _diff(old: Optional[Document], new: Optional[Document]) -> DocumentDiff:
         return [item for item in dict.fromkeys(after) if item not in set(before)]
 
     return DocumentDiff(
-        added(old_headings, new_headings), added(new_headings, old_headings),
-        added(old_sentences, new_sentences), added(new_sentences, old_sentences),
-        added(old_facts, new_facts), added(new_facts, old_facts),
+        added(old_headings, new_headings),
+        added(new_headings, old_headings),
+        added(old_sentences, new_sentences),
+        added(new_sentences, old_sentences),
+        added(old_facts, new_facts),
+        added(new_facts, old_facts),
     )
 
 
@@ -137,7 +150,10 @@ def _sentence_spans(block: parse.ParsedBlock, nlp: Language) -> list:
 
 
 def build_knowledge_base(
-    engine: Engine, guide_paths: Iterable[Path], nlp: Language, force: bool = False,
+    engine: Engine,
+    guide_paths: Iterable[Path],
+    nlp: Language,
+    force: bool = False,
     topics: Optional[Sequence[Topic]] = None,
 ) -> BuildReport:
     """Bring the knowledge base in line with ``guide_paths``, tagging sentences with ``topics``

@@ -12,6 +12,7 @@ Fact kinds:
 - ``session_duration``, ``results_onset``, ``results_duration``: value: the time as written.
 - ``practitioner``: who should perform it (value: canonical role).
 """
+
 from __future__ import annotations
 
 import re
@@ -119,7 +120,9 @@ def extract_facts(span: Span, context: SentenceContext) -> List[FactDraft]:
         elif _LONG_UNITS.search(time) and "last" in lemmas:
             facts.append(FactDraft("results_duration", "results", time))
     if mentions_results and ("permanent" in lower):
-        facts.append(FactDraft("results_duration", "results", "not permanent" if " not " in f" {lower} " else "permanent"))
+        facts.append(
+            FactDraft("results_duration", "results", "not permanent" if " not " in f" {lower} " else "permanent")
+        )
     if mentions_results and "immediately" in lower:
         facts.append(FactDraft("results_onset", "results", "immediately"))
 
@@ -135,7 +138,10 @@ def sentence_topics(span: Span, facts: List[FactDraft], heading: str, topics: Se
     lemmas = _lemmas(span)
     kinds = {fact.kind for fact in facts}
     return {
-        topic.key for topic in topics
-        if topic.covers_heading(heading) or kinds & set(topic.facts)
-        or lemmas & {w for w in topic.words if " " not in w} or mentions(span.text, tuple(w for w in topic.words if " " in w))
+        topic.key
+        for topic in topics
+        if topic.covers_heading(heading)
+        or kinds & set(topic.facts)
+        or lemmas & {w for w in topic.words if " " not in w}
+        or mentions(span.text, tuple(w for w in topic.words if " " in w))
     }

@@ -9,6 +9,7 @@ The rules are about layout only, so a maintainer can edit the guide or add anoth
 Text before the first heading after the title belongs to an introduction section titled
 with the document title.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Read-only queries on the knowledge base. Every function takes the session explicitly."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,9 +45,7 @@ def topic_sentences(session: Session, topic: str) -> List[SentenceRow]:
     return rows
 
 
-def facts(
-    session: Session, kind: str, subject: Optional[str] = None, value: Optional[str] = None
-) -> List[FactRow]:
+def facts(session: Session, kind: str, subject: Optional[str] = None, value: Optional[str] = None) -> List[FactRow]:
     """Facts of ``kind``, optionally narrowed to a subject and/or a value, in reading order."""
     statement = select(Fact.kind, Fact.subject, Fact.value, Sentence.text).join(Sentence).where(Fact.kind == kind)
     if subject is not None:
@@ -76,8 +75,11 @@ def sentences_under_headings(session: Session, heading_matches: Callable[[str], 
         .join(Sentence, Sentence.block_id == Block.id)
         .order_by(Document.name, Section.position, Block.position, Sentence.position)
     )
-    return [SentenceRow(text, kind == "bullet_list", title) for heading, text, kind, title in session.execute(statement)
-            if heading_matches(heading) and not text.rstrip().endswith("?")]
+    return [
+        SentenceRow(text, kind == "bullet_list", title)
+        for heading, text, kind, title in session.execute(statement)
+        if heading_matches(heading) and not text.rstrip().endswith("?")
+    ]
 
 
 def document_titles(session: Session) -> List[str]:
@@ -108,4 +110,6 @@ def sections(session: Session) -> List[SectionRow]:
         entry = found.setdefault(section_id, (document, heading, position == 0 and heading == title, set()))
         if topic:
             entry[3].add(topic)
-    return [SectionRow(document, heading, frozenset(topics), intro) for document, heading, intro, topics in found.values()]
+    return [
+        SectionRow(document, heading, frozenset(topics), intro) for document, heading, intro, topics in found.values()
+    ]

@@ -5,6 +5,7 @@ has sentences (a bullet item is one sentence). Facts are typed statements found 
 sentence, each pointing back at the sentence that states it, so every answer can be given
 in the guide's own words.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint

@@ -3,6 +3,7 @@
 ``make kb`` prints this after a build, so a maintainer who adds, renames or removes a section
 sees at once whether visitors can get to it, and what to do when they cannot.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,15 +25,15 @@ class Coverage:
 
 
 def _new_section_steps(heading: str) -> str:
-    return (f"section '{heading}' is not reachable: no topic points at it. To answer it: "
-            f"1. add a topic to data/topics.yml (key, intent, button, silent, sections: [\"{heading}\"]); "
-            f"2. add the intent to domain.yml and {MIN_EXAMPLES}+ examples of it to data/nlu/, and a rule "
-            "'intent -> action_answer' to data/rules.yml; 3. make train; 4. make deploy")
+    return (
+        f"section '{heading}' is not reachable: no topic points at it. To answer it: "
+        f'1. add a topic to data/topics.yml (key, intent, button, silent, sections: ["{heading}"]); '
+        f"2. add the intent to domain.yml and {MIN_EXAMPLES}+ examples of it to data/nlu/, and a rule "
+        "'intent -> action_answer' to data/rules.yml; 3. make train; 4. make deploy"
+    )
 
 
-def guide_coverage(
-    sections: Sequence[SectionRow], table: IntentTable, examples: Mapping[str, int]
-) -> Coverage:
+def guide_coverage(sections: Sequence[SectionRow], table: IntentTable, examples: Mapping[str, int]) -> Coverage:
     """Check every section of the guide and every topic of ``table``; ``examples``: intent -> count."""
     coverage = Coverage()
     headings = {normalise_heading(row.heading) for row in sections}
@@ -53,12 +54,16 @@ def guide_coverage(
     for topic in table.topics:
         missing = [heading for heading in topic.sections if normalise_heading(heading) not in headings]
         if missing:
-            coverage.errors.append(f"topic {topic.key}: the guide has no section '{missing[0]}' any more "
-                                   "(renamed or removed?): update `sections` in data/topics.yml")
+            coverage.errors.append(
+                f"topic {topic.key}: the guide has no section '{missing[0]}' any more "
+                "(renamed or removed?): update `sections` in data/topics.yml"
+            )
         elif not answered[topic.key]:
             coverage.errors.append(f"topic {topic.key}: no sentence of the guide answers it any more")
     for intent in [topic.intent for topic in table.topics] + [entry.intent for entry in table.not_in_guide]:
         if examples.get(intent, 0) < MIN_EXAMPLES:
-            coverage.warnings.append(f"intent {intent} has {examples.get(intent, 0)} training examples in data/nlu/ "
-                                     f"(fewer than {MIN_EXAMPLES}): visitors' questions may not reach it")
+            coverage.warnings.append(
+                f"intent {intent} has {examples.get(intent, 0)} training examples in data/nlu/ "
+                f"(fewer than {MIN_EXAMPLES}): visitors' questions may not reach it"
+            )
     return coverage

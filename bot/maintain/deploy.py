@@ -7,6 +7,7 @@ so they go on with the new model. The live model and its evaluation report are r
 ``models/live/current.json`` and ``models/live/evaluation/`` (what ``make evaluate`` compares
 new models with). The last few live models are kept for a rollback.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,12 +40,12 @@ class Deployment:
     evaluation: Optional[str]  # the report folder recorded with it, if it was evaluated
 
 
-def _call(method: str, url: str, token: str, body: Optional[Dict[str, Any]] = None,
-          timeout: float = 600) -> Any:
+def _call(method: str, url: str, token: str, body: Optional[Dict[str, Any]] = None, timeout: float = 600) -> Any:
     separator = "&" if "?" in url else "?"
     try:
-        return request_json(method, f"{url}{separator}{urllib.parse.urlencode({'token': token})}", body,
-                            timeout=timeout).json()
+        return request_json(
+            method, f"{url}{separator}{urllib.parse.urlencode({'token': token})}", body, timeout=timeout
+        ).json()
     except HttpJsonError as error:
         if error.status is None:
             raise DeployError(f"the Rasa server at {url} cannot be reached: {error.detail}") from error
@@ -91,8 +92,13 @@ def deploy(model: Path, server_url: str, token: str, live_dir: Path, report_dir:
     status = _call("GET", f"{server_url}/status", token, timeout=30)
     if Path(str(status.get("model_file", ""))).name != live_model.name:
         raise DeployError(f"the server reports model {status.get('model_file')!r}, not {live_model.name}")
-    deployment = Deployment(str(live_model), checksum, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                            round(switch_seconds, 2), _record_evaluation(report_dir, checksum, live_dir))
+    deployment = Deployment(
+        str(live_model),
+        checksum,
+        datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        round(switch_seconds, 2),
+        _record_evaluation(report_dir, checksum, live_dir),
+    )
     (live_dir / "current.json").write_text(json.dumps(asdict(deployment), indent=2) + "\n", encoding="utf-8")
     _prune(models_dir, live_model)
     return deployment

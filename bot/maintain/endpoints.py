@@ -4,6 +4,7 @@
 the action server of the given settings, and optionally where conversations are kept (a SQL
 database) and a Redis lock store. Light on purpose (no SQLAlchemy): ``python -m bot`` imports it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,23 +31,35 @@ def tracker_store(database_url: str) -> Dict[str, Any]:
     parts = urlsplit(database_url)
     if parts.scheme.split("+")[0] == "sqlite":
         return {"type": CACHED_SQL_TRACKER_STORE, "dialect": "sqlite", "db": unquote(parts.path[1:])}
-    section: Dict[str, Any] = {"type": CACHED_SQL_TRACKER_STORE, "dialect": parts.scheme, "url": parts.hostname,
-                               "port": parts.port, "db": unquote(parts.path.lstrip("/")),
-                               "username": unquote(parts.username or ""), "password": unquote(parts.password or "")}
+    section: Dict[str, Any] = {
+        "type": CACHED_SQL_TRACKER_STORE,
+        "dialect": parts.scheme,
+        "url": parts.hostname,
+        "port": parts.port,
+        "db": unquote(parts.path.lstrip("/")),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+    }
     return {key: value for key, value in section.items() if value not in (None, "")}
 
 
 def lock_store(redis_url: str, key_prefix: str = "mesotherapy") -> Dict[str, Any]:
     """The ``lock_store`` section for Redis: ``redis://[:password@]host[:port][/db]``."""
     parts = urlsplit(redis_url)
-    section: Dict[str, Any] = {"type": ATOMIC_REDIS_LOCK_STORE, "url": parts.hostname, "port": parts.port,
-                               "db": int(parts.path.lstrip("/") or 0), "password": unquote(parts.password or ""),
-                               "key_prefix": key_prefix}
+    section: Dict[str, Any] = {
+        "type": ATOMIC_REDIS_LOCK_STORE,
+        "url": parts.hostname,
+        "port": parts.port,
+        "db": int(parts.path.lstrip("/") or 0),
+        "password": unquote(parts.password or ""),
+        "key_prefix": key_prefix,
+    }
     return {key: value for key, value in section.items() if value not in (None, "")}
 
 
-def write_endpoints(path: Path, settings: Settings, tracker_db: Optional[str] = None,
-                    lock_store_url: Optional[str] = None) -> Path:
+def write_endpoints(
+    path: Path, settings: Settings, tracker_db: Optional[str] = None, lock_store_url: Optional[str] = None
+) -> Path:
     """Write an endpoints file to ``path``: the action server of ``settings``, conversations in the SQL
     database ``tracker_db`` (none: in Rasa's memory) and a Redis lock store at ``lock_store_url``."""
     endpoints: Dict[str, Any] = {"action_endpoint": {"url": action_webhook(settings)}}
@@ -55,6 +68,7 @@ def write_endpoints(path: Path, settings: Settings, tracker_db: Optional[str] = 
     if lock_store_url:
         endpoints["lock_store"] = lock_store(lock_store_url)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Written by bot/maintain/endpoints.py.\n" + yaml.safe_dump(endpoints, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(
+        "# Written by bot/maintain/endpoints.py.\n" + yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8"
+    )
     return path

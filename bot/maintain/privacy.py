@@ -10,6 +10,7 @@ slot value and bot reply, one row per event, ``data`` a JSON text), the handoff 
 and the matching inbox entries; :func:`apply_retention` deletes events and handoff requests older
 than ``MESO_RETENTION_DAYS``. Only bound parameters reach the databases.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ _CHUNK = 500  # ids per DELETE ... WHERE id IN (...)
 
 _EVENTS = table(
     "events",
-    column("id", Integer), column("sender_id", String), column("type_name", String),
-    column("timestamp", Float), column("data", Text),
+    column("id", Integer),
+    column("sender_id", String),
+    column("type_name", String),
+    column("timestamp", Float),
+    column("data", Text),
 )
 
 
@@ -109,8 +113,10 @@ class Deleted:
     inbox_entries: int = 0
 
     def summary(self) -> str:
-        return (f"{self.events} tracker events of {self.conversations} conversations, "
-                f"{self.handoff_requests} handoff requests, {self.inbox_entries} review inbox entries deleted")
+        return (
+            f"{self.events} tracker events of {self.conversations} conversations, "
+            f"{self.handoff_requests} handoff requests, {self.inbox_entries} review inbox entries deleted"
+        )
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -130,7 +136,7 @@ def _has_events(engine: Engine) -> bool:
 
 def _chunks(values: List[Any]) -> Iterator[List[Any]]:
     for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
+        yield values[start : start + _CHUNK]
 
 
 def matching_conversations(engine: Engine, target: Target) -> Set[str]:
@@ -191,12 +197,16 @@ def matching_handoff_requests(engine: Engine, target: Target) -> List[HandoffReq
         if target.conversation is not None:
             query = select(HandoffRequest).where(HandoffRequest.conversation_id == target.conversation)
         elif target.email is not None:
-            query = select(HandoffRequest).where(HandoffRequest.contact_kind == "email",
-                                                 func.lower(HandoffRequest.contact) == target.email.strip().lower())
+            query = select(HandoffRequest).where(
+                HandoffRequest.contact_kind == "email",
+                func.lower(HandoffRequest.contact) == target.email.strip().lower(),
+            )
         else:
             query = select(HandoffRequest).where(HandoffRequest.contact_kind == "phone")
         rows = list(session.execute(query).scalars())
-    return [row for row in rows if target.conversation is not None or target.matches_contact(row.contact, row.contact_kind)]
+    return [
+        row for row in rows if target.conversation is not None or target.matches_contact(row.contact, row.contact_kind)
+    ]
 
 
 def delete_handoff_requests(engine: Engine, ids: Iterable[int] = (), conversations: Iterable[str] = ()) -> int:
@@ -208,13 +218,15 @@ def delete_handoff_requests(engine: Engine, ids: Iterable[int] = (), conversatio
         for id_chunk in _chunks(sorted(set(ids))):
             deleted += session.execute(delete(HandoffRequest).where(HandoffRequest.id.in_(id_chunk))).rowcount or 0
         for chunk in _chunks(sorted(set(conversations))):
-            deleted += session.execute(
-                delete(HandoffRequest).where(HandoffRequest.conversation_id.in_(chunk))).rowcount or 0
+            deleted += (
+                session.execute(delete(HandoffRequest).where(HandoffRequest.conversation_id.in_(chunk))).rowcount or 0
+            )
     return deleted
 
 
-def forget(target: Target, tracker_engine: Optional[Engine], handoff_engine: Engine,
-           inbox_path: Optional[Path] = None) -> Deleted:
+def forget(
+    target: Target, tracker_engine: Optional[Engine], handoff_engine: Engine, inbox_path: Optional[Path] = None
+) -> Deleted:
     """Delete everything stored about ``target``: the events of its conversations (those it names or
     that mention its phone/email, and those of its handoff requests), its handoff requests (of those
     conversations or with its contact) and the review inbox entries of those conversations' messages
@@ -232,8 +244,9 @@ def forget(target: Target, tracker_engine: Optional[Engine], handoff_engine: Eng
         texts = {entry_text(text) for text in conversation_texts(tracker_engine, conversations)}
         deleted.events = delete_conversations(tracker_engine, conversations)
     deleted.conversations = len(conversations) if deleted.events else 0
-    deleted.handoff_requests = delete_handoff_requests(handoff_engine, [request.id for request in requests],
-                                                       conversations)
+    deleted.handoff_requests = delete_handoff_requests(
+        handoff_engine, [request.id for request in requests], conversations
+    )
 
     def listed(text: str) -> bool:
         return target.mentioned_in(text) or text in texts or entry_text(text) in texts
@@ -252,8 +265,9 @@ class Retention:
     handoff_requests: int
 
 
-def apply_retention(days: int, tracker_engine: Optional[Engine], handoff_engine: Engine,
-                    now: Optional[datetime] = None) -> Retention:
+def apply_retention(
+    days: int, tracker_engine: Optional[Engine], handoff_engine: Engine, now: Optional[datetime] = None
+) -> Retention:
     """Delete the tracker events and handoff requests older than ``days`` days (whatever their
     status: a request still pending after that long is deleted too)."""
     if days <= 0:
@@ -263,13 +277,12 @@ def apply_retention(days: int, tracker_engine: Optional[Engine], handoff_engine:
     try:
         if tracker_engine is not None and _has_events(tracker_engine):
             with Session(tracker_engine, future=True) as session, session.begin():
-                events = session.execute(
-                    delete(_EVENTS).where(_EVENTS.c.timestamp < cutoff.timestamp())).rowcount or 0
+                events = session.execute(delete(_EVENTS).where(_EVENTS.c.timestamp < cutoff.timestamp())).rowcount or 0
         if _has_handoff_table(handoff_engine):
             with Session(handoff_engine, future=True) as session, session.begin():
-                requests = session.execute(
-                    delete(HandoffRequest).where(HandoffRequest.created_at < cutoff)).rowcount or 0
+                requests = (
+                    session.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff)).rowcount or 0
+                )
     except SQLAlchemyError as error:
         raise PrivacyError(f"cannot delete old data: {error}") from error
     return Retention(cutoff=cutoff, events=events, handoff_requests=requests)
-

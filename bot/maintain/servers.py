@@ -5,6 +5,7 @@ environment it is given (ports, endpoints, channels...), waits for its "Ready." 
 its whole process group; ``serving`` does all three around a block. ``launch_commands`` starts other
 commands the same way (the benchmark's stock Rasa). Never imported by the servers themselves.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -71,8 +72,15 @@ class ServeScript(Servers):
         self.output, self._ready = [], False
         self._settled.clear()
         process = subprocess.Popen(
-            [str(self.root / "scripts" / "serve.sh")], cwd=self.root, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            [str(self.root / "scripts" / "serve.sh")],
+            cwd=self.root,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.processes = [process]
         log = open(self.log, "w", encoding="utf-8") if self.log else None  # noqa: SIM115 (the reader closes it)
         threading.Thread(target=self._read, args=(process.stdout, log), daemon=True).start()
@@ -123,15 +131,25 @@ def serving(env: Mapping[str, str], root: Path = PROJECT_ROOT) -> Iterator[Serve
         servers.stop()
 
 
-def launch_commands(commands: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str], logs: Sequence[Path]) -> Servers:
+def launch_commands(
+    commands: Sequence[Sequence[str]], cwd: Path, env: Mapping[str, str], logs: Sequence[Path]
+) -> Servers:
     """Start each command in its own session, its output to the matching log file."""
     servers = Servers()
     for command, log_path in zip(commands, logs, strict=True):
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-            servers.processes.append(subprocess.Popen(
-                list(command), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True))
+            servers.processes.append(
+                subprocess.Popen(
+                    list(command),
+                    cwd=cwd,
+                    env=dict(env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
     return servers
 
 
@@ -200,8 +218,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from bot.settings import load_settings, process_environment
 
     parser = argparse.ArgumentParser(prog="python -m bot with-servers", description=main.__doc__)
-    parser.add_argument("--conversations", type=Path,
-                        help="keep these servers' conversations in this SQLite file (not the store of `make run`)")
+    parser.add_argument(
+        "--conversations",
+        type=Path,
+        help="keep these servers' conversations in this SQLite file (not the store of `make run`)",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command

@@ -3,6 +3,7 @@
 Official pretrained models cannot be downloaded here, so the pipeline is assembled from a
 blank English model, the lemma tables of ``spacy-lookups-data`` and our vocabulary file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,9 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp.meta["description"] = "Mesotherapy assistant: lookup lemmas, sentences, domain entities"
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
-    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler",
-                                           config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}))
+    ruler = cast(
+        EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    )
     nlp.initialize()  # loads the lemma tables, which the patterns are tokenised with
     ruler.add_patterns(
         [

@@ -1,4 +1,5 @@
 """The domain vocabulary: entity labels, canonical names and the phrases that mean them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

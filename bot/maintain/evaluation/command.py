@@ -3,6 +3,7 @@
 ``evaluate`` runs the held-out NLU test, k-fold cross-validation and the conversation tests,
 writes a report folder and compares with the live model's report (see ``bot.maintain.evaluation.run``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,12 +51,23 @@ def _folds(value: str) -> int:
 
 
 def _run_evaluation(args: argparse.Namespace) -> int:
-    return evaluate(Options(
-        model=args.model.resolve(), holdout=args.holdout.resolve(), data=args.data.resolve(),
-        config=args.config.resolve(), stories=args.stories.resolve(), folds=args.folds,
-        skip_conversations=args.skip_conversations, out_dir=args.out.resolve(), live=args.live.resolve(),
-        floor=args.floor, max_drop=args.max_drop, action_port=args.action_port, quiet=args.quiet,
-    ))
+    return evaluate(
+        Options(
+            model=args.model.resolve(),
+            holdout=args.holdout.resolve(),
+            data=args.data.resolve(),
+            config=args.config.resolve(),
+            stories=args.stories.resolve(),
+            folds=args.folds,
+            skip_conversations=args.skip_conversations,
+            out_dir=args.out.resolve(),
+            live=args.live.resolve(),
+            floor=args.floor,
+            max_drop=args.max_drop,
+            action_port=args.action_port,
+            quiet=args.quiet,
+        )
+    )
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", settings: Settings) -> None:
@@ -74,13 +86,25 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", se
     run.add_argument("--folds", type=_folds, default=5, help="k-fold cross-validation folds; 0 skips it (default 5)")
     run.add_argument("--skip-conversations", action="store_true", help="do not run the conversation tests")
     run.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="report folder")
-    run.add_argument("--live", type=Path, default=Path("models/live/evaluation/summary.json"),
-                     help="summary.json of the live model to compare with (skipped when missing)")
+    run.add_argument(
+        "--live",
+        type=Path,
+        default=Path("models/live/evaluation/summary.json"),
+        help="summary.json of the live model to compare with (skipped when missing)",
+    )
     run.add_argument("--floor", type=float, default=settings.intent_f1_floor, help="minimum held-out macro intent F1")
-    run.add_argument("--max-drop", type=float, default=DEFAULT_MAX_DROP,
-                     help="largest allowed drop of held-out macro intent F1 from the live model (default 0.02)")
-    run.add_argument("--action-port", type=int, default=settings.evaluation_action_port,
-                     help="action server port for the conversation tests (default %(default)s)")
+    run.add_argument(
+        "--max-drop",
+        type=float,
+        default=DEFAULT_MAX_DROP,
+        help="largest allowed drop of held-out macro intent F1 from the live model (default 0.02)",
+    )
+    run.add_argument(
+        "--action-port",
+        type=int,
+        default=settings.evaluation_action_port,
+        help="action server port for the conversation tests (default %(default)s)",
+    )
     run.add_argument("--quiet", action="store_true", help="keep Rasa's output in the step logs only")
 
     run.set_defaults(func=_run_evaluation)

@@ -1,4 +1,5 @@
 """Compare a new evaluation summary with the live model's: headline figures, per-intent F1, regression."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,11 @@ def regression_message(live_f1: float, new_f1: float, max_drop: float = DEFAULT_
 def compare(new: Dict[str, Any], live: Dict[str, Any], max_drop: float = DEFAULT_MAX_DROP) -> Comparison:
     """Compare two summaries (as written to ``summary.json``) of the new and the live model."""
     new_figures, live_figures = _headline(new), _headline(live)
-    headline = [(label, live_figures[label], new_figures[label])
-                for label in new_figures if (live_figures[label], new_figures[label]) != (None, None)]
+    headline = [
+        (label, live_figures[label], new_figures[label])
+        for label in new_figures
+        if (live_figures[label], new_figures[label]) != (None, None)
+    ]
     return Comparison(
         headline=headline,
         intents=_intent_changes(new, live),
@@ -96,13 +100,17 @@ def _intent_change(old: Optional[float], new: Optional[float]) -> str:
 def format_comparison(comparison: Comparison) -> List[str]:
     """Plain-text lines: headline figures live vs new, then per-intent F1 changes."""
     lines = [f"{'':30} {'live':>7} {'new':>7}  change"]
-    lines += [f"{label:30} {_number(old):>7} {_number(new):>7}  {_change(old, new)}"
-              for label, old, new in comparison.headline]
+    lines += [
+        f"{label:30} {_number(old):>7} {_number(new):>7}  {_change(old, new)}"
+        for label, old, new in comparison.headline
+    ]
     changed = [row for row in comparison.intents if row[1] != row[2]]
-    lines.append("per-intent held-out F1 changes (biggest drops first):" if changed
-                 else "per-intent held-out F1: no change")
-    lines += [f"  {name:28} {_number(old):>7} {_number(new):>7}  {_intent_change(old, new)}"
-              for name, old, new in changed]
+    lines.append(
+        "per-intent held-out F1 changes (biggest drops first):" if changed else "per-intent held-out F1: no change"
+    )
+    lines += [
+        f"  {name:28} {_number(old):>7} {_number(new):>7}  {_intent_change(old, new)}" for name, old, new in changed
+    ]
     if comparison.same_model:
         lines.append("(the new model is the live model: same sha256)")
     return lines

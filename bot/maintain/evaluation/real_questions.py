@@ -15,6 +15,7 @@ and to the REST channel for the reply a visitor gets. Four measures:
 It writes ``report.md`` and ``summary.json`` to ``--out`` and exits 1 when a floor is missed.
 The measure functions are pure (text in, verdict out); only :func:`evaluate_real` talks HTTP.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,8 +82,9 @@ class Labels:
         if question.topic == NOT_IN_GUIDE:
             subject = question.subject or ""
             if subject not in self.not_in_guide:
-                raise RealQuestionsError(f"no not_in_guide subject {question.subject!r} in labels.yml "
-                                         f"(question {question.text!r})")
+                raise RealQuestionsError(
+                    f"no not_in_guide subject {question.subject!r} in labels.yml (question {question.text!r})"
+                )
             return self.not_in_guide[subject]
         if question.topic not in self.intents:
             raise RealQuestionsError(f"no label {question.topic!r} in labels.yml (question {question.text!r})")
@@ -91,8 +93,11 @@ class Labels:
     @property
     def row_order(self) -> List[str]:
         """The report's rows: guide labels, then not-in-guide subjects, then off topic (as in labels.yml)."""
-        return ([label for label in self.intents if label != OFF_TOPIC]
-                + [f"{NOT_IN_GUIDE}/{subject}" for subject in self.not_in_guide] + [OFF_TOPIC])
+        return (
+            [label for label in self.intents if label != OFF_TOPIC]
+            + [f"{NOT_IN_GUIDE}/{subject}" for subject in self.not_in_guide]
+            + [OFF_TOPIC]
+        )
 
     def topic_keys(self, question: RealQuestion) -> Tuple[str, ...]:
         """The topic keys whose guide sentences answer ``question`` (none: not a guide label)."""
@@ -123,14 +128,19 @@ class Judgement:
     @property
     def failures(self) -> List[str]:
         """The names of the measures this question failed."""
-        checks = (("topic", self.topic_right), ("content", self.content_right),
-                  ("safety line", self.safety_line), ("guide content off topic", self.off_topic_handled))
+        checks = (
+            ("topic", self.topic_right),
+            ("content", self.content_right),
+            ("safety line", self.safety_line),
+            ("guide content off topic", self.off_topic_handled),
+        )
         return [name for name, verdict in checks if verdict is False]
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading the questions and the labels
 # ---------------------------------------------------------------------------------------------
+
 
 def _yaml(path: Path) -> Any:
     try:
@@ -148,11 +158,16 @@ def read_questions(path: Path) -> List[RealQuestion]:
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict) or not str(entry.get("text") or "").strip() or not entry.get("topic"):
             raise RealQuestionsError(f"{path}: entry {number} needs `text` and `topic`")
-        questions.append(RealQuestion(
-            text=str(entry["text"]), topic=str(entry["topic"]), safety=bool(entry.get("safety")),
-            source=str(entry.get("source") or ""), subject=entry.get("subject"),
-            also=tuple(entry.get("also") or ()),
-        ))
+        questions.append(
+            RealQuestion(
+                text=str(entry["text"]),
+                topic=str(entry["topic"]),
+                safety=bool(entry.get("safety")),
+                source=str(entry.get("source") or ""),
+                subject=entry.get("subject"),
+                also=tuple(entry.get("also") or ()),
+            )
+        )
     return questions
 
 
@@ -164,19 +179,25 @@ def _names(value: Any, where: str) -> Tuple[str, ...]:
 
 def parse_labels(data: Any, not_in_guide_intents: Iterable[str], source: str = "labels.yml") -> Labels:
     """Check ``labels.yml``'s content; ``@not_in_guide`` becomes ``not_in_guide_intents``."""
-    if not isinstance(data, dict) or not all(isinstance(data.get(name), dict)
-                                             for name in ("intents", "not_in_guide", "topics")):
+    if not isinstance(data, dict) or not all(
+        isinstance(data.get(name), dict) for name in ("intents", "not_in_guide", "topics")
+    ):
         raise RealQuestionsError(f"{source}: expected the mappings `intents`, `not_in_guide` and `topics`")
     uncovered = frozenset(not_in_guide_intents)
 
     def expand(names: Tuple[str, ...]) -> FrozenSet[str]:
-        return frozenset(intent for name in names
-                         for intent in (uncovered if name == NOT_IN_GUIDE_INTENTS else (name,)))
+        return frozenset(
+            intent for name in names for intent in (uncovered if name == NOT_IN_GUIDE_INTENTS else (name,))
+        )
 
     return Labels(
-        intents={label: expand(_names(value, f"{source}: intents.{label}")) for label, value in data["intents"].items()},
-        not_in_guide={subject: expand(_names(value, f"{source}: not_in_guide.{subject}"))
-                      for subject, value in data["not_in_guide"].items()},
+        intents={
+            label: expand(_names(value, f"{source}: intents.{label}")) for label, value in data["intents"].items()
+        },
+        not_in_guide={
+            subject: expand(_names(value, f"{source}: not_in_guide.{subject}"))
+            for subject, value in data["not_in_guide"].items()
+        },
         topics={label: _names(value, f"{source}: topics.{label}") for label, value in data["topics"].items()},
     )
 
@@ -204,6 +225,7 @@ def _default_topics_path() -> Path:
 # ---------------------------------------------------------------------------------------------
 # The measures: pure functions of the intent, the reply's text and the labels
 # ---------------------------------------------------------------------------------------------
+
 
 def quotes(reply: str, sentence: str) -> bool:
     """True when ``reply`` holds ``sentence`` (words compared without case, punctuation or layout)."""
@@ -244,11 +266,15 @@ def off_topic_handled(reply: str, question: RealQuestion, knowledge: Knowledge) 
     return not quotes_any(reply, knowledge.all_sentences) if question.topic == OFF_TOPIC else None
 
 
-def judge(question: RealQuestion, intent: str, confidence: float, reply: str, labels: Labels,
-          knowledge: Knowledge) -> Judgement:
+def judge(
+    question: RealQuestion, intent: str, confidence: float, reply: str, labels: Labels, knowledge: Knowledge
+) -> Judgement:
     """Every measure of one question."""
     return Judgement(
-        question=question, intent=intent, confidence=confidence, reply=reply,
+        question=question,
+        intent=intent,
+        confidence=confidence,
+        reply=reply,
         topic_right=topic_right(intent, question, labels),
         content_right=content_right(reply, question, labels, knowledge),
         safety_line=safety_line_right(reply, question),
@@ -259,6 +285,7 @@ def judge(question: RealQuestion, intent: str, confidence: float, reply: str, la
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -292,8 +319,12 @@ class Row:
 
 
 FIGURES = ("topic_accuracy", "content", "safety_line", "off_topic")
-FIGURE_NAMES = {"topic_accuracy": "topic accuracy", "content": "content", "safety_line": "safety line",
-                "off_topic": "off-topic handling"}
+FIGURE_NAMES = {
+    "topic_accuracy": "topic accuracy",
+    "content": "content",
+    "safety_line": "safety line",
+    "off_topic": "off-topic handling",
+}
 FIGURE_TITLES = {
     "topic_accuracy": "topic accuracy (guide and not-in-guide questions)",
     "content": "content (guide questions answered with a sentence of their topic)",
@@ -328,14 +359,16 @@ def floor_problems(headline: Mapping[str, Tally], floors: Mapping[str, float]) -
     for name, floor in floors.items():
         rate = headline[name].rate
         if rate is not None and rate < floor:
-            problems.append(f"BELOW THE FLOOR: {FIGURE_NAMES[name]} {rate:.3f} "
-                            f"({headline[name].cell()}) is under {floor:.2f}")
+            problems.append(
+                f"BELOW THE FLOOR: {FIGURE_NAMES[name]} {rate:.3f} ({headline[name].cell()}) is under {floor:.2f}"
+            )
     return problems
 
 
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
+
 
 def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -350,8 +383,10 @@ def table_lines(rows: Mapping[str, Row]) -> List[str]:
     """The per-label table in plain text (for the terminal)."""
     lines = [f"{'label':26} {'n':>4} {'topic':>7} {'content':>8} {'safety line':>12} {'no guide text':>14}"]
     for label, row in rows.items():
-        lines.append(f"{label:26} {row.n:>4} {row.topic.cell():>7} {row.content.cell():>8} "
-                     f"{row.safety_line.cell():>12} {row.off_topic.cell():>14}")
+        lines.append(
+            f"{label:26} {row.n:>4} {row.topic.cell():>7} {row.content.cell():>8} "
+            f"{row.safety_line.cell():>12} {row.off_topic.cell():>14}"
+        )
     return lines
 
 
@@ -368,25 +403,40 @@ def headline_lines(headline: Mapping[str, Tally], floors: Mapping[str, float]) -
 
 def report_markdown(summary: Mapping[str, Any], rows: Mapping[str, Row], judgements: Sequence[Judgement]) -> str:
     """``report.md``: headline figures, the per-label table, the failed questions."""
-    lines = ["# Real visitors' questions", "",
-             f"Questions: `{summary['questions']}` ({summary['count']}), server {summary['url']}, "
-             f"{summary['date']}.", ""]
+    lines = [
+        "# Real visitors' questions",
+        "",
+        f"Questions: `{summary['questions']}` ({summary['count']}), server {summary['url']}, {summary['date']}.",
+        "",
+    ]
     lines += [f"- {line}" for line in headline_lines(_tallies(summary), summary["floors"])]
     lines += ["", *(f"**{problem}**" for problem in summary["problems"])]
-    lines += ["", "## Per label", "",
-              "| label | n | topic right | content right | safety line | no guide text (off topic) |",
-              "|---|---|---|---|---|---|"]
-    lines += [f"| {label} | {row.n} | {row.topic.cell()} | {row.content.cell()} | {row.safety_line.cell()} "
-              f"| {row.off_topic.cell()} |" for label, row in rows.items()]
+    lines += [
+        "",
+        "## Per label",
+        "",
+        "| label | n | topic right | content right | safety line | no guide text (off topic) |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {label} | {row.n} | {row.topic.cell()} | {row.content.cell()} | {row.safety_line.cell()} "
+        f"| {row.off_topic.cell()} |"
+        for label, row in rows.items()
+    ]
     failed = [item for item in judgements if item.failures]
     lines += ["", f"## Misclassified or failed questions ({len(failed)})", ""]
     if not failed:
         lines.append("none")
     else:
-        lines += ["| question | label | failed | intent | confidence | reply (first 120 characters) |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {_cell(item.question.text)} | {item.question.label} | {', '.join(item.failures)} "
-                  f"| {item.intent} | {item.confidence:.3f} | {_cell(_preview(item.reply))} |" for item in failed]
+        lines += [
+            "| question | label | failed | intent | confidence | reply (first 120 characters) |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(item.question.text)} | {item.question.label} | {', '.join(item.failures)} "
+            f"| {item.intent} | {item.confidence:.3f} | {_cell(_preview(item.reply))} |"
+            for item in failed
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -394,8 +444,14 @@ def _tallies(summary: Mapping[str, Any]) -> Dict[str, Tally]:
     return {name: Tally(value["right"], value["total"]) for name, value in summary["figures"].items()}
 
 
-def build_summary(judgements: Sequence[Judgement], floors: Mapping[str, float], questions: Path, url: str,
-                  model: Optional[str] = None, order: Sequence[str] = ()) -> Tuple[Dict[str, Any], Dict[str, Row]]:
+def build_summary(
+    judgements: Sequence[Judgement],
+    floors: Mapping[str, float],
+    questions: Path,
+    url: str,
+    model: Optional[str] = None,
+    order: Sequence[str] = (),
+) -> Tuple[Dict[str, Any], Dict[str, Row]]:
     """``summary.json``'s content, and the per-label rows."""
     headline, rows = tally(judgements, order)
     summary = {
@@ -404,16 +460,31 @@ def build_summary(judgements: Sequence[Judgement], floors: Mapping[str, float], 
         "count": len(judgements),
         "url": url,
         "model": model,
-        "figures": {name: {"rate": figure.rate, "right": figure.right, "total": figure.total}
-                    for name, figure in headline.items()},
+        "figures": {
+            name: {"rate": figure.rate, "right": figure.right, "total": figure.total}
+            for name, figure in headline.items()
+        },
         "floors": dict(floors),
         "problems": floor_problems(headline, floors),
-        "labels": {label: {"n": row.n, **{name: asdict(getattr(row, name))
-                                          for name in ("topic", "content", "safety_line", "off_topic")}}
-                   for label, row in rows.items()},
-        "failed": [{"text": item.question.text, "label": item.question.label, "failed": item.failures,
-                    "intent": item.intent, "confidence": item.confidence, "reply": item.reply}
-                   for item in judgements if item.failures],
+        "labels": {
+            label: {
+                "n": row.n,
+                **{name: asdict(getattr(row, name)) for name in ("topic", "content", "safety_line", "off_topic")},
+            }
+            for label, row in rows.items()
+        },
+        "failed": [
+            {
+                "text": item.question.text,
+                "label": item.question.label,
+                "failed": item.failures,
+                "intent": item.intent,
+                "confidence": item.confidence,
+                "reply": item.reply,
+            }
+            for item in judgements
+            if item.failures
+        ],
     }
     return summary, rows
 
@@ -427,6 +498,7 @@ def _shown(path: Path) -> str:
 # Talking to the running server
 # ---------------------------------------------------------------------------------------------
 
+
 def read_knowledge(database_url: str) -> Knowledge:
     """The knowledge base's sentences, by topic key and all of them."""
     from sqlalchemy.orm import Session
@@ -438,8 +510,10 @@ def read_knowledge(database_url: str) -> Knowledge:
     engine = make_engine(database_url)
     try:
         with Session(engine, future=True) as session:
-            by_topic = {topic.key: tuple(row.text for row in query.topic_sentences(session, topic.key))
-                        for topic in intent_table().topics}
+            by_topic = {
+                topic.key: tuple(row.text for row in query.topic_sentences(session, topic.key))
+                for topic in intent_table().topics
+            }
             everything = tuple(row.text for row in query.sentences_under_headings(session, lambda heading: True))
     finally:
         engine.dispose()
@@ -452,8 +526,10 @@ def check_safety_line_wording() -> None:
     from bot.settings import load_clinic
 
     if not has_safety_line(professional_recommendation(load_clinic())):
-        raise RealQuestionsError(f"the licensed-professional recommendation no longer says {SAFETY_LINE!r}: "
-                                 "update SAFETY_LINE in bot/maintain/evaluation/real_questions.py")
+        raise RealQuestionsError(
+            f"the licensed-professional recommendation no longer says {SAFETY_LINE!r}: "
+            "update SAFETY_LINE in bot/maintain/evaluation/real_questions.py"
+        )
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str:
@@ -465,8 +541,10 @@ def _token(args: argparse.Namespace, settings: Settings) -> str:
         settings = load_settings(process_environment(RASA_PORT=str(port)))
     token = settings.current_api_token()
     if not token:
-        raise RealQuestionsError(f"no API token: set RASA_AUTH_TOKEN, pass --token, or start the server with "
-                                 f"scripts/serve.sh so that it writes {settings.api_token_file}")
+        raise RealQuestionsError(
+            f"no API token: set RASA_AUTH_TOKEN, pass --token, or start the server with "
+            f"scripts/serve.sh so that it writes {settings.api_token_file}"
+        )
     return token
 
 
@@ -512,13 +590,15 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
         try:
             intent, confidence, reply = ask(url, token, question.text, f"real-eval-{number}-{run_id}")
         except HttpJsonError as error:
-            hint = " (the API token was refused: --token, RASA_AUTH_TOKEN or the token file)" \
-                if error.status in (401, 403) else ""
+            hint = (
+                " (the API token was refused: --token, RASA_AUTH_TOKEN or the token file)"
+                if error.status in (401, 403)
+                else ""
+            )
             print(f"error: the Rasa server at {url} {error}{hint}", file=sys.stderr)
             return 1
         judgements.append(judge(question, intent, confidence, reply, labels, knowledge))
-    summary, rows = build_summary(judgements, floors, args.questions, url, _model_name(url, token),
-                                  labels.row_order)
+    summary, rows = build_summary(judgements, floors, args.questions, url, _model_name(url, token), labels.row_order)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -529,8 +609,7 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\nReport: {out / 'report.md'}  (summary: {out / 'summary.json'})", flush=True)
     for problem in summary["problems"]:
         print(problem, file=sys.stderr, flush=True)
-    print("Real-question evaluation FAILED." if summary["problems"] else "Real-question evaluation passed.",
-          flush=True)
+    print("Real-question evaluation FAILED." if summary["problems"] else "Real-question evaluation passed.", flush=True)
     return 1 if summary["problems"] else 0
 
 
@@ -543,18 +622,35 @@ def _rate(value: str) -> float:
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", settings: Settings) -> None:
     """Add ``evaluate-real`` to the CLI's subcommands."""
-    parser = commands.add_parser("evaluate-real", help="ask a running Rasa server the real visitors' questions "
-                                 "and check topic, content, safety line and off-topic handling")
+    parser = commands.add_parser(
+        "evaluate-real",
+        help="ask a running Rasa server the real visitors' questions "
+        "and check topic, content, safety line and off-topic handling",
+    )
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="default %(default)s")
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help="label -> intents and topic keys")
     parser.add_argument("--url", default=settings.rasa_url, help="the running Rasa server (default %(default)s)")
-    parser.add_argument("--token", help="Rasa's API token (default RASA_AUTH_TOKEN, else the token file "
-                        f"{_shown(settings.api_token_file)})")
+    parser.add_argument(
+        "--token",
+        help=f"Rasa's API token (default RASA_AUTH_TOKEN, else the token file {_shown(settings.api_token_file)})",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default %(default)s)")
-    parser.add_argument("--min-topic", type=_rate, default=settings.real_topic_floor,
-                        help="floor of topic accuracy (default %(default)s, MESO_REAL_TOPIC_FLOOR)")
-    parser.add_argument("--min-safety-line", type=_rate, default=settings.real_safety_line_floor,
-                        help="floor of the safety-line rate (default %(default)s, MESO_REAL_SAFETY_LINE_FLOOR)")
-    parser.add_argument("--min-off-topic", type=_rate, default=settings.real_off_topic_floor,
-                        help="floor of off-topic handling (default %(default)s, MESO_REAL_OFF_TOPIC_FLOOR)")
+    parser.add_argument(
+        "--min-topic",
+        type=_rate,
+        default=settings.real_topic_floor,
+        help="floor of topic accuracy (default %(default)s, MESO_REAL_TOPIC_FLOOR)",
+    )
+    parser.add_argument(
+        "--min-safety-line",
+        type=_rate,
+        default=settings.real_safety_line_floor,
+        help="floor of the safety-line rate (default %(default)s, MESO_REAL_SAFETY_LINE_FLOOR)",
+    )
+    parser.add_argument(
+        "--min-off-topic",
+        type=_rate,
+        default=settings.real_off_topic_floor,
+        help="floor of off-topic handling (default %(default)s, MESO_REAL_OFF_TOPIC_FLOOR)",
+    )
     parser.set_defaults(func=lambda args: evaluate_real(args, settings))

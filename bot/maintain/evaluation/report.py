@@ -1,4 +1,5 @@
 """Write an evaluation's report folder: ``summary.json`` (headline figures) and ``report.md``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -78,15 +79,21 @@ def headline_rows(summary: Dict[str, Any]) -> List[List[Any]]:
         per_fold = kfold.get("per_fold") or {}
         for name, figure in sorted(per_fold.items()):
             label = {"f1-score": "F1"}.get(name, name)
-            rows.append([f"{kfold['folds']}-fold test {label} per fold (weighted), mean ± std",
-                         f"{figure['mean']:.3f} ± {figure['std']:.3f}"])
+            rows.append(
+                [
+                    f"{kfold['folds']}-fold test {label} per fold (weighted), mean ± std",
+                    f"{figure['mean']:.3f} ± {figure['std']:.3f}",
+                ]
+            )
     else:
         rows.append(["k-fold cross-validation", "not run"])
     if conversations:
-        rows.append(["conversation stories passed",
-                     f"{conversations['stories_passed']} of {conversations['stories_total']}"])
-        rows.append(["conversation actions correct",
-                     f"{conversations['actions_correct']} of {conversations['actions_total']}"])
+        rows.append(
+            ["conversation stories passed", f"{conversations['stories_passed']} of {conversations['stories_total']}"]
+        )
+        rows.append(
+            ["conversation actions correct", f"{conversations['actions_correct']} of {conversations['actions_total']}"]
+        )
     else:
         rows.append(["conversation tests", "not run"])
     return rows
@@ -105,8 +112,13 @@ def _conversation_section(summary: Dict[str, Any], failures: Optional[str]) -> L
         return ["not run (`--skip-conversations`)"]
     if failures is None:
         return [f"none: all {conversations['stories_total']} test stories passed"]
-    return ["Rasa's `failed_test_stories.yml` (wrong predictions are marked `# predicted:`):", "",
-            "```yaml", failures, "```"]
+    return [
+        "Rasa's `failed_test_stories.yml` (wrong predictions are marked `# predicted:`):",
+        "",
+        "```yaml",
+        failures,
+        "```",
+    ]
 
 
 def _comparison_section(comparison: Optional[Comparison], live_path: Path) -> List[str]:
@@ -114,8 +126,11 @@ def _comparison_section(comparison: Optional[Comparison], live_path: Path) -> Li
         return [f"No live report at `{live_path}`: nothing to compare with."]
     lines = [f"Live report: `{live_path}`" + (" (same model)" if comparison.same_model else ""), ""]
     lines += _table(["figure", "live", "new"], [[label, old, new] for label, old, new in comparison.headline])
-    changed = [[name, old, new, "-" if old is None or new is None else f"{(new - old) * 100:+.1f}"]
-               for name, old, new in comparison.intents if old != new]
+    changed = [
+        [name, old, new, "-" if old is None or new is None else f"{(new - old) * 100:+.1f}"]
+        for name, old, new in comparison.intents
+        if old != new
+    ]
     lines += ["", "Per-intent held-out F1 changes, biggest drops first:", ""]
     lines += _table(["intent", "live F1", "new F1", "change (points)"], changed) if changed else ["none"]
     return lines
@@ -134,7 +149,8 @@ def write_report(
     """Write ``report.md``: verdict, headline figures, comparison, per-intent table, pictures, failures."""
     model = summary["model"]
     lines = [
-        f"# Evaluation of `{model['path']}`", "",
+        f"# Evaluation of `{model['path']}`",
+        "",
         f"- date: {summary['date']}",
         f"- model sha256: `{model['sha256']}`",
         f"- held-out set: `{summary['heldout']['data']}`",

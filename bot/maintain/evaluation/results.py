@@ -1,4 +1,5 @@
 """Read the files Rasa writes when it tests a model (``rasa test nlu`` / ``rasa test core``)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The ``evaluate`` command: test a trained model, write the report folder, compare with the live model."""
+
 from __future__ import annotations
 
 import shutil
@@ -65,8 +66,12 @@ def _run_steps(options: Options) -> Dict[str, float]:
     if options.folds:
         steps.append(("kfold", kfold_step(options.data, options.config, options.folds, out / "kfold")))
     if not options.skip_conversations:
-        steps.append(("conversations",
-                      conversations_step(options.model, options.stories, out / "conversations", options.action_port)))
+        steps.append(
+            (
+                "conversations",
+                conversations_step(options.model, options.stories, out / "conversations", options.action_port),
+            )
+        )
     return {
         name: round(run_step(step, f"{index}/{len(steps)}", options.quiet, options.action_port), 1)
         for index, (name, step) in enumerate(steps, start=1)
@@ -85,11 +90,18 @@ def _summary(options: Options, timings: Dict[str, float]) -> Dict[str, Any]:
     }
     if options.folds:
         log = (out / "kfold" / "rasa.log").read_text(encoding="utf-8")
-        summary["kfold"] = {"folds": options.folds, "data": _shown(options.data), "config": _shown(options.config),
-                            **results.nlu_figures(out / "kfold"), "per_fold": results.fold_figures(log)}
+        summary["kfold"] = {
+            "folds": options.folds,
+            "data": _shown(options.data),
+            "config": _shown(options.config),
+            **results.nlu_figures(out / "kfold"),
+            "per_fold": results.fold_figures(log),
+        }
     if not options.skip_conversations:
-        summary["conversations"] = {"stories": _shown(options.stories),
-                                    **results.conversation_figures(out / "conversations")}
+        summary["conversations"] = {
+            "stories": _shown(options.stories),
+            **results.conversation_figures(out / "conversations"),
+        }
     return summary
 
 
@@ -137,9 +149,14 @@ def evaluate(options: Options) -> int:
     summary["problems"] = _problems(summary, comparison, options.floor)
     write_summary(summary, options.out_dir)
     report = write_report(
-        summary, results.misclassified(options.out_dir / "heldout"),
+        summary,
+        results.misclassified(options.out_dir / "heldout"),
         results.failed_stories(options.out_dir / "conversations") if summary["conversations"] else None,
-        _copy_pictures(options.out_dir), comparison, options.live, summary["problems"], options.out_dir,
+        _copy_pictures(options.out_dir),
+        comparison,
+        options.live,
+        summary["problems"],
+        options.out_dir,
     )
     _print_outcome(summary, comparison, options, report)
     return 1 if summary["problems"] else 0

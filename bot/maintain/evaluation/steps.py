@@ -1,4 +1,5 @@
 """Run the Rasa test commands of an evaluation, one step at a time, with progress and timing."""
+
 from __future__ import annotations
 
 import subprocess
@@ -46,10 +47,17 @@ def run_step(step: Step, number: str, quiet: bool, action_port: int) -> float:
     print(f"[{number}] {step.title} (takes {step.estimate})...", flush=True)
     step.log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with step.log.open("w", encoding="utf-8") as log, subprocess.Popen(
-        step.command, cwd=PROJECT_ROOT, env=_environment(action_port), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    ) as process:
+    with (
+        step.log.open("w", encoding="utf-8") as log,
+        subprocess.Popen(
+            step.command,
+            cwd=PROJECT_ROOT,
+            env=_environment(action_port),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ) as process,
+    ):
         assert process.stdout is not None
         for line in process.stdout:
             log.write(line)
@@ -79,8 +87,20 @@ def kfold_step(data: Path, config: Path, folds: int, out_dir: Path) -> Step:
     return Step(
         title=f"{folds}-fold cross-validation on {data.name}/ with {config.name}",
         estimate=f"about {folds * 30} s, one training per fold",
-        command=[RASA, "test", "nlu", "--nlu", str(data), "--config", str(config),
-                 "--cross-validation", "--folds", str(folds), "--out", str(out_dir)],
+        command=[
+            RASA,
+            "test",
+            "nlu",
+            "--nlu",
+            str(data),
+            "--config",
+            str(config),
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out_dir),
+        ],
         log=out_dir / "rasa.log",
     )
 
@@ -92,7 +112,19 @@ def conversations_step(model: Path, stories: Path, out_dir: Path, action_port: i
     return Step(
         title=f"Conversation tests {stories.name}/ with the action server on port {action_port}",
         estimate="about 35 s",
-        command=[WITH_ACTION_SERVER, RASA, "test", "core", "--model", str(model), "--stories", str(stories),
-                 "--endpoints", str(endpoints), "--out", str(out_dir)],
+        command=[
+            WITH_ACTION_SERVER,
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            str(stories),
+            "--endpoints",
+            str(endpoints),
+            "--out",
+            str(out_dir),
+        ],
         log=out_dir / "rasa.log",
     )

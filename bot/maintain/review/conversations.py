@@ -1,4 +1,5 @@
 """Read the visitors' messages from Rasa's SQL tracker store (the ``events`` table)."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,11 @@ from bot.maintain.review.tracker_store import display_url
 FALLBACK_INTENT = "nlu_fallback"
 _EVENTS = table(
     "events",
-    column("id", Integer), column("sender_id", String), column("type_name", String),
-    column("timestamp", Float), column("data", Text),
+    column("id", Integer),
+    column("sender_id", String),
+    column("type_name", String),
+    column("timestamp", Float),
+    column("data", Text),
 )
 
 
@@ -84,8 +88,12 @@ def _user_message(sender_id: str, data: dict) -> Optional[UserMessage]:
             if isinstance(entry, dict) and entry.get("name")
         )
         return UserMessage(
-            sender_id=sender_id, text=text, timestamp=float(data.get("timestamp") or 0.0),
-            intent=intent.get("name"), confidence=float(intent.get("confidence") or 0.0), ranking=ranking,
+            sender_id=sender_id,
+            text=text,
+            timestamp=float(data.get("timestamp") or 0.0),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            ranking=ranking,
         )
     except (TypeError, ValueError):  # not an event Rasa wrote
         return None

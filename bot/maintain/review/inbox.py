@@ -1,4 +1,5 @@
 """The review inbox: the messages the assistant did not understand well, grouped and ranked."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -62,7 +63,8 @@ def _cluster(keys: List[str], similarity: float) -> List[List[int]]:
     """Leader clustering: each key joins the first earlier group whose leader is similar enough."""
     try:
         vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(
-            key[:_COMPARED_CHARS] for key in keys)
+            key[:_COMPARED_CHARS] for key in keys
+        )
     except ValueError:  # no character n-gram at all
         return [[index] for index in range(len(keys))]
     clusters: List[List[int]] = []
@@ -99,8 +101,9 @@ def _group(messages: List[UserMessage], reasons: List[str]) -> Group:
     )
 
 
-def build_inbox(messages: Iterable[UserMessage], threshold: float = DEFAULT_THRESHOLD,
-                similarity: float = DEFAULT_SIMILARITY) -> Inbox:
+def build_inbox(
+    messages: Iterable[UserMessage], threshold: float = DEFAULT_THRESHOLD, similarity: float = DEFAULT_SIMILARITY
+) -> Inbox:
     """Select the messages to review, group similar ones and rank the groups by frequency."""
     read = 0
     by_key: Dict[str, List[Tuple[UserMessage, str]]] = defaultdict(list)

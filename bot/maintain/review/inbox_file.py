@@ -1,4 +1,5 @@
 """The review inbox file a maintainer edits: writing it, and reading the labels back."""
+
 from __future__ import annotations
 
 import itertools
@@ -59,22 +60,27 @@ def entry_text(text: str) -> str:
 
 def _entry(group: Group) -> dict:
     masked = mask_contacts(group.text)
-    variants = [_cut(variant) for variant in dict.fromkeys(mask_contacts(variant) for variant in group.variants)
-                if variant != masked]
+    variants = [
+        _cut(variant)
+        for variant in dict.fromkeys(mask_contacts(variant) for variant in group.variants)
+        if variant != masked
+    ]
     text, truncated = _cut(masked)
     entry: Dict[str, Any] = {"text": text, "intent": None}
     if variants:
         entry["variants"] = [variant for variant, _ in variants]
     if truncated or any(cut for _, cut in variants):
         entry["truncated"] = True
-    entry.update({
-        "count": group.count,
-        "visitors": group.visitors,
-        "predicted": {"intent": group.predicted_intent, "confidence": group.confidence},
-        "reasons": list(group.reasons),
-        "first_seen": group.first_seen.strftime("%Y-%m-%d %H:%M"),
-        "last_seen": group.last_seen.strftime("%Y-%m-%d %H:%M"),
-    })
+    entry.update(
+        {
+            "count": group.count,
+            "visitors": group.visitors,
+            "predicted": {"intent": group.predicted_intent, "confidence": group.confidence},
+            "reasons": list(group.reasons),
+            "first_seen": group.first_seen.strftime("%Y-%m-%d %H:%M"),
+            "last_seen": group.last_seen.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
     return entry
 
 
@@ -106,8 +112,9 @@ def labelled_count(path: Path) -> int:
         return 0
 
 
-def write_inbox(path: Path, inbox: Inbox, intents: Sequence[str], threshold: float, source: str,
-                since: Optional[datetime] = None) -> None:
+def write_inbox(
+    path: Path, inbox: Inbox, intents: Sequence[str], threshold: float, source: str, since: Optional[datetime] = None
+) -> None:
     """Write ``inbox`` as an editable YAML file with a header explaining how to label it."""
     document = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
@@ -155,8 +162,7 @@ def _label(position: int, entry: object) -> Label:
         raise LabelsError(f"{_describe(position, entry['text'])}: `intent` must be an intent name, not {intent!r}")
     if not isinstance(variants, list) or not all(isinstance(variant, str) for variant in variants):
         raise LabelsError(f"{_describe(position, entry['text'])}: `variants` must be a list of texts")
-    return Label(position, entry["text"], tuple(variants), (intent or "").strip() or None,
-                 bool(entry.get("truncated")))
+    return Label(position, entry["text"], tuple(variants), (intent or "").strip() or None, bool(entry.get("truncated")))
 
 
 def read_labels(path: Path) -> List[Label]:

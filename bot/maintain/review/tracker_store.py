@@ -1,4 +1,5 @@
 """Where Rasa's SQL tracker store is, read from an endpoints file as Rasa reads it."""
+
 from __future__ import annotations
 
 import re
@@ -76,9 +77,11 @@ def quoted_env_references(endpoints: Path) -> List[str]:
     quoted: List[str] = []
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         if key.value == "tracker_store" and isinstance(value, yaml.MappingNode):
-            quoted.extend(setting.value for setting, node in value.value
-                          if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-                          and _ENV_REFERENCE.search(node.value))
+            quoted.extend(
+                setting.value
+                for setting, node in value.value
+                if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"') and _ENV_REFERENCE.search(node.value)
+            )
     return quoted
 
 

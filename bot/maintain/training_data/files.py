@@ -4,6 +4,7 @@ The files are read line by line (and checked with a YAML parser) so that they ca
 without re-dumping them: comments, order and layout stay as the maintainers wrote them. The one
 reader of NLU files: the merge of labels (``merge.py``) and the lint (``lint.py``) both use it.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,8 @@ def _examples(document: object) -> Dict[str, List[str]]:
         if isinstance(item, dict) and item.get("intent") and isinstance(item.get("examples"), str):
             lines = (line.strip() for line in item["examples"].splitlines())
             examples.setdefault(str(item["intent"]), []).extend(
-                line[1:].strip() for line in lines if line.startswith("-"))
+                line[1:].strip() for line in lines if line.startswith("-")
+            )
     return examples
 
 

@@ -11,6 +11,7 @@
 ``python -m bot lint-data [--data data/nlu] [--domain domain.yml] [--holdout tests/nlu/holdout.yml]
 [--real-holdout tests/nlu/real/heldout.yml]`` prints the problems and exits 1 when there is any.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,14 @@ def read_real_questions(path: Path) -> List[Example]:
         values = {key.value: value for key, value in entry.value} if isinstance(entry, yaml.MappingNode) else {}
         text, topic = values.get("text"), values.get("topic")
         if isinstance(text, yaml.ScalarNode) and str(text.value).strip():
-            questions.append(Example(str(text.value), str(topic.value) if isinstance(topic, yaml.ScalarNode) else "",
-                                     path, text.start_mark.line + 1))
+            questions.append(
+                Example(
+                    str(text.value),
+                    str(topic.value) if isinstance(topic, yaml.ScalarNode) else "",
+                    path,
+                    text.start_mark.line + 1,
+                )
+            )
     return questions
 
 
@@ -83,8 +90,9 @@ def _shared_words(first: str, second: str) -> float:
     return len(words_first & words_second) / max(1, len(words_first | words_second))
 
 
-def real_question_leaks(trained: Sequence[Example], questions: Sequence[Example],
-                        ratio: float = NEAR_DUPLICATE_RATIO) -> List[str]:
+def real_question_leaks(
+    trained: Sequence[Example], questions: Sequence[Example], ratio: float = NEAR_DUPLICATE_RATIO
+) -> List[str]:
     """Each training example that is a held-out real question or a near-duplicate of one."""
     problems = []
     for question in questions:
@@ -95,18 +103,25 @@ def real_question_leaks(trained: Sequence[Example], questions: Sequence[Example]
             matcher.set_seq1(written)
             if written == held_out:
                 how = "is"
-            elif (matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio
-                  and matcher.ratio() >= ratio and _shared_words(written, held_out) >= SHARED_WORDS):
+            elif (
+                matcher.real_quick_ratio() >= ratio
+                and matcher.quick_ratio() >= ratio
+                and matcher.ratio() >= ratio
+                and _shared_words(written, held_out) >= SHARED_WORDS
+            ):
                 how = f"is a near-duplicate (similarity {matcher.ratio():.2f}) of"
             else:
                 continue
-            problems.append(f"{example.where()}: training example '{example.text}' ({example.intent}) {how} "
-                            f"the held-out real question '{question.text}' at {question.where()}")
+            problems.append(
+                f"{example.where()}: training example '{example.text}' ({example.intent}) {how} "
+                f"the held-out real question '{question.text}' at {question.where()}"
+            )
     return problems
 
 
-def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path] = None,
-          real_holdout: Optional[Path] = None) -> List[str]:
+def check(
+    files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path] = None, real_holdout: Optional[Path] = None
+) -> List[str]:
     """Every problem found, as ``file:line: message``."""
     problems: List[str] = []
     known = set(intents)
@@ -121,14 +136,17 @@ def check(files: Sequence[Path], intents: Sequence[str], holdout: Optional[Path]
             earlier = first_seen.setdefault(key, example)
             if earlier is not example:
                 same = "again" if earlier.intent == example.intent else f"also under '{earlier.intent}'"
-                problems.append(f"{example.where()}: '{example.text}' ({example.intent}) is written {same} "
-                                f"at {earlier.where()}")
+                problems.append(
+                    f"{example.where()}: '{example.text}' ({example.intent}) is written {same} at {earlier.where()}"
+                )
     if holdout is not None and holdout.exists():
         for example in read_examples(_read(holdout, problems)):
             trained = first_seen.get(normalise(example.text))
             if trained is not None:
-                problems.append(f"{example.where()}: held-out example '{example.text}' is also a training "
-                                f"example at {trained.where()}")
+                problems.append(
+                    f"{example.where()}: held-out example '{example.text}' is also a training "
+                    f"example at {trained.where()}"
+                )
     if real_holdout is not None and real_holdout.exists():
         try:
             questions = read_real_questions(real_holdout)
@@ -151,8 +169,10 @@ def lint(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     checked = [str(path) for path in (args.holdout, args.real_holdout) if path.exists()]
-    print(f"{len(problems)} problem(s) in {len(files)} training file(s)"
-          + (f" and {' and '.join(checked)}" if checked else ""))
+    print(
+        f"{len(problems)} problem(s) in {len(files)} training file(s)"
+        + (f" and {' and '.join(checked)}" if checked else "")
+    )
     return 1 if problems else 0
 
 
@@ -162,6 +182,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     parser.add_argument("--data", type=Path, default=Path("data/nlu"))
     parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
     parser.add_argument("--holdout", type=Path, default=Path("tests/nlu/holdout.yml"))
-    parser.add_argument("--real-holdout", type=Path, default=Path("tests/nlu/real/heldout.yml"),
-                        help="held-out real visitors' questions: neither they nor near-duplicates may be trained on")
+    parser.add_argument(
+        "--real-holdout",
+        type=Path,
+        default=Path("tests/nlu/real/heldout.yml"),
+        help="held-out real visitors' questions: neither they nor near-duplicates may be trained on",
+    )
     parser.set_defaults(func=lint)

@@ -1,4 +1,5 @@
 """Merge the labelled entries of a review inbox into the NLU training files."""
+
 from __future__ import annotations
 
 import os
@@ -57,8 +58,10 @@ def _check(labels: Sequence[Label], intents: Sequence[str], files: List[Training
         if label.intent and label.intent not in intents:
             errors.append(f"{label.describe()}: unknown intent {label.intent!r}")
         elif label.intent and label.intent not in holders:
-            errors.append(f"{label.describe()}: no `examples: |` block of intent {label.intent!r} "
-                          "in the training data; add one by hand first")
+            errors.append(
+                f"{label.describe()}: no `examples: |` block of intent {label.intent!r} "
+                "in the training data; add one by hand first"
+            )
     if errors:
         errors.append(f"valid intents: {', '.join(intents)}")
         raise MergeError("\n".join(errors))
@@ -86,8 +89,14 @@ def _plan(labels: Sequence[Label], files: List[TrainingFile], report: MergeRepor
             elif existing == label.intent:
                 report.skipped.append(Skipped(label.intent, text, f"already an example of {existing}"))
             elif existing:
-                report.skipped.append(Skipped(label.intent, text, f"already an example of {existing}, "
-                                              f"not added to {label.intent}", conflict=True))
+                report.skipped.append(
+                    Skipped(
+                        label.intent,
+                        text,
+                        f"already an example of {existing}, not added to {label.intent}",
+                        conflict=True,
+                    )
+                )
             else:
                 known[_key(text)] = label.intent
                 additions[label.intent].append(text)
@@ -98,13 +107,16 @@ def _edited(training_file: TrainingFile, additions: Dict[str, List[str]]) -> Tup
     lines = list(training_file.lines)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     added: List[Tuple[str, str]] = []
-    blocks = sorted((block for block in training_file.blocks.values() if additions.get(block.intent)),
-                    key=lambda block: block.last_line, reverse=True)
+    blocks = sorted(
+        (block for block in training_file.blocks.values() if additions.get(block.intent)),
+        key=lambda block: block.last_line,
+        reverse=True,
+    )
     for block in blocks:
         if not lines[block.last_line].endswith("\n"):
             lines[block.last_line] += newline
         new_lines = [f"{block.indent}- {text}{newline}" for text in additions[block.intent]]
-        lines[block.last_line + 1:block.last_line + 1] = new_lines
+        lines[block.last_line + 1 : block.last_line + 1] = new_lines
         added.extend((block.intent, text) for text in additions[block.intent])
     return "".join(lines), added
 

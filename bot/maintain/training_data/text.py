@@ -1,4 +1,5 @@
 """Text forms shared by the review inbox and the merge into the training data."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ def has_annotation_markup(text: str) -> bool:
 
 def one_line(text: str) -> str:
     """``text`` on one line: control characters dropped, runs of whitespace made one space."""
-    kept = "".join(" " if c.isspace() else c for c in text
-                   if c.isspace() or unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    kept = "".join(
+        " " if c.isspace() else c for c in text if c.isspace() or unicodedata.category(c) not in _DROPPED_CATEGORIES
+    )
     return " ".join(kept.split())
 
 
