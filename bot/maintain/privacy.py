@@ -20,27 +20,19 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, List, Optional, Set
 
-from sqlalchemy import Float, Integer, String, Text, column, delete, func, inspect, select, table
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.clinic.handoff import HandoffRequest
+from bot.maintain.review.tracker_store import EVENTS
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # A run of digits with the usual separators, 7 to 15 digits (checked in _phone_runs).
 PHONE_PATTERN = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]*\d(?!\w)")
 MASKED_PHONE, MASKED_EMAIL = "<phone>", "<email>"
 _CHUNK = 500  # ids per DELETE ... WHERE id IN (...)
-
-_EVENTS = table(
-    "events",
-    column("id", Integer),
-    column("sender_id", String),
-    column("type_name", String),
-    column("timestamp", Float),
-    column("data", Text),
-)
 
 
 class PrivacyError(Exception):
@@ -142,11 +134,11 @@ def _chunks(values: List[Any]) -> Iterator[List[Any]]:
 def matching_conversations(engine: Engine, target: Target) -> Set[str]:
     """The conversations of the tracker store that ``target`` names or whose events mention it."""
     if target.conversation is not None:
-        query = select(_EVENTS.c.sender_id).where(_EVENTS.c.sender_id == target.conversation).limit(1)
+        query = select(EVENTS.c.sender_id).where(EVENTS.c.sender_id == target.conversation).limit(1)
         with engine.connect() as connection:
             return set(connection.execute(query).scalars())
     found: Set[str] = set()
-    query = select(_EVENTS.c.sender_id, _EVENTS.c.data)
+    query = select(EVENTS.c.sender_id, EVENTS.c.data)
     with engine.connect() as connection:
         for sender_id, raw in connection.execution_options(stream_results=True).execute(query):
             if sender_id in found or not raw:
@@ -165,7 +157,7 @@ def conversation_texts(engine: Engine, conversations: Iterable[str]) -> List[str
     texts: List[str] = []
     with engine.connect() as connection:
         for chunk in _chunks(sorted(conversations)):
-            query = select(_EVENTS.c.data).where(_EVENTS.c.type_name == "user", _EVENTS.c.sender_id.in_(chunk))
+            query = select(EVENTS.c.data).where(EVENTS.c.type_name == "user", EVENTS.c.sender_id.in_(chunk))
             for raw in connection.execute(query).scalars():
                 try:
                     text = json.loads(raw or "{}").get("text")
@@ -181,7 +173,7 @@ def delete_conversations(engine: Engine, conversations: Iterable[str]) -> int:
     deleted = 0
     with Session(engine, future=True) as session, session.begin():
         for chunk in _chunks(sorted(conversations)):
-            deleted += session.execute(delete(_EVENTS).where(_EVENTS.c.sender_id.in_(chunk))).rowcount or 0
+            deleted += session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(chunk))).rowcount or 0
     return deleted
 
 
@@ -277,7 +269,7 @@ def apply_retention(
     try:
         if tracker_engine is not None and _has_events(tracker_engine):
             with Session(tracker_engine, future=True) as session, session.begin():
-                events = session.execute(delete(_EVENTS).where(_EVENTS.c.timestamp < cutoff.timestamp())).rowcount or 0
+                events = session.execute(delete(EVENTS).where(EVENTS.c.timestamp < cutoff.timestamp())).rowcount or 0
         if _has_handoff_table(handoff_engine):
             with Session(handoff_engine, future=True) as session, session.begin():
                 requests = (

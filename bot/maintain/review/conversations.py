@@ -8,22 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Tuple
 
-from sqlalchemy import Float, Integer, String, Text, column, inspect, or_, select, table
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.db import make_engine
-from bot.maintain.review.tracker_store import display_url
+from bot.maintain.review.tracker_store import EVENTS, display_url
 
 FALLBACK_INTENT = "nlu_fallback"
-_EVENTS = table(
-    "events",
-    column("id", Integer),
-    column("sender_id", String),
-    column("type_name", String),
-    column("timestamp", Float),
-    column("data", Text),
-)
 
 
 class StoreError(Exception):
@@ -101,12 +93,12 @@ def _user_message(sender_id: str, data: dict) -> Optional[UserMessage]:
 
 def read_user_messages(engine: Engine, since: Optional[datetime] = None) -> Iterator[UserMessage]:
     """The visitors' typed messages (not those answering a form, such as a name or phone number)."""
-    query = select(_EVENTS.c.sender_id, _EVENTS.c.type_name, _EVENTS.c.data).where(
-        _EVENTS.c.type_name.in_(("user", "active_loop", "session_started", "restart"))
+    query = select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.data).where(
+        EVENTS.c.type_name.in_(("user", "active_loop", "session_started", "restart"))
     )
     if since is not None:
-        query = query.where(or_(_EVENTS.c.type_name != "user", _EVENTS.c.timestamp >= since.timestamp()))
-    query = query.order_by(_EVENTS.c.sender_id, _EVENTS.c.id)
+        query = query.where(or_(EVENTS.c.type_name != "user", EVENTS.c.timestamp >= since.timestamp()))
+    query = query.order_by(EVENTS.c.sender_id, EVENTS.c.id)
     in_form: dict = {}
     try:
         with engine.connect() as connection:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import List, Mapping, Optional
 
 import yaml
+from sqlalchemy import Float, Integer, String, Text, column, table
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -15,6 +16,15 @@ from bot.settings import environment
 _ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 # Tracker store types that keep conversations in Rasa's SQL tables.
 SQL_STORE_TYPES = ("sql", "connectors.tracker_store.cachedsqltrackerstore")
+# The columns of Rasa's SQL tracker store table that the maintainers' tools read and delete.
+EVENTS = table(
+    "events",
+    column("id", Integer),
+    column("sender_id", String),
+    column("type_name", String),
+    column("timestamp", Float),
+    column("data", Text),
+)
 
 
 class EndpointsError(Exception):
