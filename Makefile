@@ -125,7 +125,7 @@ merge-labels: $(INSTALLED)  ## add the labelled entries of reports/review-inbox.
 deploy: $(MODEL)  ## load the trained model into the running server (no restart) and record it as live
 	$(PY) -m bot deploy-model
 
-benchmark: setup  ## measure cold start, latency, throughput, memory, training time
+benchmark: setup cluster-tools  ## measure cold start, latency, throughput, CPU per message, memory, training time; the cluster with 1 and 2 replicas
 	$(PY) -m bot benchmark
 
 profile: setup  ## sample both servers under 16 visitors with py-spy (reports/profile/), print the top costs

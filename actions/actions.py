@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
@@ -75,7 +76,9 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         turn = turn_from_tracker(tracker)
-        reply = assistant().respond(turn, await question_parts(turn, tracker))
+        parts = await question_parts(turn, tracker)
+        # The knowledge base is queried in a worker thread: a slow database holds this visitor only.
+        reply = await asyncio.to_thread(assistant().respond, turn, parts)
         buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
         for index, text in enumerate(reply.messages):
             is_last = index == len(reply.messages) - 1

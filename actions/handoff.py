@@ -196,8 +196,11 @@ class ActionSubmitHandoff(Action):
         if tracker.get_slot("handoff_consent") is not True or name is None or contact is None:
             return reset  # cancelled: nothing is stored
         clinic = load_clinic()
-        sessions = handoff_store()
-        request = handoff.store_request(sessions, tracker.sender_id, handoff_reason(tracker), name, contact)
+        # Database work in worker threads: a slow database holds this visitor only.
+        sessions = await asyncio.to_thread(handoff_store)
+        request = await asyncio.to_thread(
+            handoff.store_request, sessions, tracker.sender_id, handoff_reason(tracker), name, contact
+        )
         await asyncio.get_running_loop().run_in_executor(None, handoff.notify, sessions, request.id, clinic.webhook_url)
-        say(dispatcher, tracker, [handoff.confirmation(clinic, name, contact)], safety_question=False)
+        say(dispatcher, tracker, [handoff.confirmation(clinic, contact)], safety_question=False)
         return reset

@@ -7,10 +7,18 @@ One harness, two subjects measured in the same run:
   ``rasa run`` and ``rasa run actions`` (ports 5405/5455).
 
 For each: cold start (launch to first answer), REST latency p50/p95/p99 at 1 and 16 concurrent
-visitors (action server in the loop; ours also the knowledge base), throughput, resident memory
-of the Rasa server and of the action server, model size and full training time (cache disabled,
+visitors (action server in the loop; ours also the knowledge base), throughput, the CPU
+milliseconds per message of the Rasa server and of the action server over the 16-visitor phase
+(``bench/cpu.py``), resident memory of both, model size and full training time (cache disabled,
 into a temporary folder: ``models/`` is never written). Prints a table with the ratio
-ours/stock for every figure and the targets (met / not met), and writes JSON.
+ours/stock for every figure, the targets on our figures and on the ratios (met / not met), and
+writes JSON.
+
+Ours only, the flat-cost check (``--flat-messages``, 400): one conversation of 400 messages, the
+p50 of its last 20 messages against its first 20 (target <= 1.2); and the production layout
+(``bench/cluster.py``, ``--cluster-replicas``, 1 and 2): ``deploy/cluster.sh`` behind nginx with
+PostgreSQL and Redis, 1 and 16 visitors, CPU per message of every server process and the messages
+one core serves a second.
 
 Ours only, the flood scenario (``--skip-flood`` to leave it out): 16 visitors, each from its own
 loopback address (127.0.0.10-25: the rate limits exempt 127.0.0.1 alone) and conversation, 8
@@ -36,9 +44,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.maintain.servers import Servers, ServeScript, is_action_server, is_rasa_server, launch_commands
+from bench.cluster import SERVER_ROLES, ClusterDidNotStart, measure_cluster
+from bench.cpu import CpuMeter
 from bot.http_json import HttpJsonError, request_json
 from bot.maintain.endpoints import write_endpoints
+from bot.maintain.servers import Servers, ServeScript, is_action_server, is_rasa_server, launch_commands
 from bot.settings import load_settings, process_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,9 +81,12 @@ METRICS: List[Tuple[str, str, str, Target]] = [
     ("sixteen_p95_ms", "latency p95, 16 visitors", "ms", None),
     ("sixteen_p99_ms", "latency p99, 16 visitors", "ms", ("<=", 100.0)),
     ("sixteen_msg_per_s", "throughput, 16 visitors", "msg/s", (">=", 100.0)),
+    ("cpu_ms_rasa", "CPU per message, Rasa server (16 visitors)", "ms", None),
+    ("cpu_ms_actions", "CPU per message, action server (16 visitors)", "ms", None),
+    ("msg_per_s_per_core", "messages a second per core (1000 / CPU ms of both)", "msg/s", None),
     ("flat_first_p50_ms", "one long conversation: p50 of messages 1-20", "ms", None),
     ("flat_last_p50_ms", "one long conversation: p50 of its last 20", "ms", None),
-    ("flat_cost_ratio", "flat cost: p50 last 20 / p50 first 20", "x", ("<=", 1.2)),
+    ("flat_cost_ratio", "flat cost: p50 of the last 20 / of messages 1-20", "x", ("<=", 1.2)),
     ("flood_quiet_p99_ms", "flood: 16 visitors' p99 alone", "ms", None),
     ("flood_during_p99_ms", "flood: 16 visitors' p99 during the flood", "ms", None),
     ("flood_p99_ratio", "flood: p99 during / p99 alone", "x", ("<=", 2.0)),
@@ -84,6 +97,12 @@ METRICS: List[Tuple[str, str, str, Target]] = [
     ("model_size_mb", "model size", "MB", None),
     ("training_s", "full training", "s", ("<=", 120.0)),
 ]
+# Targets on the ratio ours/stock measured in the same run (issue 11).
+RATIO_TARGETS: Dict[str, Tuple[str, float]] = {
+    "sixteen_msg_per_s": (">=", 5.0),
+    "sixteen_p99_ms": ("<=", 0.2),
+    "one_p50_ms": ("<=", 0.3),
+}
 
 
 def progress(message: str) -> None:
@@ -303,11 +322,15 @@ def wait_for_first_answer(subject: Subject, servers: Servers, launched: float) -
         except (HttpJsonError, NoAnswer):
             now = time.perf_counter()
             if not servers.alive() or now - launched > START_TIMEOUT_S:
-                raise RuntimeError(f"{subject.name}: servers did not start; see {subject.logs}")
+                raise RuntimeError(f"{subject.name}: servers did not start; see {subject.logs}") from None
             if now >= next_progress:
                 progress(f"{subject.name}: still starting ({now - launched:.0f} s)")
                 next_progress += PROGRESS_EVERY_S
             time.sleep(0.2)
+
+
+def _server_pids(servers: Servers) -> Dict[str, List[int]]:
+    return {"rasa": servers.pids(is_rasa_server), "actions": servers.pids(is_action_server)}
 
 
 def measure_serving(
@@ -323,8 +346,12 @@ def measure_serving(
         load(subject.url, subject.questions, 4, 5)
         for prefix, visitors in (("one", 1), ("sixteen", 16)):
             progress(f"{subject.name}: {visitors} visitor(s) x {messages_each} messages")
+            meter = CpuMeter(_server_pids(servers))
             for key, value in load(subject.url, subject.questions, visitors, messages_each).items():
                 figures[f"{prefix}_{key}"] = value
+        cpu = meter.per_message(int(figures["sixteen_messages"]), _server_pids(servers))
+        figures.update({f"cpu_ms_{role}": value for role, value in cpu.items()})
+        figures["msg_per_s_per_core"] = 1000.0 / sum(cpu.values())
         if flat_messages:
             progress(f"{subject.name}: flat cost, one conversation of {flat_messages} messages")
             flat = flat_cost(subject.url, subject.questions, flat_messages)
@@ -477,6 +504,17 @@ def _met(value: Optional[float], target: Target) -> str:
     return "met" if ok else "NOT met"
 
 
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns aligned: the first to the left, the others to the right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = (
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        print("  ".join(cells).rstrip())
+
+
 def _ratio(mine: Optional[float], theirs: Optional[float]) -> Optional[float]:
     return mine / theirs if mine is not None and theirs else None
 
@@ -494,7 +532,8 @@ def _fmt(value: Optional[float], unit: str) -> str:
 
 
 def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
-    """Ratios ours/stock and targets met for every metric; prints the table, returns the JSON."""
+    """Ratios ours/stock and targets met (on our figures and on the ratios) for every metric; prints
+    the table, returns the JSON."""
     mine, theirs = figures.get("ours", {}), figures.get("stock", {})
     rows, ratios, targets = [], {}, {}
     for key, label, unit, target in METRICS:
@@ -506,6 +545,13 @@ def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
                 "value": mine.get(key),
                 "met": _met(mine.get(key), target) == "met",
             }
+        ratio_target = RATIO_TARGETS.get(key)
+        if ratio_target is not None:
+            targets[f"{key}_vs_stock"] = {
+                "target": f"ours/stock {ratio_target[0]} {ratio_target[1]:g}",
+                "value": ratio,
+                "met": _met(ratio, ratio_target) == "met",
+            }
         rows.append(
             (
                 label,
@@ -514,21 +560,40 @@ def report(figures: Dict[str, Dict[str, float]]) -> Dict[str, object]:
                 "-" if ratio is None else f"{ratio:.2f}x",
                 f"{target[0]} {target[1]:g} {unit}" if target else "",
                 _met(mine.get(key), target),
+                f"{ratio_target[0]} {ratio_target[1]:g}x" if ratio_target else "",
+                _met(ratio, ratio_target),
             )
         )
-    header = ("metric", "ours", "stock", "ours/stock", "target", "")
-    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
-    for row in [header] + rows:
-        print(
-            "  ".join(
-                cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))
-            ).rstrip()
-        )
+    _print_table(("metric", "ours", "stock", "ours/stock", "target", "", "vs stock", ""), rows)
     for name, values in figures.items():
         empty = values.get("one_empty_answers", 0) + values.get("sixteen_empty_answers", 0)
         if empty:
             print(f"note: {name} gave {empty:.0f} empty answers (counted in the latencies)")
     return {"ours": mine, "stock": theirs, "ratios_ours_over_stock": ratios, "targets": targets}
+
+
+def report_cluster(cluster: Dict[int, Dict[str, float]]) -> None:
+    """The production layout's table: one row per replica count."""
+    if not cluster:
+        return
+    print("\nThe cluster (deploy/cluster.sh: nginx, PostgreSQL, Redis), REST through nginx; CPU per message")
+    print("over the 16-visitor phase; msg/s per core = 1000 / the CPU milliseconds of all its processes:")
+    rows = []
+    for replicas, figures in sorted(cluster.items()):
+        latencies = " / ".join(f"{figures[f'sixteen_{p}_ms']:.0f}" for p in ("p50", "p95", "p99"))
+        rows.append(
+            (
+                str(replicas),
+                _fmt(figures["one_p50_ms"], "ms"),
+                _fmt(figures["one_msg_per_s"], ""),
+                _fmt(figures["sixteen_msg_per_s"], ""),
+                f"{latencies} ms",
+                *(f"{figures[f'cpu_ms_{role}']:.2f}" for role in SERVER_ROLES),
+                f"{figures['msg_per_s_per_core']:.0f}",
+            )
+        )
+    header = ("replicas", "1 visitor p50", "msg/s", "16 visitors msg/s", "p50 / p95 / p99")
+    _print_table((*header, *(f"CPU ms {role}" for role in SERVER_ROLES), "msg/s per core"), rows)
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -545,6 +610,11 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
         type=int,
         default=400,
         help="messages of the one long conversation of the flat-cost check, ours only (default 400; 0: skip)",
+    )
+    parser.add_argument(
+        "--cluster-replicas",
+        default="1,2",
+        help="replica counts of the cluster to measure, comma-separated (default 1,2; empty: skip the cluster)",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="our project to measure (default: this one)")
     parser.add_argument("--rasa-port", type=int, default=5305)
@@ -574,6 +644,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     root = args.root.resolve()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     figures: Dict[str, Dict[str, float]] = {}
+    cluster: Dict[int, Dict[str, float]] = {}
     try:
         subjects = []
         if not args.skip_stock:
@@ -590,13 +661,20 @@ def main(argv: Optional[List[str]] = None) -> int:
             )
             if subject.training_s is not None:
                 figures[subject.name]["training_s"] = subject.training_s
+        for replicas in [int(count) for count in args.cluster_replicas.split(",") if count.strip()]:
+            try:
+                cluster[replicas] = measure_cluster(replicas, OUR_QUESTIONS, args.messages, load, progress)
+            except ClusterDidNotStart as error:  # e.g. no nginx or supervisord: make cluster-tools
+                progress(f"cluster, {replicas} replica(s): not measured: {error}")
         if not args.skip_training:
             figures["ours"]["training_s"] = train_ours(root, work)
     except BaseException:
         print(f"Kept {work} (logs, stock assistant) for inspection.", file=sys.stderr)
         raise
     shutil.rmtree(work, ignore_errors=True)
-    result = {"root": str(root), "messages_per_visitor": args.messages, **report(figures)}
+    result = {"root": str(root), "messages_per_visitor": args.messages, **report(figures), "cluster": cluster}
+    report_cluster(cluster)
+    print(f"Load average (uptime) after the run: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(f"JSON: {args.out}")

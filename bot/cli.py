@@ -164,6 +164,8 @@ def wait_for(args: argparse.Namespace) -> int:
 def chat(args: argparse.Namespace) -> int:
     """Chat in the terminal through the REST channel; a number picks a button."""
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    token = load_settings().current_rest_token()  # needed when the server listens off loopback
+    headers = {"Authorization": f"Bearer {token}"} if token else None
     buttons: List[dict] = []
     print("Chat with the mesotherapy assistant. Type /quit (or Ctrl-D) to stop.")
     while True:
@@ -177,7 +179,7 @@ def chat(args: argparse.Namespace) -> int:
         if text.strip().isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         try:
-            messages = request_json("POST", args.url, {"sender": sender, "message": text}).json([])
+            messages = request_json("POST", args.url, {"sender": sender, "message": text}, headers).json([])
         except HttpJsonError as error:
             print(f"(the assistant is unreachable: {error})")
             continue

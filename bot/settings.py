@@ -8,6 +8,7 @@ against these fields by ``tests/test_settings.py``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
@@ -17,6 +18,8 @@ from bot.clinic.channels import CHANNEL_VARIABLES
 from bot.clinic.profile import DEFAULT_EMERGENCY_NUMBER, DEFAULT_NAME, Clinic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The header in which the Rasa server sends ACTION_SERVER_SECRET to the action server.
+ACTION_SECRET_HEADER = "X-Action-Secret"
 
 
 def _setting(variable: str, default: Any, help: str) -> Any:
@@ -73,6 +76,23 @@ class Settings:
         "RASA_AUTH_TOKEN_FILE",
         PROJECT_ROOT / "var" / "rasa-api-token",
         "file (mode 0600) holding the generated API token",
+    )
+    rest_token: Optional[str] = _setting(
+        "MESO_REST_TOKEN",
+        None,
+        "token the REST channel requires (Authorization: Bearer) when the Rasa server listens off loopback; "
+        "without one (nor the token file) REST is off there",
+    )
+    rest_token_file: Path = _setting(
+        "MESO_REST_TOKEN_FILE",
+        PROJECT_ROOT / "var" / "rest-token",
+        "file (mode 0600) holding the REST token, read when MESO_REST_TOKEN is unset",
+    )
+    action_server_secret: Optional[str] = _setting(
+        "ACTION_SERVER_SECRET",
+        None,
+        "secret shared by the Rasa server and the action server (X-Action-Secret header); "
+        "required when the action server listens off loopback",
     )
     widget_allowed_origins: Tuple[str, ...] = _setting(
         "WIDGET_ALLOWED_ORIGINS",
@@ -210,10 +230,25 @@ class Settings:
         except OSError:
             return None
 
+    def current_rest_token(self) -> Optional[str]:
+        """The REST channel's token: ``MESO_REST_TOKEN``, else the token file's content when only its
+        owner may read it (None: neither)."""
+        if self.rest_token:
+            return self.rest_token
+        try:
+            if self.rest_token_file.stat().st_mode & 0o077:
+                return None
+            return self.rest_token_file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
     @property
     def rasa_url(self) -> str:
-        """The Rasa server's base URL on loopback."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """The Rasa server's base URL: on loopback, unless it listens on one other address only."""
+        host = self.rasa_interface
+        if host in ("0.0.0.0", "::") or is_loopback(host):
+            host = "127.0.0.1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
@@ -314,3 +349,13 @@ def process_environment(**overrides: str) -> Dict[str, str]:
 def environment() -> Mapping[str, str]:
     """The process environment, for ``${VAR}`` references in Rasa's own files (endpoints)."""
     return os.environ
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` (an address or ``localhost``) is this machine's loopback interface only."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -6,11 +6,13 @@ answers every failure of the action server with a short "I'm having trouble" mes
 silence (see ``faults``), and reads a visitor's ``/intent{…}`` as text unless it is the payload of
 a button the bot offered (see ``payloads``). Per-message cost stays flat however long the
 conversation: dialogue states are built incrementally (see ``dialogue_states``) and the action
-server gets the recent events only (see ``action_events``).
+server gets the recent events only (see ``action_events``), with the shared secret when one is
+set (see ``action_auth``).
 """
 
-from connectors import action_events, action_validation, dialogue_states, faults, payloads
+from connectors import action_auth, action_events, action_validation, dialogue_states, faults, payloads
 
+action_auth.install()
 action_validation.install()
 faults.install()
 payloads.install()

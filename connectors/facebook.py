@@ -4,7 +4,8 @@ Compared with Rasa's ``FacebookInput``: the signature is checked with ``X-Hub-Si
 (SHA-256, what Meta sends today; ``X-Hub-Signature`` SHA-1 is accepted when it is the only one)
 in constant time, and a request without a valid one gets a 403; every messaging event of a
 batch is handled (Rasa's stops after the first); a typed "2" picks the second numbered option;
-the Graph API is called from a worker thread so it does not hold up other conversations.
+the Graph API is called from a worker thread so it does not hold up other conversations; an
+event delivered again (same ``mid``) is acknowledged but not answered twice (``connectors/redelivery.py``).
 Conversations are ``messenger:<page-scoped id>``. Replies are plain text split at 2000 characters; buttons are quick replies, and when a title
 is longer than Messenger's 20 characters the options are listed in the text and the quick
 replies show their numbers.
@@ -31,6 +32,7 @@ from sanic.response import HTTPResponse
 from bot.clinic.formatting import OutgoingMessage
 from connectors.common import add_health_route, answer, checked_credentials, conversation_id, refuse
 from connectors.formatted import FormattedOutput, resolve_numbered_choice
+from connectors.redelivery import redelivered
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,9 @@ def signature_is_valid(secret: Text, body: bytes, headers: Any) -> bool:
     return False
 
 
-def messaging_events(payload: Any) -> Iterator[Tuple[Text, Text]]:
-    """(sender id, text) for every visitor message, quick reply or postback in a webhook call."""
+def messaging_events(payload: Any) -> Iterator[Tuple[Text, Text, Optional[Text]]]:
+    """(sender id, text, message id) for every visitor message, quick reply or postback in a webhook
+    call (the id Messenger keeps when it delivers the event again; None when there is none)."""
     if not isinstance(payload, dict):
         return
     for entry in payload.get("entry") or []:
@@ -73,14 +76,17 @@ def messaging_events(payload: Any) -> Iterator[Tuple[Text, Text]]:
             message = event.get("message") or {}
             if not sender or message.get("is_echo"):
                 continue
+            postback = event.get("postback") or {}
+            mid = message.get("mid") or postback.get("mid")
+            mid = str(mid) if mid else None
             if (message.get("quick_reply") or {}).get("payload"):
-                yield sender, message["quick_reply"]["payload"]
+                yield sender, message["quick_reply"]["payload"], mid
             elif "text" in message:
-                yield sender, message["text"]
+                yield sender, message["text"], mid
             elif message.get("attachments"):
-                yield sender, ""  # a photo or a voice note: answered as an empty message
-            elif (event.get("postback") or {}).get("payload"):
-                yield sender, event["postback"]["payload"]
+                yield sender, "", mid  # a photo or a voice note: answered as an empty message
+            elif postback.get("payload"):
+                yield sender, postback["payload"], mid
 
 
 class MessengerChannel(FacebookInput):
@@ -131,8 +137,9 @@ class MessengerChannel(FacebookInput):
         async def webhook(request: Request) -> HTTPResponse:
             if not signature_is_valid(self.fb_secret, request.body, request.headers):
                 return refuse("Messenger", "invalid signature", "a valid signature")
-            for sender, text in messaging_events(request.json):
-                await self._answer(on_new_message, request, sender, text)
+            for sender, text, mid in messaging_events(request.json):
+                if not redelivered(request, "messenger", mid):
+                    await self._answer(on_new_message, request, sender, text)
             return response.text("success")
 
         return fb_webhook

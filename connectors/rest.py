@@ -12,6 +12,10 @@ Compared with Rasa's ``RestInput``:
   question), the trouble message when anything fails (never ``[]``);
 * the rate limits: a conversation or an address over its limit gets HTTP 429 (``Retry-After``)
   with a polite message in the usual reply format.
+* off loopback, a token: when the Rasa server listens on any address other than loopback
+  (``RASA_INTERFACE``), a request needs ``Authorization: Bearer <token>`` (``MESO_REST_TOKEN`` or
+  the 0600 file ``MESO_REST_TOKEN_FILE``), else a 401; without a token there the channel is off
+  (every request a 403, said once at startup). On loopback it stays open.
 
 The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}``. Rasa's
 ``?stream=true`` is not offered.
@@ -19,7 +23,9 @@ The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}`
 
 from __future__ import annotations
 
+import hmac
 import json
+import logging
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -29,11 +35,53 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.clinic.profile import rate_limited_message
-from bot.settings import load_settings
+from bot.settings import Settings, is_loopback, load_settings
 from connectors.common import RATE_LIMITS, add_health_route, answer, client_address, conversation_id
 
 MAX_SENDER_CHARS = 128
 RETRY_AFTER_S = "5"
+
+logger = logging.getLogger(__name__)
+
+
+class RestAccess:
+    """Who may use the REST channel: anyone (loopback), holders of the token, or nobody (off)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.interface = settings.rasa_interface
+        self.open = is_loopback(self.interface)
+        self.token = None if self.open else settings.current_rest_token()
+
+    @property
+    def off(self) -> bool:
+        """True when the server listens off loopback and no token is set."""
+        return not self.open and not self.token
+
+    def describe(self) -> Text:
+        """One line for the server's log: how the REST channel is reached."""
+        if self.open:
+            return f"REST channel open on loopback ({self.interface})"
+        if self.token:
+            return f"REST channel on {self.interface}: requests need Authorization: Bearer <MESO_REST_TOKEN>"
+        return (
+            f"REST channel OFF: the Rasa server listens on {self.interface} (not loopback) and no REST token "
+            "is set (MESO_REST_TOKEN, or the file MESO_REST_TOKEN_FILE with mode 0600)"
+        )
+
+    def refusal(self, request: Request) -> Optional[HTTPResponse]:
+        """The 401/403 for a request that may not use the channel (None: it may)."""
+        if self.open:
+            return None
+        if self.token is None:
+            return response.json({"error": self.describe()}, status=403)
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode()):
+            return None
+        return response.json(
+            {"error": "the REST channel requires a token: send the header Authorization: Bearer <token>"},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="rest"'},
+        )
 
 
 def _bad_request(reason: Text) -> HTTPResponse:
@@ -59,9 +107,14 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest_webhook = Blueprint("custom_webhook_GuardedRestInput", __name__)
         add_health_route(rest_webhook)
+        access = RestAccess(load_settings())
+        (logger.error if access.off else logger.info)(access.describe())
 
         @rest_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = access.refusal(request)
+            if refused is not None:
+                return refused
             address = client_address(request)
             if not RATE_LIMITS.allow(None, address):  # before reading the body: a flood costs little
                 return _too_many("rest:")

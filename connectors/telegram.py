@@ -5,7 +5,9 @@ token (Telegram sends it back in ``X-Telegram-Bot-Api-Secret-Token``; anything e
 instead of one ``getMe`` call per message, which checked nothing about the sender; the webhook
 is registered when the server starts (with the secret and the update types we handle) and a
 failure there is logged instead of stopping the server; a button press is acknowledged so the
-visitor's button stops spinning; updates we do not handle (stickers, joins...) are ignored.
+visitor's button stops spinning; updates we do not handle (stickers, joins...) are ignored; an
+update delivered again (same ``update_id``) is acknowledged but not answered twice
+(``connectors/redelivery.py``).
 Conversations are ``telegram:<chat id>``. Replies are plain text, buttons an inline keyboard with one button per row, long answers split
 at Telegram's 4096 characters.
 
@@ -33,6 +35,7 @@ from sanic.response import HTTPResponse
 from bot.clinic.formatting import OutgoingMessage
 from connectors.common import add_health_route, answer, checked_credentials, conversation_id, refuse
 from connectors.formatted import FormattedOutput
+from connectors.redelivery import redelivered
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +152,8 @@ class TelegramChannel(InputChannel):
                 update = Update(**request.json)
             except (TypeError, ValueError, json.JSONDecodeError):
                 return response.text("not a Telegram update", status=400)
+            if redelivered(request, "telegram", update.update_id):
+                return response.text("success")
             received = read_update(update)
             if received is None:
                 return response.text("ignored")

@@ -20,6 +20,13 @@ id. ``check_database: false`` skips the query (one process only, as ``make run``
 A retrieved tracker is taken out of the cache and only put back when it is saved, so a message
 whose processing fails never leaves unsaved events behind.
 
+Database work runs in worker threads (a slow database holds its own conversation, not the
+event loop); on PostgreSQL connections have the connect and statement timeouts of ``bot/db.py``.
+
+When the visitor cancels the handoff form, what they typed into it (message texts, name and
+contact slots) is emptied in the stored events (``connectors/form_erasure.py``) and the
+conversation is read again from the database on its next message.
+
 In endpoints.yml: ``tracker_store: {type: connectors.tracker_store.CachedSQLTrackerStore, ...}``
 with the same keys as Rasa's SQL store, plus ``max_cached`` (default 1000) and ``check_database``
 (default true).
@@ -27,6 +34,7 @@ with the same keys as Rasa's SQL store, plus ``max_cached`` (default 1000) and `
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -38,6 +46,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.db import postgresql_timeouts
+from connectors import form_erasure
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +68,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self, *args: Any, max_cached: int = DEFAULT_MAX_CACHED, check_database: Any = True, **kwargs: Any
     ) -> None:
+        if str(kwargs.get("dialect", "")).startswith("postgresql"):  # endpoints' own `query` wins
+            kwargs["query"] = {**postgresql_timeouts(), **(kwargs.get("query") or {})}
         super().__init__(*args, **kwargs)
         self.max_cached = int(max_cached)
         self.check_database = _flag(check_database)
@@ -92,25 +105,51 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         cached = self._saved.pop(sender_id, None)
         if cached is not None:
             tracker, last_id = cached
-            if not self.check_database or self.last_event_id(sender_id) == last_id:
+            if not self.check_database or await asyncio.to_thread(self.last_event_id, sender_id) == last_id:
                 self.cache_hits += 1
                 return tracker
             self.stale_reads += 1  # another process wrote to this conversation since
         else:
             self.cache_misses += 1
-        tracker = await super().retrieve(sender_id)
+        tracker = await asyncio.to_thread(self._read, sender_id)
         if tracker is not None:
             self._remember_stored(tracker)
         return tracker
+
+    def _read(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation's latest session from the database (as ``SQLTrackerStore.retrieve``)."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            events = [json.loads(row.data) for row in rows]
+        if not events or not self.domain:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the tracker's new events (as Rasa's SQL store does), then keep it for the next message
         with the id of its last stored event."""
         await self.stream_events(tracker)
+        new_events, last_id = await asyncio.to_thread(self._write_new_events, tracker)
+        if form_erasure.cancels_form(new_events):
+            await asyncio.to_thread(self.erase_cancelled_form, tracker.sender_id)
+            self._stored.pop(tracker.sender_id, None)
+            return  # not cached: the next message reads the conversation as stored, erased
+        if last_id is None and self.check_database:  # nothing new: ask (rare)
+            last_id = await asyncio.to_thread(self.last_event_id, tracker.sender_id)
+        self._remember_stored(tracker)
+        self._saved[tracker.sender_id] = (tracker, last_id)
+        self._saved.move_to_end(tracker.sender_id)
+        while len(self._saved) > self.max_cached:
+            self._saved.popitem(last=False)
+
+    def _write_new_events(self, tracker: DialogueStateTracker) -> Tuple[List[Dict[str, Any]], Optional[int]]:
+        """Store the events not stored yet: (them as stored, the id of the last one; None: none)."""
+        new_events: List[Dict[str, Any]] = []
         with self.session_scope() as session:
             rows: List[Any] = []
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
+                new_events.append(data)
                 rows.append(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
@@ -125,13 +164,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             session.flush()  # assigns the ids
             last_id = max((row.id for row in rows), default=None)
             session.commit()
-        if last_id is None and self.check_database:  # nothing new: ask (rare)
-            last_id = self.last_event_id(tracker.sender_id)
-        self._remember_stored(tracker)
-        self._saved[tracker.sender_id] = (tracker, last_id)
-        self._saved.move_to_end(tracker.sender_id)
-        while len(self._saved) > self.max_cached:
-            self._saved.popitem(last=False)
+        return new_events, last_id
+
+    def erase_cancelled_form(self, sender_id: Text) -> int:
+        """Empty what the visitor typed into the handoff form since its last start (see
+        ``connectors/form_erasure.py``) in the stored events; how many events were changed."""
+        events = self.SQLEvent
+        with self.session_scope() as session:
+            starts = session.execute(
+                sa.select(events.id, events.data)
+                .where(events.sender_id == sender_id, events.type_name == "active_loop")
+                .order_by(events.id.desc())
+            )
+            start = next((row.id for row in starts if form_erasure.starts_form(json.loads(row.data))), None)
+            if start is None:
+                return 0
+            changed = 0
+            for row in session.execute(
+                sa.select(events.id, events.data).where(
+                    events.sender_id == sender_id, events.id > start, events.type_name.in_(("user", "slot"))
+                )
+            ).all():
+                erased = form_erasure.erased(json.loads(row.data))
+                if erased is not None:
+                    session.execute(sa.update(events).where(events.id == row.id).values(data=json.dumps(erased)))
+                    changed += 1
+            session.commit()
+        return changed
 
     def _remember_stored(self, tracker: DialogueStateTracker) -> None:
         self._stored[tracker.sender_id] = (weakref.ref(tracker), len(tracker.events))

@@ -4,6 +4,7 @@
 # Settings (ports, interfaces, model, endpoints, credentials, API token...) are those of
 # `python -m bot settings` (bot/settings.py, the README's settings table); SERVE_ONLY=1: no terminal chat.
 set -euo pipefail
+umask 077  # logs, var/ and the databases readable by this user only (visitors' personal data)
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 # Every setting comes from the one settings object (bot/settings.py), defaults included.
@@ -13,6 +14,7 @@ mkdir -p var/logs
 # Files of a second instance (other ports, e.g. tests and the benchmark) do not clash with make run's.
 RASA_LOG=var/logs/rasa$INSTANCE_SUFFIX.log
 ACTIONS_LOG=var/logs/actions$INSTANCE_SUFFIX.log
+touch "$RASA_LOG" "$ACTIONS_LOG" && chmod 600 "$RASA_LOG" "$ACTIONS_LOG"  # also those of an older start
 
 $PY -m bot check-ports "$RASA_PORT" "$ACTION_PORT"
 # Point Rasa at the action server of these settings (the endpoints file names the default one).
@@ -66,6 +68,7 @@ rasa_pid=$!
 
 $PY -m bot wait-for "$ACTION_URL/health" --timeout 120 --pid "$action_pid" || fail "The action server" $ACTIONS_LOG
 $PY -m bot wait-for "$RASA_URL/webhooks/rest/" --timeout 300 --pid "$rasa_pid" || fail "The Rasa server" $RASA_LOG
+grep -o "REST channel .*" "$RASA_LOG" | tail -n 1 || true  # open on loopback, token required, or off
 echo "Ready. REST channel: POST $RASA_URL/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}"
 echo "Website widget demo: http://localhost:$RASA_PORT/widget/demo.html"
 

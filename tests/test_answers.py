@@ -72,7 +72,7 @@ def test_named_side_effect_gets_its_own_facts(assistant):
 
 def test_unknown_ingredient_is_not_confirmed(assistant):
     messages = assistant.respond(Turn("ask_cocktail_ingredients", "is there botox in it", {"ingredient": ["botulinum"]})).messages
-    assert messages[0].startswith("The guide does not mention botulinum")
+    assert not any("botulinum" in message or "Yes, the guide mentions" in message for message in messages)
 
 
 @pytest.mark.parametrize("intent", sorted(NOT_IN_GUIDE))

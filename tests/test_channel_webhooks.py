@@ -14,22 +14,24 @@ import hmac
 import json
 import os
 import secrets
+import sqlite3
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.maintain.servers import serving
 from bot.answering import safety
 from bot.answering.replies import greeting
 from bot.clinic.channels import CHANNEL_VARIABLES
 from bot.clinic.profile import Clinic
 from bot.maintain.endpoints import write_endpoints
+from bot.maintain.servers import serving
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.topics import intent_table
 from tests.fake_providers import FakeProviders, ProviderCall
@@ -62,7 +64,8 @@ def providers() -> Iterator[FakeProviders]:
 
 
 @pytest.fixture(scope="module")
-def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The servers with every channel; yields their conversations' SQLite file."""
     folder = tmp_path_factory.mktemp("channels")
     env = {key: value for key, value in os.environ.items()
            if key not in CHANNEL_VARIABLES and not key.startswith("CLINIC_") and key != "RASA_AUTH_TOKEN"}
@@ -79,7 +82,7 @@ def servers(providers: FakeProviders, tmp_path_factory: pytest.TempPathFactory) 
     env["ENDPOINTS"] = str(write_endpoints(folder / "endpoints.yml", load_settings(env),
                                            f"sqlite:///{folder / 'conversations.db'}"))
     with serving(env):
-        yield
+        yield folder / "conversations.db"
 
 
 def _post(path: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
@@ -242,7 +245,7 @@ def test_telegram_button_press_is_acknowledged_and_answered(servers, providers) 
     message = update["message"]
     assert _post_telegram(update) == 200  # the greeting offers the button that is pressed
     greeted = len(_sent_to(providers, "telegram", str(chat_id), count=len(_rest_reply("hello"))))
-    press = {"update_id": 1, "callback_query": {"id": f"cb{chat_id}", "from": message["from"], "message": message,
+    press = {"update_id": uuid.uuid4().int % 10**9, "callback_query": {"id": f"cb{chat_id}", "from": message["from"], "message": message,
                                                  "chat_instance": "1", "data": "/ask_safety"}}
     assert _post_telegram(press) == 200
     [ack] = providers.wait_for(lambda call: call.method == "answerCallbackQuery"
@@ -261,7 +264,36 @@ def test_telegram_refuses_an_update_without_the_secret(servers, providers, secre
     assert providers.matching(lambda call: str(call.body.get("chat_id")) == str(chat_id)) == []
 
 
+def _stored_user_texts(database: Path, conversation: str) -> List[str]:
+    """The visitor's messages stored in ``conversation`` (the SQL tracker store's events)."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                          (conversation,)).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_telegram_redelivered_update_is_acknowledged_and_answered_once(servers, providers) -> None:
+    chat_id = uuid.uuid4().int % 10**9
+    update = _telegram_update(chat_id, "what is mesotherapy?")
+    assert _post_telegram(update) == 200
+    assert _post_telegram(update) == 200  # Telegram's retry: the same update_id
+    reply = [message["text"] for message in _rest_reply("what is mesotherapy?")]
+    calls = _sent_to(providers, "telegram", str(chat_id), count=len(reply))
+    assert [call.body["text"] for call in calls] == reply
+    assert _stored_user_texts(servers, f"telegram:{chat_id}") == ["what is mesotherapy?"]
+    again = {**update, "update_id": update["update_id"] + 1}  # the visitor asks again: a new update
+    assert _post_telegram(again) == 200
+    calls = _sent_to(providers, "telegram", str(chat_id), count=2 * len(reply))
+    assert [call.body["text"] for call in calls] == reply * 2
+    assert _stored_user_texts(servers, f"telegram:{chat_id}") == ["what is mesotherapy?"] * 2
+
+
 # --- Facebook Messenger --------------------------------------------------------------------------
+
+def _mid() -> str:
+    """A Messenger message id (unique, as Messenger's are)."""
+    return "m_" + uuid.uuid4().hex
+
 
 def _messenger_event(sender: str, message: Dict[str, Any]) -> Dict[str, Any]:
     now = int(time.time() * 1000)
@@ -289,7 +321,7 @@ def test_messenger_verification_handshake(servers, token: str, status: int) -> N
 
 def test_messenger_event_gets_typing_indicators_and_numbered_quick_replies(servers, providers) -> None:
     sender = str(uuid.uuid4().int % 10**15)
-    assert _post_messenger(_messenger_event(sender, {"mid": "m1", "text": "hello"})) == 200
+    assert _post_messenger(_messenger_event(sender, {"mid": _mid(), "text": "hello"})) == 200
     reply = _rest_reply("hello")
     calls = _sent_to(providers, "facebook", sender, count=len(reply) + 3)
     assert all(call.path == "/me/messages" and call.query == {"access_token": FACEBOOK_PAGE_TOKEN} for call in calls)
@@ -308,10 +340,10 @@ def test_messenger_event_gets_typing_indicators_and_numbered_quick_replies(serve
 
 def test_messenger_quick_reply_payload_is_answered(servers, providers) -> None:
     sender = str(uuid.uuid4().int % 10**15)
-    assert _post_messenger(_messenger_event(sender, {"mid": "m1", "text": "hello"})) == 200
+    assert _post_messenger(_messenger_event(sender, {"mid": _mid(), "text": "hello"})) == 200
     # the greeting offers the quick replies (its messages and three sender actions)
     greeted = len(_sent_to(providers, "facebook", sender, count=len(_rest_reply("hello")) + 3))
-    message = {"mid": "m2", "text": "4", "quick_reply": {"payload": "/ask_safety"}}
+    message = {"mid": _mid(), "text": "4", "quick_reply": {"payload": "/ask_safety"}}
     assert _post_messenger(_messenger_event(sender, message)) == 200
     reply = _rest_reply("/ask_safety")
     calls = _sent_to(providers, "facebook", sender, count=greeted + len(reply) + 3)[greeted:]
@@ -321,7 +353,7 @@ def test_messenger_quick_reply_payload_is_answered(servers, providers) -> None:
 @pytest.mark.parametrize("how", ["no signature", "wrong secret"])
 def test_messenger_refuses_an_event_without_a_valid_signature(servers, providers, how: str) -> None:
     sender = str(uuid.uuid4().int % 10**15)
-    event = _messenger_event(sender, {"mid": "m3", "text": "hello"})
+    event = _messenger_event(sender, {"mid": _mid(), "text": "hello"})
     if how == "no signature":
         status = _post("/webhooks/facebook/webhook", json.dumps(event).encode(), {"Content-Type": "application/json"})[0]
     else:
@@ -329,6 +361,21 @@ def test_messenger_refuses_an_event_without_a_valid_signature(servers, providers
     assert status == 403
     time.sleep(2)
     assert providers.matching(lambda call: (call.body.get("recipient") or {}).get("id") == sender) == []
+
+
+def test_messenger_redelivered_event_is_acknowledged_and_answered_once(servers, providers) -> None:
+    sender = str(uuid.uuid4().int % 10**15)
+    event = _messenger_event(sender, {"mid": _mid(), "text": "does it hurt?"})
+    assert _post_messenger(event) == 200
+    assert _post_messenger(event) == 200  # Messenger's retry after a slow answer: the same mid
+    reply = [message["text"] for message in _rest_reply("does it hurt?")]
+    calls = _sent_to(providers, "facebook", sender, count=len(reply) + 3)  # and mark_seen, typing on/off
+    assert [call.body["message"]["text"] for call in calls if "message" in call.body] == reply
+    assert [call.body.get("sender_action") for call in calls].count("mark_seen") == 1
+    assert _stored_user_texts(servers, f"messenger:{sender}") == ["does it hurt?"]
+    assert _post_messenger(_messenger_event(sender, {"mid": _mid(), "text": "does it hurt?"})) == 200
+    calls = _sent_to(providers, "facebook", sender, count=2 * (len(reply) + 3))
+    assert _stored_user_texts(servers, f"messenger:{sender}") == ["does it hurt?"] * 2
 
 
 # --- Slack ---------------------------------------------------------------------------------------

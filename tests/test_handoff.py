@@ -114,14 +114,14 @@ def test_names_and_numbers_are_not_cancel_words(text: str) -> None:
     assert not handoff.is_cancel(text)
 
 
-def test_confirmation_says_how_the_clinic_will_reach_the_visitor() -> None:
+def test_confirmation_says_how_the_clinic_will_reach_the_visitor_without_repeating_what_was_typed() -> None:
     clinic = Clinic(name="Harley Skin Clinic", phone="+44 20 7946 0000", opening_hours="Mon-Fri 9:00-18:00")
-    assert handoff.confirmation(clinic, "Anna", Contact("anna@example.com", "email")) == (
-        "Thank you, Anna. I've passed your request on: Harley Skin Clinic will email you at anna@example.com "
+    assert handoff.confirmation(clinic, Contact("anna@example.com", "email")) == (
+        "Thank you. I've passed your request on: Harley Skin Clinic will email you at the address you gave "
         "during opening hours (Mon-Fri 9:00-18:00). If you'd rather not wait: you can call Harley Skin Clinic "
         "on +44 20 7946 0000 (Mon-Fri 9:00-18:00).")
-    assert handoff.confirmation(Clinic(), "Anna", Contact("+442079460000", "phone")) == (
-        "Thank you, Anna. I've passed your request on: the clinic will call you at +442079460000.")
+    assert handoff.confirmation(Clinic(), Contact("+442079460000", "phone")) == (
+        "Thank you. I've passed your request on: the clinic will call you on the number you gave (ending 0000).")
 
 
 # -- storage and webhook (SQLite and PostgreSQL) ------------------------------------------------
@@ -269,8 +269,8 @@ def test_submit_stores_notifies_and_tells_the_visitor(store_from_settings, webho
     tracker = _submit_tracker({"handoff_consent": True, "contact_name": "Anna Smith", "contact_detail": "+442079460000"})
     events = asyncio.run(handoff_actions.ActionSubmitHandoff().run(dispatcher, tracker, FORM_DOMAIN))
     assert [m["text"] for m in dispatcher.messages] == [
-        "Thank you, Anna Smith. I've passed your request on: Harley Skin Clinic will call you at +442079460000 "
-        "during opening hours (Mon-Fri 9:00-18:00)."]
+        "Thank you. I've passed your request on: Harley Skin Clinic will call you on the number you gave "
+        "(ending 0000) during opening hours (Mon-Fri 9:00-18:00)."]
     assert events == [SlotSet("handoff_consent", None), SlotSet("contact_name", None), SlotSet("contact_detail", None)]
     with store_from_settings() as session:
         [stored] = session.execute(select(HandoffRequest)).scalars().all()
@@ -283,7 +283,7 @@ def test_submit_stores_before_confirming_even_when_the_webhook_is_down(store_fro
     dispatcher = CollectingDispatcher()
     tracker = _submit_tracker({"handoff_consent": True, "contact_name": "Anna Smith", "contact_detail": "a@b.co"})
     asyncio.run(handoff_actions.ActionSubmitHandoff().run(dispatcher, tracker, FORM_DOMAIN))
-    assert dispatcher.messages[0]["text"].startswith("Thank you, Anna Smith.")
+    assert dispatcher.messages[0]["text"].startswith("Thank you. I've passed your request on")
     [pending] = handoff.pending_requests(store_from_settings)
     assert (pending.contact, pending.status, pending.attempts) == ("a@b.co", "pending", 3)
 

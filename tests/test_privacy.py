@@ -6,6 +6,7 @@ SQLTrackerStore, the handoff requests by bot.clinic.handoff.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -21,9 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.clinic import handoff
 from bot.db import make_engine, make_session_factory
-from bot.maintain.privacy import Target, apply_retention, forget, mask_contacts, same_phone
+from bot.maintain.privacy import Target, apply_retention, forget, same_phone
 from bot.maintain.review.inbox import Group, Inbox
 from bot.maintain.review.inbox_file import read_labels, write_inbox
+from bot.masking import install_log_masking, mask_contacts
 from bot.settings import PROJECT_ROOT
 from tests.support import postgres_database
 
@@ -182,3 +184,27 @@ def test_phone_numbers_and_emails_are_masked_in_the_review_inbox(tmp_path: Path)
     assert mask_contacts("ring 07700 900123, (020) 7946-0000 or +1 555 010 0999") == "ring <phone>, <phone> or <phone>"
     assert same_phone("020 7946 0000", "+44 20 7946 0000") and same_phone("+44 (0)20 7946 0000", PHONE_STORED)
     assert not same_phone("020 7946 0000", "020 7946 0001")
+
+
+def test_log_records_of_any_logger_are_masked_tracebacks_included(tmp_path: Path) -> None:
+    log_file = tmp_path / "server.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    logger = logging.getLogger("some.library")
+    logger.addHandler(handler)
+    previous_factory = logging.getLogRecordFactory()
+    try:
+        install_log_masking()
+        install_log_masking()  # once per process, however often called
+        logger.warning("Twilio could not send to %s", "+44 7700 900123")
+        try:
+            raise ValueError("bad tracker: {'contact_detail': 'anna.smith@example.co.uk'}")
+        except ValueError:
+            logger.exception("action failed for %(who)s", {"who": "anna.smith@example.co.uk"})
+    finally:
+        logging.setLogRecordFactory(previous_factory)
+        logger.removeHandler(handler)
+        handler.close()
+    written = log_file.read_text(encoding="utf-8")
+    assert "7700" not in written and "anna.smith" not in written
+    assert "Twilio could not send to <phone>" in written and "action failed for <email>" in written
+    assert "ValueError: bad tracker: {'contact_detail': '<email>'}" in written

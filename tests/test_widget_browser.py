@@ -110,6 +110,20 @@ def session_id(page):
     )
 
 
+def local_storage(page) -> str:
+    """Everything the widget keeps in the browser's localStorage, as one text."""
+    return page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+
+
+def plant_last_message_time(page, hours_ago: float) -> None:
+    """Pretend the chat's last message was ``hours_ago`` hours ago."""
+    page.evaluate(
+        "(ms) => { for (const k of Object.keys(localStorage)) if (k.endsWith('.savedAt')) "
+        "localStorage.setItem(k, JSON.stringify(Date.now() - ms)); }",
+        hours_ago * 3600 * 1000,
+    )
+
+
 def send(page, text: str) -> int:
     before = len(bot_texts(page))
     page.fill(".meso-input", text)
@@ -217,6 +231,7 @@ def test_new_conversation_clears_it_and_gets_a_new_session(page):
     assert len(bot_texts(page)) == 1
     new = session_id(page)
     assert new and new != old
+    assert "is it safe?" not in local_storage(page)  # gone from the browser too
     page.reload()
     page.locator(".meso-panel").wait_for(state="visible")
     assert page.locator(".meso-msg-user").count() == 0 and len(bot_texts(page)) == 1
@@ -230,6 +245,25 @@ def test_markup_in_a_message_is_shown_as_text(page):
     assert page.locator(".meso-log img").count() == 0
     page.wait_for_timeout(500)
     assert page.dialogs == []
+
+
+def test_history_is_kept_a_day_after_the_last_message_then_forgotten(page):
+    before = send(page, "is it painful?")
+    wait_for_bot_text(page, "", after=before)
+    settle(page)
+    session = session_id(page)
+    plant_last_message_time(page, 23)
+    page.reload()
+    page.locator(".meso-panel").wait_for(state="visible")
+    assert page.locator(".meso-msg-user .meso-bubble", has_text="is it painful?").count() == 1
+    assert session_id(page) == session
+    plant_last_message_time(page, 25)
+    page.reload()
+    page.locator(".meso-panel").wait_for(state="visible")
+    wait_for_bot_text(page, "mesotherapy assistant")  # the greeting of a new conversation
+    assert page.locator(".meso-msg-user").count() == 0
+    assert "is it painful?" not in local_storage(page)
+    assert session_id(page) not in (None, session)
 
 
 def test_usable_on_a_375px_wide_screen(page):

@@ -2,7 +2,9 @@
  * Mesotherapy assistant: website chat widget.
  * Embed:   <script src="https://your-rasa-server/widget/widget.js"></script>
  * Options: window.MesoWidgetConfig = {serverUrl, title, primaryColor, greeting, labels: {...},
- *          position: "right" | "left"}  (set it before the script tag).
+ *          position: "right" | "left", historyHours}  (set it before the script tag).
+ * The chat is kept in the browser's localStorage (to survive a reload) for historyHours (24) after
+ * its last message, then forgotten; "New conversation" forgets it at once.
  * Talks to the Rasa server's socket.io channel (connectors/socketio.py). Message text is only
  * ever put into the page with textContent / text nodes; links (http/https) and **bold** are
  * built as DOM nodes.
@@ -44,7 +46,8 @@
     title: typeof userConfig.title === "string" ? userConfig.title : "Mesotherapy assistant",
     primaryColor: typeof userConfig.primaryColor === "string" ? userConfig.primaryColor : "#2f6f73",
     greeting: typeof userConfig.greeting === "string" ? userConfig.greeting : "/greet",
-    position: userConfig.position === "left" ? "left" : "right"
+    position: userConfig.position === "left" ? "left" : "right",
+    historyHours: typeof userConfig.historyHours === "number" && userConfig.historyHours > 0 ? userConfig.historyHours : 24
   };
 
   var STORE = "mesoWidget." + config.serverUrl + ".";
@@ -62,6 +65,14 @@
   }
   function loadOpen() { try { return window.sessionStorage.getItem(STORE + "open") === "1"; } catch (e) { return false; } }
   function saveOpen(open) { try { window.sessionStorage.setItem(STORE + "open", open ? "1" : "0"); } catch (e) { /* ignore */ } }
+
+  // A chat whose last message is older than historyHours is forgotten (it may hold health details).
+  var savedAt = load("savedAt", 0);
+  if (typeof savedAt !== "number" || Date.now() - savedAt > config.historyHours * 3600 * 1000) {
+    save("history", null);
+    save("sessionId", null);
+    save("savedAt", null);
+  }
 
   var state = {
     sessionId: load("sessionId", null),
@@ -227,6 +238,7 @@
       state.history.push(entry);
       if (state.history.length > HISTORY_LIMIT) state.history = state.history.slice(-HISTORY_LIMIT);
       save("history", state.history);
+      save("savedAt", Date.now());
     }
     renderEntry(entry, true);
     scrollDown();
@@ -316,6 +328,7 @@
     state.queue = [];
     save("history", null);
     save("sessionId", null);
+    save("savedAt", null);
     setTyping(false);
     renderAll();
     state.greetPending = true;

@@ -7,7 +7,7 @@ the guide does not answer are said to be outside it. Every reply passes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,6 +91,7 @@ class Assistant:
     def respond(self, turn: Turn, parts: Sequence[Turn] = ()) -> Reply:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
+        turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
@@ -113,6 +114,20 @@ class Assistant:
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         return reply
+
+    def _known_values_only(self, turn: Turn) -> Turn:
+        """``turn`` with each entity value replaced by its canonical name in the vocabulary
+        (data/vocabulary.yml), values it does not know dropped, and the previous condition kept only
+        when it is a known one: what the replies repeat back is never text a visitor typed or planted."""
+        entities: Dict[str, List[str]] = {}
+        for label, values in turn.entities.items():
+            known = [name for name in (self._vocabulary.canonical(label, value) for value in values) if name]
+            if known:
+                entities[label] = list(dict.fromkeys(known))
+        previous = turn.previous_condition
+        if previous is not None and self._vocabulary.canonical("condition", previous) != previous:
+            previous = None
+        return replace(turn, entities=entities, previous_condition=previous)
 
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
         """The parts that ask the guide something, one per intent, in the visitor's order."""
@@ -203,10 +218,8 @@ class Assistant:
         return buttons if len(buttons) >= 2 else []
 
     def _condition(self, turn: Turn) -> Optional[str]:
-        """The condition named in this turn (canonical), or the one talked about before."""
-        for raw in turn.entities.get("condition", []):
-            return self._vocabulary.canonical("condition", raw) or raw.strip().lower()
-        return turn.previous_condition
+        """The condition named in this turn, or the one talked about before."""
+        return next(iter(turn.entities.get("condition", [])), turn.previous_condition)
 
     def _topic_reply(self, turn: Turn, topic: Topic) -> Reply:
         condition = self._condition(turn)
@@ -274,12 +287,11 @@ class Assistant:
         return messages
 
     def _side_effects(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        named = [self._vocabulary.canonical("side_effect", raw) for raw in turn.entities.get("side_effect", [])]
-        named = [n for n in named if n]
+        named = turn.entities.get("side_effect", [])
         if not named:
             return []
         messages = []
-        for effect in dict.fromkeys(named):
+        for effect in named:
             rows = query.facts(session, "after_effect", subject=effect) + query.facts(
                 session, "side_effect", value=effect
             )
@@ -290,11 +302,11 @@ class Assistant:
         return messages
 
     def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        named = [self._vocabulary.canonical("ingredient", raw) or raw for raw in turn.entities.get("ingredient", [])]
+        named = turn.entities.get("ingredient", [])
         if not named:
             return []
         messages = []
-        for ingredient in dict.fromkeys(named):
+        for ingredient in named:
             rows = query.facts(session, "ingredient", value=ingredient)
             if rows:
                 messages.append(f'Yes, the guide mentions {ingredient}: "{rows[0].sentence}"')
@@ -306,9 +318,9 @@ class Assistant:
         return messages
 
     def _practitioner(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        named = [self._vocabulary.canonical("practitioner", raw) for raw in turn.entities.get("practitioner", [])]
+        named = turn.entities.get("practitioner", [])
         recommended = {row.value for row in query.facts(session, "practitioner")}
-        unlisted = [n for n in dict.fromkeys(named) if n and n not in recommended]
+        unlisted = [n for n in named if n not in recommended]
         topic = self._table.topic_for(turn.intent)
         sentences = query.topic_sentences(session, topic.key) if topic else []
         if not unlisted or not sentences:

@@ -84,8 +84,11 @@ _COLOUR = (
     r"(?:dark|darker|black|blackish|blackened|blue|bluish|blueish|purple|purplish|grey|gray|greyish|grayish|white|"
     r"whitish|pale|paler|dusky|mottled|ashen|marbled|bluey)"
 )
-_COLOUR_ALARM = r"(?:black|blackish|blue|bluish|blueish|bluey|grey|gray|greyish|grayish|white|whitish|dusky|mottled|ashen|marbled|purple|purplish)"
-_SPOT = r"(?:patch|patches|area|spot|spots|zone|blotch\w*|region|tip|bit|place|edge|edges|ring|circle)"
+_COLOUR_ALARM = r"(?:black|blackish|blue|bluish|blueish|bluey|grey|gray|greyish|grayish|greyey|white|whitish|dusky|mottled|ashen|marbled|purple|purplish|purply)"
+_SPOT = (
+    r"(?:patch|patches|area|spot|spots|zone|blotch\w*|region|tip|bit|place|edge|edges|ring|circle|"
+    r"colou?r|colou?ring|tinge|tint|shade|discolou?ration)"
+)
 _SEE = r"(?:vision|sight|eyesight|see|seeing|eyes?|things|everything)"
 _SEE_TROUBLE = (
     r"(?:blurr\w*|double|foggy|cloudy|dim|dimmed|fuzzy|hazy|weird|strange|funny|gone|lost|loss|chang\w*|"
@@ -117,7 +120,7 @@ _RED_FLAG_PATTERNS = [
         r"\b(?:doubled|tripled|twice|double|triple|three times)\s+(?:in |the |its )?size\b|"
         r"\bhot,? (?:\w+,? ){0,2}(?:lump|knot|bump|lumps|bumps|knots|swelling)\b|"
         r"(?:growing|expanding|enlarging|keeps growing) (?:red |hard |painful |hot )?(?:lump|knot|bump|patch|rash|redness|swelling|area)|"
-        r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|grape|orange|plum|walnut|coin)|"
+        r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|orange|plum|walnut)|"
         r"(?:red|redness)\w* (?:and|&) (?:hot|warm|burning)|hot (?:and|&) red|(?:hot|warm) to (?:the )?touch|"
         r"\b(?:spot|spots|site|sites|point|points|area|areas|skin|patch|lump|knot|bump|cheek|cheeks)\s+(?:is |are |feels? |looks? |got |gets )?(?:really |very |so |quite |burning )?hot\b|"
         r"\bit (?:feels|is|looks|gets|got) (?:really |very |so |quite )?hot\b|\bits (?:really |very |so |quite )?hot\b|burning hot|"
@@ -136,7 +139,8 @@ _RED_FLAG_PATTERNS = [
         "breathing",
         rf"\b{_BREATH_TROUBLE}{_gap(4)}{_BREATH}|{_BREATH}{_gap(3)}{_BREATH_TROUBLE}\b|"
         r"short(?:ness)? of breath|breathless|out of breath|wheez\w*|gasp\w*|suffocat\w*|"
-        r"struggling for air|anaphyla\w*|breath\w* (?:feels?|is) like|chest (?:is )?whistl\w*",
+        r"struggling for air|anaphyla\w*|asthma(?:tic)?\W+(?:\w+\W+)?(?:attack|like|symptoms?|feeling|flare)|like (?:an? )?asthma|"
+        r"breath\w* (?:feels?|is) like|chest (?:is )?whistl\w*",
     ),
     (
         "swallowing",
@@ -170,7 +174,9 @@ _RED_FLAG_PATTERNS = [
     (
         "skin_colour",
         r"(?:\b(?!(?:hair|eyes?|bruis\w*|circles?|mood)\b)\w+\b(?:\s+\w+){0,3}?\s+"
-        r"(?:has |have |is |are )?(?:gone|going|turned|turning|turn|turns|become|becoming|becomes|looks?|looking|is|are|was|were|went|got|getting|has been)|\bits)\s+(?:still |really |very |quite |kind of |kinda |a bit |all |totally |completely |almost |sort of |now |more |a |an )?"
+        r"(?:has |have |is |are )?(?:gone|going|turned|turning|turn|turns|become|becoming|becomes|looks?|looking|is|are|was|were|went|got|getting|has been)|\bits)\s+"
+        r"(?:(?:still|really|very|quite|kind of|kinda|a bit|all|totally|completely|almost|sort of|now|more|a|an|"
+        r"weird|strange|funny|odd|scary|horrible|awful|nasty|deep|light) ){0,3}"
         rf"{_COLOUR}\b|"
         rf"\b{_COLOUR_ALARM}(?:ish)?\s+(?:and \w+ )?{_SPOT}\b|"
         r"\bmottl\w*|\blacy\b|net[- ]like|\bblanch\w*|\bnecros\w*|\bnecrotic\b|skin (?:is )?dying|dead skin|tissue (?:is )?dying|"
@@ -260,7 +266,7 @@ _HYPOTHETICAL_BEFORE = re.compile(
 )
 _HYPOTHETICAL_ANYWHERE = re.compile(
     r"\b(?:possible|possibly) side effects?\b|\bis (?:that|this|it) (?:common|usual|frequent|rare)\b|\bhow (?:common|often|rare)\b|\bever an? (?:sign|symptom|problem|emergency)\b|\b(?:avoid|prevent)\b|"
-    r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|\blook like\b|\bcan (?:that|this|it) happen\b|"
+    r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|\blook like\b|\b(?:can|could|would|will|might|may) (?:that|this|it) happen\b|"
     r"\bdoes (?:that|this|it) happen\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
     r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b"
 )
@@ -272,10 +278,13 @@ _REPORT_MARKERS = re.compile(
 # Idioms: "my mum nearly fainted when I told her the price", a cold that is over.
 _IDIOM = re.compile(
     r"\b(?:dizzy|light ?headed|faint|woozy)\w* (?:from|because|cause) (?:of )?(?:not eating|skipping|hunger|hungover|(?:i )?(?:skipped|didnt eat|forgot to eat|havent eaten))[^.!?,]*|\b(?:faint|fainted|faints|pass out|passed out|black out)\w* (?:at the sight|when i see|at (?:blood|needles)|from (?:blood|needles))\b|\b(?:nearly|almost) (?:fainted|died|passed out|had a heart attack)\b[^.!?]{0,40}\b(?:when|price|cost|bill)\b|"
-    r"\b(?:had|have had) a (?:cold|flu|virus|bug)(?: with (?:a )?(?:fever|temperature))?[^.!?]{0,40}\b(?:all better|better now|recovered|gone now)\b|"
+    r"\b(?:had|have had) (?:a |an )?(?:bad |high |slight |little )?(?:cold|flu|virus|bug|fever|temp|temperature|infection)"
+    r"(?: with (?:a )?(?:fever|temperature))?[^.!?]{0,40}\b(?:all better|better now|recovered|gone now|fine now|ok now|okay now|"
+    r"cleared up|went away|all gone|over it)\b|"
     r"\bbefore (?:my|the) (?:first )?(?:session|treatment|appointment)\b[^.!?]{0,20}\b(?:fever|temperature)\b"
 )
 
+_JOKE = re.compile(r"(?<!not )\b(?:jk|j/k|just kidding|just joking|only joking|im kidding|im joking)\b")
 _CLAUSE_SPLIT = re.compile(r"[.!?;:\n]+|,(?!\d)|\s(?:but|however|although|though|tho|whereas|except)\s")
 _TEMP_THRESHOLD_QUESTION = re.compile(
     r"\b(?:if|in case|above|over|higher than|more than|at what|what temp\w*|from what|under|below)\b"
@@ -342,6 +351,12 @@ _SYMPTOM_WORD = re.compile(
 _BRUISE = re.compile(r"\bbruis\w*")
 _NOT_A_BRUISE = re.compile(r"\bnot (?:like )?(?:a |an? normal )?bruis\w*|\bnot bruis\w*|\bisnt (?:a )?bruis\w*")
 _WEATHER = re.compile(r"\b(?:today|outside|weather|sun|summer|out there|shower|bath|sauna)\b")
+# Heat from the surroundings ("burning up in the office, the aircon is broken"): no fever.
+_AMBIENT_HEAT = re.compile(r"\bburning up\b|\bsweat\w*|\bhot and cold\b")
+_SURROUNDINGS = re.compile(
+    r"\b(?:outside|weather|sun|summer|out there|shower|bath|sauna|office|aircon|air ?con\w*|heating|"
+    r"heat ?wave|radiator|gym|workout|hot day|kitchen)\b"
+)
 
 
 def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bool:
@@ -360,6 +375,8 @@ def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bo
     if kind == "skin_colour" and _BRUISE.search(sentence) and not _NOT_A_BRUISE.search(sentence):
         return bool(re.search(r"mottl|lacy|net|blanch|necro|dying|dead", found))
     if kind == "spreading_redness" and found.startswith("it") and _WEATHER.search(clause):
+        return False
+    if kind == "fever" and _AMBIENT_HEAT.search(found) and _SURROUNDINGS.search(sentence):
         return False
     return True
 
@@ -406,6 +423,8 @@ def _rule_red_flag_kinds(text: str) -> List[str]:
             _QUESTION_START.search(sentence)
         )  # "is it normal to get ...?": a question, unless it reports
         for clause in _CLAUSE_SPLIT.split(sentence):
+            if _JOKE.search(clause):
+                continue
             for kind, pattern in _RED_FLAG_RE:
                 for match in pattern.finditer(clause):
                     before = clause[: match.start()]

@@ -57,7 +57,11 @@ BAD_CONTACT = (
     "Sorry, that doesn't look like a phone number or an email address. Please type a phone "
     "number (for example +44 20 7946 0000) or an email address (for example name@example.com)."
 )
-CANCELLED = "OK, I've cancelled that and stored nothing. Is there anything else I can help with?"
+# True with the tracker stores of endpoints*.yml (connectors/form_erasure.py erases the typed answers).
+CANCELLED = (
+    "OK, I've cancelled that: nothing was sent to the clinic, and what you typed into this form "
+    "(your name and contact details) has been deleted. Is there anything else I can help with?"
+)
 
 # -- safety at every step of the form ----------------------------------------------------------
 # A red flag or a safety question typed as an answer is never stored as the answer: the
@@ -196,11 +200,15 @@ def validate_contact(text: Optional[str]) -> Optional[Contact]:
     return None
 
 
-def confirmation(clinic: Clinic, name: str, contact: Contact) -> str:
-    """What the visitor is told once the request is stored."""
-    how = "call you" if contact.kind == "phone" else "email you"
+def confirmation(clinic: Clinic, contact: Contact) -> str:
+    """What the visitor is told once the request is stored. Nothing typed is repeated back (a
+    visitor's text is never sent by the clinic's number): the phone number's last four digits only."""
+    if contact.kind == "phone":
+        how = f"call you on the number you gave (ending {contact.value[-4:]})"
+    else:
+        how = "email you at the address you gave"
     when = f" during opening hours ({clinic.opening_hours})" if clinic.opening_hours else ""
-    text = f"Thank you, {name}. I've passed your request on: {clinic.name} will {how} at {contact.value}{when}."
+    text = f"Thank you. I've passed your request on: {clinic.name} will {how}{when}."
     reach = clinic.how_to_reach()
     return f"{text} If you'd rather not wait: {reach[0].lower()}{reach[1:]}" if reach else text
 

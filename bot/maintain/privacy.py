@@ -1,5 +1,5 @@
-"""Personal data: forget one visitor on request, delete what is older than the retention period,
-and mask phone numbers and email addresses in what maintainers read.
+"""Personal data: forget one visitor on request, delete what is older than the retention period
+(phone numbers and email addresses are masked where maintainers read them by :mod:`bot.masking`).
 
 Where visitors' personal data is kept: Rasa's SQL tracker store (table ``events``: every message,
 slot value and bot reply, one row per event, ``data`` a JSON text), the handoff requests (table
@@ -27,11 +27,8 @@ from sqlalchemy.orm import Session
 
 from bot.clinic.handoff import HandoffRequest
 from bot.maintain.review.tracker_store import EVENTS
+from bot.masking import EMAIL_PATTERN, PHONE_PATTERN, digits, is_phone
 
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# A run of digits with the usual separators, 7 to 15 digits (checked in _phone_runs).
-PHONE_PATTERN = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]*\d(?!\w)")
-MASKED_PHONE, MASKED_EMAIL = "<phone>", "<email>"
 _CHUNK = 500  # ids per DELETE ... WHERE id IN (...)
 
 
@@ -39,25 +36,11 @@ class PrivacyError(Exception):
     """A phone number or email address that cannot be searched for, or a store that cannot be changed."""
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text.replace("(0)", ""))  # +44 (0)20 …: the (0) is dialled only nationally
-
-
-def _is_phone(candidate: str) -> bool:
-    return 7 <= len(_digits(candidate)) <= 15
-
-
-def mask_contacts(text: str) -> str:
-    """``text`` with email addresses replaced by ``<email>`` and phone numbers by ``<phone>``."""
-    text = EMAIL_PATTERN.sub(MASKED_EMAIL, text)
-    return PHONE_PATTERN.sub(lambda match: MASKED_PHONE if _is_phone(match.group()) else match.group(), text)
-
-
 def same_phone(first: str, second: str) -> bool:
     """True when two phone numbers are the same, written internationally or nationally
     (``+44 20 7946 0000`` and ``020 7946 0000``): equal digits, or the shorter one without its
     leading 0 ending the longer one."""
-    a, b = sorted((_digits(first), _digits(second)), key=len)
+    a, b = sorted((digits(first), digits(second)), key=len)
     if not a or len(a) < 7:
         return False
     return a == b or b.endswith(a.lstrip("0")) and len(a.lstrip("0")) >= 7
@@ -74,7 +57,7 @@ class Target:
     def __post_init__(self) -> None:
         if sum(value is not None for value in (self.conversation, self.phone, self.email)) != 1:
             raise PrivacyError("give exactly one of a conversation id, a phone number, an email address")
-        if self.phone is not None and not (_is_phone(self.phone) and re.fullmatch(r"\+?[\d\s().-]+", self.phone)):
+        if self.phone is not None and not (is_phone(self.phone) and re.fullmatch(r"\+?[\d\s().-]+", self.phone)):
             raise PrivacyError("not a phone number (7 to 15 digits)")
         if self.email is not None and not EMAIL_PATTERN.fullmatch(self.email.strip()):
             raise PrivacyError("not an email address")
@@ -82,7 +65,7 @@ class Target:
     def mentioned_in(self, text: str) -> bool:
         """True when ``text`` contains this phone number or email address."""
         if self.phone is not None:
-            return any(_is_phone(run) and same_phone(run, self.phone) for run in PHONE_PATTERN.findall(text))
+            return any(is_phone(run) and same_phone(run, self.phone) for run in PHONE_PATTERN.findall(text))
         if self.email is not None:
             wanted = self.email.strip().lower()
             return any(found.lower() == wanted for found in EMAIL_PATTERN.findall(text))

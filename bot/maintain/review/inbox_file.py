@@ -11,9 +11,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.maintain.privacy import mask_contacts
 from bot.maintain.review.inbox import Group, Inbox
 from bot.maintain.training_data.text import shorten
+from bot.masking import mask_contacts
 
 MAX_TEXT_CHARS = 500  # longer messages are cut in the file (and not merged)
 

@@ -1,0 +1,156 @@
+"""PostgreSQL down while visitors talk: the real servers (scripts/serve.sh, ports 5920 / 5921) with
+the knowledge base and handoff requests in a fresh PostgreSQL database reached through a TCP proxy
+(port 5922) that can stop answering: open connections dropped, new ones accepted and never
+answered, as a hung database server does.
+
+A visitor whose question needs the database gets the short "I'm having trouble" reply, not
+silence; another visitor whose message needs no database is answered at the same time (the
+database work runs in worker threads, not on the action server's event loop); once the database
+answers again, so does the assistant (connections give up after the connect timeout of bot/db.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator, List, Tuple
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.clinic.profile import trouble_message
+from bot.maintain.servers import serving
+from bot.settings import PROJECT_ROOT, load_clinic
+from tests.support import POSTGRES_ADMIN_URL, postgres_database
+
+RASA_PORT, ACTION_PORT, PROXY_PORT = 5920, 5921, 5922
+MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
+TROUBLE = trouble_message(load_clinic())
+ACTION_TIMEOUT_S = 3.0  # shorter than the connect timeout: a visitor held behind a hung connect would see it
+
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` first"),
+]
+
+
+class HangingProxy:
+    """Forwards 127.0.0.1:``port`` to PostgreSQL until :meth:`hang`; then drops the open
+    connections and accepts new ones without ever answering, until :meth:`answer`."""
+
+    def __init__(self, port: int, target: Tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", port))
+        self.hung = threading.Event()
+        self.sockets: List[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.sockets.append(client)
+            if self.hung.is_set():
+                continue  # accepted, never answered
+            upstream = socket.create_connection(self.target)
+            self.sockets.append(upstream)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                end.close()
+
+    def hang(self) -> None:
+        self.hung.set()
+        sockets, self.sockets = self.sockets, []
+        for open_socket in sockets:
+            try:
+                open_socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            open_socket.close()
+
+    def answer(self) -> None:
+        self.hung.clear()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.hang()
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangingProxy]:
+    admin = make_url(POSTGRES_ADMIN_URL)
+    proxy = HangingProxy(PROXY_PORT, (admin.host or "127.0.0.1", admin.port or 5432))
+    work = tmp_path_factory.mktemp("database-down")
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
+        "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
+        f'  dialect: "sqlite"\n  db: "{work / "conversations.db"}"\n',
+        encoding="utf-8",
+    )
+    for database_url in postgres_database():
+        through_proxy = make_url(database_url).set(host="127.0.0.1", port=PROXY_PORT)
+        env = {
+            **os.environ,
+            "RASA_PORT": str(RASA_PORT),
+            "ACTION_PORT": str(ACTION_PORT),
+            "ENDPOINTS": str(endpoints),
+            "MESO_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
+            "ACTION_TIMEOUT": str(ACTION_TIMEOUT_S),
+        }
+        try:
+            with serving(env):
+                yield proxy
+        finally:
+            proxy.close()
+
+
+def say(sender: str, text: str) -> List[str]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": text}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return [message.get("text", "") for message in json.loads(answer.read())]
+
+
+def answered_from_the_guide(sender: str) -> bool:
+    texts = say(sender, "what is mesotherapy?")
+    return bool(texts) and TROUBLE not in texts
+
+
+def test_database_down_gets_the_trouble_reply_and_other_visitors_are_answered(proxy: HangingProxy) -> None:
+    assert answered_from_the_guide("before")
+    greeting = say("greeted-before", "hello")
+    assert greeting and TROUBLE not in greeting
+    proxy.hang()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        asking = [pool.submit(say, f"asking-{number}", "what is mesotherapy?") for number in range(3)]
+        time.sleep(1.0)  # their actions are now waiting for the database
+        greeted = say("greeted-during", "hello")
+        asked = [future.result() for future in asking]
+    assert all(texts == [TROUBLE] for texts in asked), asked
+    assert greeted == greeting  # the same greeting as before: not held behind the database
+    proxy.answer()
+    deadline = time.monotonic() + 120
+    while not answered_from_the_guide("after") and time.monotonic() < deadline:
+        time.sleep(1)
+    assert answered_from_the_guide("after-again")

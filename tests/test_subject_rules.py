@@ -1,0 +1,126 @@
+"""Questions about another treatment are out of scope, or comparisons when mesotherapy is compared;
+questions that mention pregnancy ask who should not have it."""
+
+import pytest
+
+from bot.nlp.other_subjects import COMPARISON, OUT_OF_SCOPE, OtherSubjects
+from bot.nlp.subject_rules import SubjectRules
+from bot.topics import intent_table
+from tests.support import PROJECT_ROOT, VOCABULARY_PATH
+
+SUBJECTS_PATH = PROJECT_ROOT / "data" / "other_subjects.yml"
+SUBJECTS = OtherSubjects.load(SUBJECTS_PATH, VOCABULARY_PATH)
+RULES = SubjectRules.load(SUBJECTS_PATH, VOCABULARY_PATH, intent_table())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does laser hair removal hurt",
+        "How long does Botox last??",
+        "what are dermal fillers made of",
+        "is coolsculpting safe for my tummy",
+        "is the keto diet good for cellulite",  # "<word> diet": a treatment the list does not name
+        "what is a thread lift",
+        "whats mesobotox",  # a botox product, despite its "meso"
+        "Lumps after lip filler, normal?",
+    ],
+)
+def test_a_question_about_another_treatment_is_out_of_scope(text):
+    assert SUBJECTS.intent_for(text) == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is mesotherapy better than botox",
+        "meso or fillers for my jawline?",
+        "does it hurt more than microneedling?",
+        "Lipodissolve vs CoolSculpting",
+    ],
+)
+def test_mesotherapy_compared_with_another_treatment_is_a_comparison(text):
+    assert SUBJECTS.intent_for(text) == COMPARISON
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it painful?",  # no treatment named: in this conversation, "it" is mesotherapy
+        "does this therapy work",
+        "I had botox two weeks ago, can I have it now?",  # about mesotherapy, from someone who had botox
+        "can it be combined with fillers",
+        "can I have mesotherapy after my PRP session",
+        "can it smooth orange peel skin",  # "orange peel" is cellulite, not a peel
+        "is there glutathione in it",  # an ingredient of the cocktails, not another treatment
+        "what is the aqualyx injection for",
+    ],
+)
+def test_questions_about_mesotherapy_keep_the_classifiers_intent(text):
+    assert SUBJECTS.intent_for(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("does the vitamin cocktail affect a pregnancy", "ask_cocktail_ingredients"),
+        ("who can do it on a breastfeeding mum", "ask_practitioner"),
+        ("im 5 months pregnant does it hurt", "ask_procedure"),
+        ("pregnant and want it, hmm", "nlu_fallback"),
+    ],
+)
+def test_a_question_that_mentions_pregnancy_asks_who_should_not_have_it(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_contraindications"
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("im pregnant and my lips are swelling up", "report_red_flag"),
+        ("pregnant, can i book a consultation", "book_consultation"),
+        ("can i have it while pregnant", "ask_contraindications"),
+        ("does it hurt", "ask_procedure"),
+    ],
+)
+def test_other_messages_keep_their_intent(text, classified):
+    assert RULES.intent_for(text, classified) is None
+
+
+def test_another_treatment_during_pregnancy_is_still_out_of_scope():
+    assert RULES.intent_for("is botox ok when pregnant", "ask_safety") == OUT_OF_SCOPE
+
+
+def test_the_rasa_component_sets_the_intent_and_keeps_the_classifiers_ranking():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from connectors.subject_rules import SubjectRulesClassifier
+
+    component = SubjectRulesClassifier(SubjectRulesClassifier.get_default_config())
+    ranking = [{"name": "ask_procedure", "confidence": 0.96}, {"name": "out_of_scope", "confidence": 0.01}]
+    about_prp = Message(data={"text": "Is PRP therapy painful?", "intent": ranking[0], "intent_ranking": ranking})
+    about_meso = Message(data={"text": "is it painful?", "intent": ranking[0], "intent_ranking": ranking})
+    component.process([about_prp, about_meso])
+    assert about_prp.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+    assert [r["name"] for r in about_prp.get("intent_ranking")] == ["out_of_scope", "ask_procedure"]
+    assert about_meso.get("intent")["name"] == "ask_procedure"
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("what is mesotherapy and how long does a session take", "ask_procedure"),
+        ("Facial Mesotherapy: What Is It, Benefits and Costs", "ask_price"),
+        ("whats meso? does it help with hair loss", "ask_conditions_treated"),
+        ("meso for stretch marks - what is it exactly?", "ask_conditions_treated"),
+    ],
+)
+def test_a_question_that_opens_by_asking_what_it_is_is_a_definition_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_what_is_mesotherapy"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what is mesotherapy used for", "what is it made of", "what is aqualyx", "how does it work, what is it like"],
+)
+def test_other_what_is_questions_keep_their_intent(text):
+    assert RULES.intent_for(text, "ask_conditions_treated") is None
