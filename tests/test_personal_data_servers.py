@@ -126,6 +126,7 @@ def test_phone_numbers_and_emails_are_masked_in_logs_and_the_inbox(servers: None
         check=True,
         capture_output=True,
     )
+    assert stat.S_IMODE(inbox.stat().st_mode) == 0o600
     listed = inbox.read_text(encoding="utf-8")
     assert "<phone>" in listed and "<email>" in listed
     assert PHONE not in listed and EMAIL not in listed

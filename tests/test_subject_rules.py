@@ -124,3 +124,15 @@ def test_a_question_that_opens_by_asking_what_it_is_is_a_definition_question(tex
 )
 def test_other_what_is_questions_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_conditions_treated") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["so does meso actually work for cellulite and does it hurt", "Aqualyx - does it work?", "is it worth it"]
+)
+def test_a_question_that_opens_by_asking_whether_it_works_asks_what_it_treats(text):
+    assert RULES.intent_for(text, "ask_safety") == "ask_conditions_treated"
+
+
+@pytest.mark.parametrize("text", ["how does it work", "does it work straight away", "why does meso work on fat"])
+def test_how_it_works_and_when_it_works_keep_their_intent(text):
+    assert RULES.intent_for(text, "ask_aftercare") is None

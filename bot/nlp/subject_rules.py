@@ -9,9 +9,11 @@
 3. A question that opens by asking what mesotherapy is ("What is mesotherapy and how is it
    performed?", "Mesotherapy for hair: what is it?"): ``ask_what_is_mesotherapy``, the label of a
    multi-part question being its first part's (each part is still answered in turn).
+4. A question that opens by asking whether it works ("Lipo-dissolve - does it work and is it safe?",
+   "is meso really worth it?"): ``ask_conditions_treated``, the guide's results section.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 2 and 3.
+keeps its intent under rules 2 to 4.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.topics import IntentTable, mentions
 PREGNANCY_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
 FALLBACK = "nlu_fallback"
 DEFINITION = "ask_what_is_mesotherapy"
+EFFICACY = "ask_conditions_treated"
 
 _MESOTHERAPY = r"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it)"
 # "what is mesotherapy" ending there (?, :, "and", a dash), or "mesotherapy: what is it"; not "what is
@@ -34,6 +37,19 @@ _MESOTHERAPY = r"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?
 _OPENS_WITH_DEFINITION = re.compile(
     rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is)\s+(?:exactly\s+)?{_MESOTHERAPY}(?:\s+exactly)?"
     rf"\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)|^\W*{_MESOTHERAPY}(?:\s+[\w-]+){{0,3}}\s*[:,?\-–—]+\s*what(?:(?:'|’)?s| is) it\b",
+    re.IGNORECASE,
+)
+
+_SUBJECT = (
+    r"(?:it|this|that|they|these|them|the (?:treatment|injections?|procedure|shots?)|(?:hair |facial |face )?meso\w*|"
+    r"lipo[- ]?dissolve\w*|aqualyx|fat[- ]dissolving(?: injections?)?|lemon bottle(?: jab)?)"
+)
+_OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
+# "does it (really) work", not "does it work straight away" (when results show: aftercare).
+_OPENS_WITH_EFFICACY = re.compile(
+    rf"{_OPENING}(?:does|do|will|would|can) {_SUBJECT} (?:really |actually |even |truly )?work\b"
+    r"(?!\s+(?:immediately|straight|right|quickly|fast|after|on the first|the first|better|best|for how long))|"
+    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:effective|worth it)\b",
     re.IGNORECASE,
 )
 
@@ -62,6 +78,7 @@ class SubjectRules:
             return None
         if self._pregnancy and PREGNANCY_CONDITIONS & set(personal_conditions(text)):
             return self._pregnancy if intent != self._pregnancy else None
-        if _OPENS_WITH_DEFINITION.search(text):
-            return DEFINITION if intent != DEFINITION else None
+        for opening, opened in ((_OPENS_WITH_DEFINITION, DEFINITION), (_OPENS_WITH_EFFICACY, EFFICACY)):
+            if opening.search(text):
+                return opened if intent != opened else None
         return None

@@ -115,7 +115,7 @@ def labelled_count(path: Path) -> int:
 def write_inbox(
     path: Path, inbox: Inbox, intents: Sequence[str], threshold: float, source: str, since: Optional[datetime] = None
 ) -> None:
-    """Write ``inbox`` as an editable YAML file with a header explaining how to label it."""
+    """Write ``inbox`` as an editable YAML file with a header explaining how to label it (mode 0600)."""
     document = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "source": source,
@@ -128,6 +128,8 @@ def write_inbox(
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = _header(intents, threshold, source, f"python -m bot merge-labels {path}")
+    path.touch(mode=0o600)  # visitors' messages: readable by this user only
+    path.chmod(0o600)
     path.write_text(header + "\n" + body, encoding="utf-8")
 
 
