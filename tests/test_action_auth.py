@@ -28,6 +28,7 @@ from bot.clinic.profile import trouble_message
 from bot.maintain.endpoints import write_endpoints
 from bot.maintain.servers import Servers, launch_commands
 from bot.settings import ACTION_SECRET_HEADER, PROJECT_ROOT, load_clinic, load_settings
+from tests.support import rest_reply_texts
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 RASA_PORT, ACTION_PORT, SPARE_PORT = 5860, 5861, 5862
@@ -116,15 +117,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 def say(text: str) -> List[str]:
     """The texts of the assistant's reply on the REST channel (loopback: open)."""
-    body = json.dumps({"sender": uuid.uuid4().hex, "message": text}).encode()
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=120) as answer:
-        return [message.get("text", "") for message in json.loads(answer.read())]
+    return rest_reply_texts(RASA_PORT, uuid.uuid4().hex, text)
 
 
 def call_action_server(method: str, path: str, secret: Optional[str], body: Any = None) -> Tuple[int, Any]:

@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
-import socketio
 
 from bot.clinic.profile import trouble_message
 from bot.maintain.servers import is_action_server, is_rasa_server, serving
 from bot.settings import PROJECT_ROOT, load_clinic, load_settings
+from tests.support import widget_socket
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 SETTINGS = load_settings()
@@ -310,42 +310,25 @@ async def socket_case(index: int, limit: asyncio.Semaphore) -> Tuple[str, str]:
     if kind == "1 MB text" and index % (3 * len(SOCKET_KINDS)) != len(SOCKET_KINDS) - 1:
         kind, make = SOCKET_KINDS[0]  # a third of the turns of "1 MB text": 6 of them
     async with limit:
-        client = socketio.AsyncClient(reconnection=False)
-        sessions: List[Any] = []
-        replies: List[Any] = []
-        got_session, got_reply = asyncio.Event(), asyncio.Event()
-
-        @client.on("session_confirm")
-        async def on_session(data: Any) -> None:
-            sessions.append(data)
-            got_session.set()
-
-        @client.on("bot_uttered")
-        async def on_reply(data: Any) -> None:
-            replies.append(data)
-            got_reply.set()
-
-        await client.connect(f"http://127.0.0.1:{RASA_PORT}", headers={"Origin": f"http://127.0.0.1:{RASA_PORT}"},
-                             transports=["polling"], socketio_path="/socket.io", wait_timeout=30)
-        try:
+        async with widget_socket(RASA_PORT) as socket:
             if index % 4:  # most ask for a (bad) session first; the rest send at once
-                await client.emit("session_request", {"session_id": rng.choice(BAD_SESSIONS)})
-                await asyncio.wait_for(got_session.wait(), 60)
+                await socket.client.emit("session_request", {"session_id": rng.choice(BAD_SESSIONS)})
+                await asyncio.wait_for(socket.got_session.wait(), 60)
             data = make(rng)
+            sessions = socket.sessions
             if isinstance(data, dict) and index % 2:
                 data = {**data, "session_id": sessions[-1] if sessions and index % 3 else rng.choice(BAD_SESSIONS)}
-            await client.emit("user_uttered", data)
+            await socket.client.emit("user_uttered", data)
             try:
-                await asyncio.wait_for(got_reply.wait(), 60)
+                await asyncio.wait_for(socket.got_reply.wait(), 60)
             except asyncio.TimeoutError:
                 return kind, "no reply"
+            replies = socket.replies
             first = replies[0] if isinstance(replies[0], dict) else {}
             text = str(first.get("text", ""))
             if TROUBLE in text:
                 return kind, "trouble reply"
             return kind, "answered" if text.strip() or first.get("quick_replies") else "empty reply"
-        finally:
-            await client.eio.disconnect(abort=True)
 
 
 async def socket_campaign() -> List[Tuple[str, str]]:

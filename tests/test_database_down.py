@@ -11,12 +11,10 @@ answers again, so does the assistant (connections give up after the connect time
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
@@ -26,7 +24,7 @@ from sqlalchemy.engine import make_url
 from bot.clinic.profile import trouble_message
 from bot.maintain.servers import serving
 from bot.settings import PROJECT_ROOT, load_clinic
-from tests.support import POSTGRES_ADMIN_URL, postgres_database
+from tests.support import POSTGRES_ADMIN_URL, postgres_database, rest_reply_texts
 
 RASA_PORT, ACTION_PORT, PROXY_PORT = 5920, 5921, 5922
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
@@ -123,13 +121,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangingProxy]:
 
 
 def say(sender: str, text: str) -> List[str]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
-        json.dumps({"sender": sender, "message": text}).encode(),
-        {"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=120) as answer:
-        return [message.get("text", "") for message in json.loads(answer.read())]
+    return rest_reply_texts(RASA_PORT, sender, text, timeout=120)
 
 
 def answered_from_the_guide(sender: str) -> bool:

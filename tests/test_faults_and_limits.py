@@ -25,11 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-import socketio
 
 from bot.clinic.profile import trouble_message
 from bot.maintain.servers import is_action_server, serving
 from bot.settings import PROJECT_ROOT, load_clinic, load_settings
+from tests.support import widget_socket
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
 SETTINGS = load_settings()
@@ -88,34 +88,15 @@ def action_server_pids(servers) -> List[int]:
 
 async def widget_say(session_id: Optional[str], text: str, wait_s: float = 20) -> Tuple[List[str], List[Dict]]:
     """Open a widget socket, ask for ``session_id``, send ``text``: (confirmed ids, replies)."""
-    client = socketio.AsyncClient(reconnection=False)
-    confirmed: List[str] = []
-    replies: List[Dict] = []
-    got_reply = asyncio.Event()
-    got_session = asyncio.Event()
-
-    @client.on("session_confirm")
-    async def on_session(data: Any) -> None:
-        confirmed.append(data)
-        got_session.set()
-
-    @client.on("bot_uttered")
-    async def on_reply(data: Any) -> None:
-        replies.append(data)
-        got_reply.set()
-
-    await client.connect(f"http://127.0.0.1:{RASA_PORT}", headers={"Origin": f"http://127.0.0.1:{RASA_PORT}"},
-                         transports=["polling"], socketio_path="/socket.io")
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(got_session.wait(), wait_s)
-        await client.emit("user_uttered", {"message": text, "session_id": session_id if session_id and
-                                           session_id == confirmed[0] else confirmed[-1]})
-        await asyncio.wait_for(got_reply.wait(), wait_s)
+    async with widget_socket(RASA_PORT) as socket:
+        await socket.client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(socket.got_session.wait(), wait_s)
+        confirmed = socket.sessions
+        await socket.client.emit("user_uttered", {"message": text, "session_id": session_id if session_id and
+                                                  session_id == confirmed[0] else confirmed[-1]})
+        await asyncio.wait_for(socket.got_reply.wait(), wait_s)
         await asyncio.sleep(0.5)  # the rest of the reply
-    finally:
-        await client.eio.disconnect(abort=True)
-    return confirmed, replies
+        return confirmed, socket.replies
 
 
 # -- faults ------------------------------------------------------------------------------------
@@ -286,16 +267,12 @@ def test_a_rest_client_cannot_reach_another_channels_conversation(servers):
 
 def test_a_socketio_message_over_the_size_limit_is_dropped_and_the_server_goes_on(servers):
     async def scenario() -> bool:
-        client = socketio.AsyncClient(reconnection=False)
-        await client.connect(f"http://127.0.0.1:{RASA_PORT}", headers={"Origin": f"http://127.0.0.1:{RASA_PORT}"},
-                             transports=["polling"], socketio_path="/socket.io")
-        try:
-            await client.emit("user_uttered", {"message": "a" * 3_000_000, "session_id": "x"})
-            await asyncio.sleep(2)
-        except Exception:  # noqa: BLE001 (the server may drop the connection: that is the point)
-            pass
-        finally:
-            await client.eio.disconnect(abort=True)
+        async with widget_socket(RASA_PORT) as socket:
+            try:
+                await socket.client.emit("user_uttered", {"message": "a" * 3_000_000, "session_id": "x"})
+                await asyncio.sleep(2)
+            except Exception:  # noqa: BLE001 (the server may drop the connection: that is the point)
+                pass
         return True
 
     assert asyncio.run(scenario())

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import time
-import uuid
 from typing import Iterator, List, Tuple
 
 import pytest
@@ -15,9 +13,8 @@ from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
 from connectors.lock_store import AtomicRedisLockStore
+from tests.support import REDIS_HOST, REDIS_PORT, redis_key_prefix
 
-REDIS_HOST = os.environ.get("MESO_TEST_REDIS_HOST", "127.0.0.1")
-REDIS_PORT = int(os.environ.get("MESO_TEST_REDIS_PORT", "6379"))
 PROCESSES = 6
 TICKETS_EACH = 25
 CONVERSATIONS = ("alpha", "beta")
@@ -26,15 +23,7 @@ CONVERSATIONS = ("alpha", "beta")
 @pytest.fixture
 def prefix() -> Iterator[str]:
     """A key prefix of our own (alphanumeric, as Rasa requires); its keys are removed afterwards."""
-    name = f"locktest{uuid.uuid4().hex[:10]}"
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail(f"Redis is not running on {REDIS_HOST}:{REDIS_PORT}")
-    yield name
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
+    yield from redis_key_prefix("locktest")
 
 
 def _store(prefix: str) -> AtomicRedisLockStore:

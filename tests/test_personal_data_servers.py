@@ -7,13 +7,11 @@ handoff form leaves neither the name nor the contact typed into it in the stored
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Iterator, List
 
@@ -22,6 +20,7 @@ import pytest
 from bot.clinic import handoff
 from bot.maintain.servers import serving
 from bot.settings import PROJECT_ROOT
+from tests.support import rest_reply_texts
 
 RASA_PORT, ACTION_PORT = 5910, 5911
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
@@ -64,13 +63,7 @@ def servers(work: Path) -> Iterator[None]:
 
 
 def say(sender: str, text: str) -> List[str]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook",
-        json.dumps({"sender": sender, "message": text}).encode(),
-        {"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return [message.get("text", "") for message in json.loads(answer.read())]
+    return rest_reply_texts(RASA_PORT, sender, text, timeout=60)
 
 
 def stored_events(work: Path, sender: str) -> str:

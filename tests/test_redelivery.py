@@ -7,7 +7,6 @@ answered once) is in tests/test_channel_webhooks.py.
 
 from __future__ import annotations
 
-import os
 import uuid
 from types import SimpleNamespace
 from typing import Any, Iterator, Optional
@@ -17,9 +16,7 @@ import redis
 
 from connectors.lock_store import AtomicRedisLockStore
 from connectors.redelivery import TTL_S, Deliveries
-
-REDIS_HOST = os.environ.get("MESO_TEST_REDIS_HOST", "127.0.0.1")
-REDIS_PORT = int(os.environ.get("MESO_TEST_REDIS_PORT", "6379"))
+from tests.support import REDIS_HOST, REDIS_PORT, redis_key_prefix
 
 pytestmark = pytest.mark.unit
 
@@ -31,15 +28,8 @@ def request_to(lock_store: Optional[Any]) -> Any:
 
 @pytest.fixture
 def prefix() -> Iterator[str]:
-    name = f"redeliverytest{uuid.uuid4().hex[:10]}"
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail(f"Redis is not running on {REDIS_HOST}:{REDIS_PORT}")
-    yield name
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
+    """A key prefix of our own (alphanumeric, as Rasa requires); its keys are removed afterwards."""
+    yield from redis_key_prefix("redeliverytest")
 
 
 def test_without_redis_a_message_id_is_first_once_and_the_record_is_bounded() -> None:
