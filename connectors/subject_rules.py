@@ -3,8 +3,8 @@
 Runs after the intent classifier and the fallback classifier (config.yml) and applies
 :class:`bot.nlp.subject_rules.SubjectRules`: a message that names another treatment and nothing of
 mesotherapy (data/other_subjects.yml) becomes ``out_of_scope`` ("Is PRP therapy painful?"), or
-``ask_comparison`` when it compares ("botox or mesotherapy?"); a question that mentions pregnancy or
-breastfeeding asks who should not have mesotherapy. The classifier's ranking follows the new intent,
+``ask_comparison`` when it compares ("botox or mesotherapy?"); a question that mentions a personal
+health condition (pregnancy, allergies...) asks who should not have mesotherapy. The classifier's ranking follows the new intent,
 so the review inbox still shows what it thought. Any other message keeps the classifier's intent.
 
 In config.yml: ``- name: connectors.subject_rules.SubjectRulesClassifier`` with optional

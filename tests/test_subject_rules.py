@@ -1,5 +1,6 @@
 """Questions about another treatment are out of scope, or comparisons when mesotherapy is compared;
-questions that mention pregnancy ask who should not have it."""
+questions that mention a personal health condition ask who should not have it; questions that open by
+asking what it is or whether it works take that topic."""
 
 import pytest
 
@@ -67,9 +68,11 @@ def test_questions_about_mesotherapy_keep_the_classifiers_intent(text):
         ("who can do it on a breastfeeding mum", "ask_practitioner"),
         ("im 5 months pregnant does it hurt", "ask_procedure"),
         ("pregnant and want it, hmm", "nlu_fallback"),
+        ("would my coeliac disease or my type 1 diabetes be a problem", "ask_safety"),
+        ("im on warfarin, still ok?", "ask_safety"),
     ],
 )
-def test_a_question_that_mentions_pregnancy_asks_who_should_not_have_it(text, classified):
+def test_a_question_that_mentions_a_personal_condition_asks_who_should_not_have_it(text, classified):
     assert RULES.intent_for(text, classified) == "ask_contraindications"
 
 
@@ -80,6 +83,9 @@ def test_a_question_that_mentions_pregnancy_asks_who_should_not_have_it(text, cl
         ("pregnant, can i book a consultation", "book_consultation"),
         ("can i have it while pregnant", "ask_contraindications"),
         ("does it hurt", "ask_procedure"),
+        ("what medicine is in the injections", "ask_cocktail_ingredients"),  # a medicine, not the visitor's
+        ("does it help with acne", "ask_conditions_treated"),
+        ("can it deliver results", "ask_conditions_treated"),  # "deliver" is no liver condition
     ],
 )
 def test_other_messages_keep_their_intent(text, classified):

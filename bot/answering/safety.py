@@ -488,7 +488,7 @@ _PERSONAL_CONDITIONS = [
         r"active (?:breakout|infection|spots)|open wounds?|broken skin|cold sores?",
     ),
     ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
-    ("kidney or liver conditions", r"kidney|renal|liver|hepat\w*|dialysis"),
+    ("kidney or liver conditions", r"\b(?:kidney\w*|renal|liver|hepat\w*|dialysis)\b"),  # not "deliver"
     ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
     ("epilepsy", r"epilep\w*|seizures?"),
     ("infections", r"(?:have|got|with) (?:a |an )?(?:cold|flu|infection|virus|covid)"),

@@ -2,10 +2,13 @@
 
 1. Another treatment and nothing of mesotherapy ("Is PRP therapy painful?"): ``out_of_scope``, or
    ``ask_comparison`` when it compares (:mod:`bot.nlp.other_subjects`).
-2. A question that mentions pregnancy or breastfeeding ("does the cocktail affect pregnancy?"): the
-   intent that asks who should not have mesotherapy, the not-in-guide subject whose words name
-   pregnancy in data/topics.yml; the answer then says the guide does not address it, and ends with
-   the professional line.
+2. A question that mentions a personal health condition the guide does not address (pregnancy,
+   breastfeeding, allergies, diabetes, blood thinners...: ``bot.answering.safety.personal_conditions``;
+   "does the cocktail affect pregnancy?", "does my epilepsy rule me out"): the intent that asks who
+   should not have mesotherapy, the not-in-guide subject whose words name pregnancy in
+   data/topics.yml; the answer then says the guide does not address it, and ends with the
+   professional line. Medicines, age, skin conditions and infections are left out: their words are
+   also ordinary topic words ("what medicine is in it", "does it help with acne").
 3. A question that opens by asking what mesotherapy is ("What is mesotherapy and how is it
    performed?", "Mesotherapy for hair: what is it?"): ``ask_what_is_mesotherapy``, the label of a
    multi-part question being its first part's (each part is still answered in turn).
@@ -26,7 +29,7 @@ from bot.answering.safety import personal_conditions
 from bot.nlp.other_subjects import OtherSubjects
 from bot.topics import IntentTable, mentions
 
-PREGNANCY_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
+NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
 FALLBACK = "nlu_fallback"
 DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
@@ -62,7 +65,7 @@ class SubjectRules:
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
-        self._pregnancy = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
+        self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
 
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
@@ -76,8 +79,8 @@ class SubjectRules:
             return other
         if intent not in self._questions:
             return None
-        if self._pregnancy and PREGNANCY_CONDITIONS & set(personal_conditions(text)):
-            return self._pregnancy if intent != self._pregnancy else None
+        if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
+            return self._contraindications if intent != self._contraindications else None
         for opening, opened in ((_OPENS_WITH_DEFINITION, DEFINITION), (_OPENS_WITH_EFFICACY, EFFICACY)):
             if opening.search(text):
                 return opened if intent != opened else None
