@@ -7,10 +7,11 @@ silence (see ``faults``), and reads a visitor's ``/intent{…}`` as text unless 
 a button the bot offered (see ``payloads``). Per-message cost stays flat however long the
 conversation: dialogue states are built incrementally (see ``dialogue_states``) and the action
 server gets the recent events only (see ``action_events``), with the shared secret when one is
-set (see ``action_auth``).
+set (see ``action_auth``); tracker copies do not replay the conversation, nor are its states
+formatted for a log line that is not written (see ``tracker_copy``).
 """
 
-from connectors import action_auth, action_events, action_validation, dialogue_states, faults, payloads
+from connectors import action_auth, action_events, action_validation, dialogue_states, faults, payloads, tracker_copy
 
 action_auth.install()
 action_validation.install()
@@ -18,3 +19,4 @@ faults.install()
 payloads.install()
 dialogue_states.install()
 action_events.install()
+tracker_copy.install()
