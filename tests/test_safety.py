@@ -182,6 +182,14 @@ def test_safety_questions_without_safety_words_still_get_the_recommendation(assi
     assert assistant.respond(Turn("out_of_scope", text)).messages[-1] == RECOMMENDATION
 
 
+@pytest.mark.parametrize("text", [
+    "Should You Get An Exosome Facial?", "who is a good candidate", "Is it suitable for men?",
+    "is this right for you?", "who shouldn't have it", "can it carry bacteria",
+])
+def test_candidacy_and_contamination_questions_are_safety_questions_by_their_words(text):
+    assert safety.is_safety_question("out_of_scope", text, use_classifier=False)
+
+
 @pytest.mark.parametrize("text", ["hi", "thanks, bye", "how much is it", "what's the weather like tomorrow"])
 def test_small_talk_is_not_a_safety_question(text):
     assert not safety.is_safety_question("greet", text)

@@ -142,3 +142,27 @@ def test_a_question_that_opens_by_asking_whether_it_works_asks_what_it_treats(te
 @pytest.mark.parametrize("text", ["how does it work", "does it work straight away", "why does meso work on fat"])
 def test_how_it_works_and_when_it_works_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_aftercare") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i use a derma roller at home instead",
+        "is a derma pen at home the same as meso",
+        "where can i buy a dermaroller",
+    ],
+)
+def test_a_home_needling_device_is_left_to_the_classifier_as_the_home_kit_question(text):
+    assert SUBJECTS.intent_for(text) is None
+    assert RULES.intent_for(text, "ask_home_kit") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If diet and exercise don't make a difference with cellulite, how can mesotherapy help?",
+        "so without therapy my hair will keep falling?",
+    ],
+)
+def test_a_function_word_before_a_treatment_head_names_no_treatment(text):
+    assert SUBJECTS.other_treatments(text) == []

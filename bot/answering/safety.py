@@ -20,7 +20,10 @@ _SAFETY_WORDS = re.compile(
     r"\b(safe\w*|unsafe|risk\w*|danger\w*|harm\w*|side[\s-]?effects?|complications?|"
     r"contraindicat\w*|allerg\w*|pregnan\w*|breast[\s-]?feed\w*|nursing|infect\w*|"
     r"bruis\w*|swell\w*|swollen|reactions?|medications?|blood thinners?|diabet\w*|"
-    r"who (?:can|should|may) (?:do|perform|give)|qualified|licen[sc]ed|for me)\b",
+    r"who (?:can|should|may) (?:do|perform|give)|qualified|licen[sc]ed|for me|"
+    # candidacy is a safety question too ("who is a good candidate?", "should you get it?")
+    r"candidates?|eligib\w*|suitable|right for (?:me|you)|should (?:i|you|we) (?:get|have|try|do)|"
+    r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile)\b",
     re.IGNORECASE,
 )
 

@@ -35,6 +35,10 @@ _HISTORY_OR_COMBINING = re.compile(
     r"in it|in them|in there|myself|yourself|at home)\b"
 )
 
+# Needling devices a visitor can use at home (derma roller, derma pen, derma stamp): questions about
+# them are the not-in-guide "home kit" subject of data/topics.yml, which the classifier knows.
+_HOME_DEVICE = re.compile(r"(?<= )(?:derma|micro|meso)? ?(?:roller|pen|stamp)s?(?= )")
+
 
 def _plain(text: str) -> str:
     """Lowercase words separated by single spaces; apostrophes dropped ("didn't" -> "didnt")."""
@@ -91,7 +95,7 @@ class OtherSubjects:
         """``out_of_scope`` or ``ask_comparison`` when ``text`` is about another treatment, else None
         (the classifier's intent stands)."""
         others = self.other_treatments(text)
-        if not others:
+        if not others or _HOME_DEVICE.search(_plain(text)):
             return None
         plain = _plain(text)
         rest = self.other.sub(" ", plain)  # "meso botox" is botox, not mesotherapy

@@ -58,7 +58,7 @@ _OPENS_WITH_EFFICACY = re.compile(
 
 
 class SubjectRules:
-    """The two rules above, for one intent table and list of other treatments."""
+    """The four rules above, for one intent table and list of other treatments."""
 
     def __init__(self, other: OtherSubjects, table: IntentTable) -> None:
         self._other = other
