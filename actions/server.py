@@ -8,6 +8,8 @@ rasa_sdk's server (the actions of this package on ``ACTION_INTERFACE``:``ACTION_
 * pending handoff requests are sent to the clinic's webhook (``CLINIC_WEBHOOK_URL``) by a
   background task: first ``HANDOFF_RETRY_INTERVAL`` seconds after the start, then again after the
   same interval, doubled after every round that left a request pending (at most an hour);
+* the retention period (``MESO_RETENTION_DAYS``) is applied at the start and every
+  ``MESO_RETENTION_INTERVAL_HOURS`` hours (``actions/retention.py``);
 * what it writes is readable by its user only (umask 077), and phone numbers and email
   addresses are masked in its log (``bot/masking.py``);
 * when ``ACTION_SERVER_SECRET`` is set, every request but ``GET /health`` must carry it in the
@@ -31,6 +33,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.retention import apply_retention_periodically
 from bot.clinic import handoff
 from bot.masking import install_log_masking
 from bot.service import guide_sections
@@ -102,19 +105,23 @@ def require_secret(app: Sanic, secret: Text) -> None:
 
 
 def create_action_app() -> Sanic:
-    """rasa_sdk's app for our actions, with the background retry of pending handoff requests and,
-    when ``ACTION_SERVER_SECRET`` is set, the shared secret required."""
+    """rasa_sdk's app for our actions, with the background retry of pending handoff requests, the
+    retention period applied on a schedule and, when ``ACTION_SERVER_SECRET`` is set, the shared
+    secret required."""
     app = create_app("actions", cors_origins=None)
     secret = load_settings().action_server_secret
     if secret:
         require_secret(app, secret)
 
     async def start_retries(app: Sanic, _: Any) -> None:
-        app.ctx.handoff_retries = asyncio.get_running_loop().create_task(retry_pending_handoffs())
+        loop = asyncio.get_running_loop()
+        app.ctx.background = [
+            loop.create_task(retry_pending_handoffs()),
+            loop.create_task(apply_retention_periodically()),
+        ]
 
     async def stop_retries(app: Sanic, _: Any) -> None:
-        task = getattr(app.ctx, "handoff_retries", None)
-        if task is not None:
+        for task in getattr(app.ctx, "background", []):
             task.cancel()
 
     app.register_listener(start_retries, "after_server_start")

@@ -42,7 +42,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bench.cluster import SERVER_ROLES, ClusterDidNotStart, measure_cluster
 from bench.cpu import CpuMeter
@@ -139,10 +139,10 @@ class NoAnswer(RuntimeError):
     """The assistant answered with no message."""
 
 
-def _post(url: str, sender: str, text: str) -> float:
+def _post(url: str, sender: str, text: str, headers: Optional[Mapping[str, str]] = None) -> float:
     """Send one message; milliseconds until the answer. Raises NoAnswer on an empty answer."""
     started = time.perf_counter()
-    answer = request_json("POST", url, {"sender": sender, "message": text}).json()
+    answer = request_json("POST", url, {"sender": sender, "message": text}, headers=headers).json()
     elapsed = (time.perf_counter() - started) * 1000
     if not answer:
         raise NoAnswer(f"no answer to {text!r}")
@@ -154,24 +154,33 @@ def _percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def _visitor(url: str, questions: Sequence[str], index: int, messages: int) -> Tuple[List[float], int]:
+def _visitor(
+    url: str, questions: Sequence[str], index: int, messages: int, headers: Optional[Mapping[str, str]] = None
+) -> Tuple[List[float], int]:
     """One visitor's conversation: latencies of its answered messages and its empty answers."""
     sender, latencies, empty = f"bench-{uuid.uuid4().hex[:8]}", [], 0
     for i in range(messages):
         started = time.perf_counter()
         try:
-            latencies.append(_post(url, sender, questions[(index + i) % len(questions)]))
+            latencies.append(_post(url, sender, questions[(index + i) % len(questions)], headers))
         except NoAnswer:
             latencies.append((time.perf_counter() - started) * 1000)
             empty += 1
     return latencies, empty
 
 
-def load(url: str, questions: Sequence[str], visitors: int, messages_each: int) -> Dict[str, float]:
-    """``visitors`` concurrent conversations of ``messages_each`` messages: latency and throughput."""
+def load(
+    url: str,
+    questions: Sequence[str],
+    visitors: int,
+    messages_each: int,
+    headers: Optional[Mapping[str, str]] = None,
+) -> Dict[str, float]:
+    """``visitors`` concurrent conversations of ``messages_each`` messages: latency and throughput
+    (``headers``: sent with every message, e.g. the REST token behind a proxy)."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=visitors) as pool:
-        results = list(pool.map(lambda i: _visitor(url, questions, i, messages_each), range(visitors)))
+        results = list(pool.map(lambda i: _visitor(url, questions, i, messages_each, headers), range(visitors)))
     elapsed = time.perf_counter() - started
     latencies = [ms for result, _ in results for ms in result]
     return {

@@ -11,6 +11,7 @@ with anything else using it on this machine). Their sum gives the messages one c
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ LISTEN_PORT, ACTION_PORT, FIRST_RASA_PORT = 5380, 5379, 5381
 URL = f"http://127.0.0.1:{LISTEN_PORT}/webhooks/rest/webhook"
 SCRIPT = PROJECT_ROOT / "deploy" / "cluster.sh"
 CONF = PROJECT_ROOT / "var" / f"cluster.port-{LISTEN_PORT}" / "supervisord.conf"
+REST_TOKEN = secrets.token_hex(16)
 START_TIMEOUT_S = 300
 SERVER_ROLES = ("rasa", "actions", "nginx", "postgres", "redis")
 
@@ -47,6 +49,7 @@ def _env(replicas: int, database: str) -> Dict[str, str]:
         TRACKER_DB_NAME=database,
         ACTION_ENDPOINT_URL="",
         RASA_AUTH_TOKEN="",
+        MESO_REST_TOKEN=REST_TOKEN,  # behind nginx REST is public: it needs the token
         WIDGET_ALLOWED_ORIGINS="",
         MESO_CONVERSATION_RATE_LIMIT="0",  # visitors here send far faster than anyone types
     )
@@ -126,7 +129,7 @@ def measure_cluster(
         for prefix, visitors in (("one", 1), ("sixteen", 16)):
             progress(f"cluster, {replicas} replica(s): {visitors} visitor(s) x {messages_each} messages")
             meter = CpuMeter(server_pids(database))
-            measured = load(URL, questions, visitors, messages_each)
+            measured = load(URL, questions, visitors, messages_each, {"Authorization": f"Bearer {REST_TOKEN}"})
             figures.update({f"{prefix}_{key}": value for key, value in measured.items()})
         cpu = meter.per_message(int(measured["messages"]), server_pids(database))
         figures.update({f"cpu_ms_{role}": value for role, value in cpu.items()})

@@ -80,8 +80,8 @@ class Settings:
     rest_token: Optional[str] = _setting(
         "MESO_REST_TOKEN",
         None,
-        "token the REST channel requires (Authorization: Bearer) when the Rasa server listens off loopback; "
-        "without one (nor the token file) REST is off there",
+        "token the REST channel requires (Authorization: Bearer) when the Rasa server listens off loopback "
+        "or sits behind a proxy (MESO_PROXIES_COUNT > 0); without one (nor the token file) REST is off there",
     )
     rest_token_file: Path = _setting(
         "MESO_REST_TOKEN_FILE",
@@ -177,6 +177,12 @@ class Settings:
         30,
         "days conversations (tracker events) and handoff "
         "requests are kept; `python -m bot apply-retention` deletes older ones",
+    )
+    retention_interval_hours: float = _setting(
+        "MESO_RETENTION_INTERVAL_HOURS",
+        24.0,
+        "the action server applies the retention period at its start and then every this many hours "
+        "(0: never; run `python -m bot apply-retention` yourself)",
     )
     test_postgres_admin_url: str = _setting(
         "MESO_TEST_POSTGRES_URL",

@@ -15,7 +15,8 @@ Compared with Rasa's ``RestInput``:
 * off loopback, a token: when the Rasa server listens on any address other than loopback
   (``RASA_INTERFACE``), a request needs ``Authorization: Bearer <token>`` (``MESO_REST_TOKEN`` or
   the 0600 file ``MESO_REST_TOKEN_FILE``), else a 401; without a token there the channel is off
-  (every request a 403, said once at startup). On loopback it stays open.
+  (every request a 403, said once at startup). The same behind a reverse proxy
+  (``MESO_PROXIES_COUNT`` > 0: the proxy makes the channel public). On loopback alone it stays open.
 
 The replies are Rasa's: a JSON list of ``{"recipient_id", "text", "buttons"...}``. Rasa's
 ``?stream=true`` is not offered.
@@ -49,7 +50,10 @@ class RestAccess:
 
     def __init__(self, settings: Settings) -> None:
         self.interface = settings.rasa_interface
-        self.open = is_loopback(self.interface)
+        self.proxies = settings.proxies_count
+        # Behind a reverse proxy (MESO_PROXIES_COUNT, e.g. make cluster's nginx) the channel is public
+        # even though the server itself listens on loopback.
+        self.open = is_loopback(self.interface) and self.proxies == 0
         self.token = None if self.open else settings.current_rest_token()
 
     @property
@@ -61,10 +65,15 @@ class RestAccess:
         """One line for the server's log: how the REST channel is reached."""
         if self.open:
             return f"REST channel open on loopback ({self.interface})"
+        where = (
+            f"behind {self.proxies} reverse prox{'y' if self.proxies == 1 else 'ies'} (MESO_PROXIES_COUNT)"
+            if self.proxies
+            else f"on {self.interface} (not loopback)"
+        )
         if self.token:
-            return f"REST channel on {self.interface}: requests need Authorization: Bearer <MESO_REST_TOKEN>"
+            return f"REST channel {where}: requests need Authorization: Bearer <MESO_REST_TOKEN>"
         return (
-            f"REST channel OFF: the Rasa server listens on {self.interface} (not loopback) and no REST token "
+            f"REST channel OFF: the Rasa server is reached {where} and no REST token "
             "is set (MESO_REST_TOKEN, or the file MESO_REST_TOKEN_FILE with mode 0600)"
         )
 

@@ -65,7 +65,7 @@ export TRACKER_DB_PASSWORD=${TRACKER_DB_PASSWORD:-}
 export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} REDIS_DB=${REDIS_DB:-0}
 export REDIS_PASSWORD=${REDIS_PASSWORD:-}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$CLUSTER_ACTION_PORT/webhook}
-# One token and one widget-session key for every replica (a widget session signed by one replica is
+# One API token, one REST token and one widget-session key for every replica (a widget session signed by one replica is
 # valid on the others); generated once into the cluster folder (mode 0600) unless set.
 secret() {  # $1: file
   [ -s "$1" ] || (umask 077 && $PY -c 'import secrets; print(secrets.token_hex(32))' >"$1")
@@ -73,6 +73,8 @@ secret() {  # $1: file
 }
 export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(secret "$CLUSTER_DIR/rasa-api-token")}
 export WIDGET_SESSION_SECRET=${WIDGET_SESSION_SECRET:-$(secret "$CLUSTER_DIR/widget-session-secret")}
+# Behind nginx the REST channel is public: it answers only requests with this token (connectors/rest.py).
+export MESO_REST_TOKEN=${MESO_REST_TOKEN:-$(secret "$CLUSTER_DIR/rest-token")}
 export MESO_PROXIES_COUNT=$([ "$MESO_PROXIES_COUNT" = 0 ] && echo 1 || echo "$MESO_PROXIES_COUNT")  # nginx
 if [ -n "$TLS_CERTIFICATE" ]; then PUBLIC_URL=https://$CLUSTER_SERVER_NAME; else PUBLIC_URL=http://$CLUSTER_LISTEN; fi
 [ "$PUBLIC_URL" != "http://127.0.0.1:$LISTEN_PORT" ] || PUBLIC_URL="http://127.0.0.1:$LISTEN_PORT,http://localhost:$LISTEN_PORT"

@@ -11,6 +11,7 @@ together (no interleaving); after the restart, conversations go on where they we
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -48,6 +49,7 @@ BURST_CONVERSATIONS, BURSTS, BURST_SIZE = 4, 8, 3
 START_TIMEOUT_S = 240
 RUN_TIMEOUT_S = 180
 SCRIPT = str(PROJECT_ROOT / "deploy" / "cluster.sh")
+REST_TOKEN = secrets.token_hex(16)
 
 
 def _cluster_sh(command: str, env: Dict[str, str]) -> subprocess.CompletedProcess:
@@ -84,6 +86,7 @@ def cluster() -> Iterator[Cluster]:
         "REDIS_PASSWORD": "",
         "ACTION_ENDPOINT_URL": "",
         "RASA_AUTH_TOKEN": "",
+        "MESO_REST_TOKEN": REST_TOKEN,  # behind nginx REST is public: it needs the token
         "WIDGET_ALLOWED_ORIGINS": "",
         # the test sends far faster than a visitor types: no per-conversation rate limit
         "MESO_CONVERSATION_RATE_LIMIT": "0",
@@ -111,6 +114,7 @@ class Visitor:
     def __init__(self, name: str, sender: str = "") -> None:
         self.sender = sender or f"{name}-{uuid.uuid4().hex[:8]}"
         self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {REST_TOKEN}"
         self.sent: List[str] = []
         self.retried: List[str] = []  # messages sent again after a lost answer
         self.unanswered: List[str] = []

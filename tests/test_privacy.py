@@ -65,13 +65,14 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tuple[str
     asked for a handoff; web:bob did not; web:old is 60 days old."""
     if request.param == "sqlite":
         urls: Tuple[str, str] = (f"sqlite:///{tmp_path / 'conversations.db'}", f"sqlite:///{tmp_path / 'knowledge.db'}")
-        yield from _filled(urls)
+        yield from filled_stores(urls)
     else:
         for url in postgres_database():
-            yield from _filled((url, url))
+            yield from filled_stores((url, url))
 
 
-def _filled(urls: Tuple[str, str]) -> Iterator[Tuple[str, str]]:
+def filled_stores(urls: Tuple[str, str]) -> Iterator[Tuple[str, str]]:
+    """Fill (tracker store URL, handoff database URL) as ``stores`` describes; yield them."""
     store = _rasa_store(urls[0])
     anna = _conversation("web:anna", [("is it painful?", NOW - 300), (f"call me on {PHONE_TYPED} please", NOW - 200)],
                          contact=PHONE_STORED)
@@ -157,7 +158,7 @@ def test_retention_deletes_only_what_is_older_than_the_period(stores: Tuple[str,
 
 def test_the_commands_print_counts_and_no_personal_data(tmp_path: Path) -> None:
     tracker_url, database_url = f"sqlite:///{tmp_path / 'c.db'}", f"sqlite:///{tmp_path / 'k.db'}"
-    for _ in _filled((tracker_url, database_url)):
+    for _ in filled_stores((tracker_url, database_url)):
         pass
     env = {**os.environ, "MESO_DATABASE_URL": database_url}
 

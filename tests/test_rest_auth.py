@@ -117,7 +117,7 @@ def test_the_token_is_required_on_loopback_too_when_the_server_listens_everywher
 
 
 def test_startup_says_the_token_is_required(with_token) -> None:
-    assert any(line.startswith("REST channel on 0.0.0.0: requests need") for line in with_token.output)
+    assert any(line.startswith("REST channel on 0.0.0.0 (not loopback): requests need") for line in with_token.output)
 
 
 def test_without_a_token_rest_is_off_and_startup_says_so(with_token, tmp_path: Path) -> None:
@@ -126,4 +126,4 @@ def test_without_a_token_rest_is_off_and_startup_says_so(with_token, tmp_path: P
         status, error = post(outward_address(), {"sender": uuid.uuid4().hex, "message": "hi"}, TOKEN)
         output = "".join(servers.output)
     assert status == 403 and error["error"].startswith("REST channel OFF")
-    assert "REST channel OFF: the Rasa server listens on 0.0.0.0 (not loopback) and no REST token is set" in output
+    assert "REST channel OFF: the Rasa server is reached on 0.0.0.0 (not loopback) and no REST token is set" in output

@@ -1,0 +1,56 @@
+"""The retention period applied on a schedule: the action server (``python -m actions.server``) runs
+``apply-retention`` at its start, so conversations and handoff requests older than
+``MESO_RETENTION_DAYS`` go away without anyone running a command (SQLite; the command itself is
+tested on SQLite and PostgreSQL in tests/test_privacy.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.settings import PROJECT_ROOT
+from tests.test_privacy import _events, _handoffs, filled_stores
+
+pytestmark = [pytest.mark.servers]
+ACTION_PORT = 5965
+WAIT_S = 180
+
+
+def test_the_action_server_deletes_what_is_older_than_the_retention_period_at_its_start(tmp_path: Path) -> None:
+    tracker_url, database_url = f"sqlite:///{tmp_path / 'conversations.db'}", f"sqlite:///{tmp_path / 'knowledge.db'}"
+    for _ in filled_stores((tracker_url, database_url)):
+        pass
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {tmp_path / 'conversations.db'}\n")
+    env = {
+        **os.environ,
+        "ACTION_PORT": str(ACTION_PORT),
+        "ENDPOINTS": str(endpoints),
+        "MESO_DATABASE_URL": database_url,
+        "MESO_VAR_DIR": str(tmp_path),
+        "MESO_RETENTION_DAYS": "30",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "actions.server"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )
+    tracker, database = create_engine(tracker_url), create_engine(database_url)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while "web:old" in _events(tracker) and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(1)
+        assert "web:old" not in _events(tracker), "the 60-day-old conversation is still stored"
+        assert set(_events(tracker)) == {"web:anna", "web:bob"}  # recent conversations kept
+        assert _handoffs(database) == ["web:anna", "web:bob"]  # the old request deleted, the recent kept
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=60)
+        tracker.dispose()
+        database.dispose()
+    assert "Retention applied" in output and "1 handoff requests deleted" in output
