@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.clinic.profile import trouble_message
@@ -43,6 +44,7 @@ class HangingProxy:
 
     def __init__(self, port: int, target: Tuple[str, int]) -> None:
         self.target = target
+        self.database_url = ""  # the database behind the proxy, when a test needs to read it
         self.listener = socket.create_server(("127.0.0.1", port))
         self.hung = threading.Event()
         self.sockets: List[socket.socket] = []
@@ -146,3 +148,75 @@ def test_database_down_gets_the_trouble_reply_and_other_visitors_are_answered(pr
     while not answered_from_the_guide("after") and time.monotonic() < deadline:
         time.sleep(1)
     assert answered_from_the_guide("after-again")
+
+
+TRACKER_RASA_PORT, TRACKER_ACTION_PORT, TRACKER_PROXY_PORT = 5924, 5925, 5923
+
+
+@pytest.fixture(scope="module")
+def tracker_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangingProxy]:
+    """The servers with the conversations (the tracker store) in PostgreSQL behind a hanging proxy."""
+    admin = make_url(POSTGRES_ADMIN_URL)
+    proxy = HangingProxy(TRACKER_PROXY_PORT, (admin.host or "127.0.0.1", admin.port or 5432))
+    work = tmp_path_factory.mktemp("tracker-down")
+    for database_url in postgres_database():
+        database = make_url(database_url)
+        endpoints = work / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{TRACKER_ACTION_PORT}/webhook"\n'
+            "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
+            f'  dialect: "postgresql"\n  url: "127.0.0.1"\n  port: {TRACKER_PROXY_PORT}\n'
+            f'  db: "{database.database}"\n  username: "{database.username or "postgres"}"\n',
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "RASA_PORT": str(TRACKER_RASA_PORT),
+            "ACTION_PORT": str(TRACKER_ACTION_PORT),
+            "ENDPOINTS": str(endpoints),
+            "MESO_VAR_DIR": str(work),
+            "ACTION_TIMEOUT": str(ACTION_TIMEOUT_S),
+        }
+        env.pop("MESO_DATABASE_URL", None)
+        proxy.database_url = database_url
+        try:
+            with serving(env):
+                yield proxy
+        finally:
+            proxy.close()
+
+
+def test_conversations_database_down_still_answers_and_stores_again_once_it_is_back(
+    tracker_proxy: HangingProxy,
+) -> None:
+    """Rasa's fail-safe tracker store answers from a fresh conversation held in memory while the
+    conversations' database is down (a reply, never silence; nothing of it is stored), and the
+    conversations are stored again once the database answers."""
+
+    def ask(sender: str) -> List[str]:
+        return rest_reply_texts(TRACKER_RASA_PORT, sender, "what is mesotherapy?", timeout=120)
+
+    before = ask("tracker-before")
+    assert before and TROUBLE not in before
+    tracker_proxy.hang()
+    for sender in ("tracker-during", "tracker-before"):  # a new conversation and a known one
+        during = ask(sender)
+        assert during and all(text.strip() for text in during), during
+    tracker_proxy.answer()
+    deadline = time.monotonic() + 120
+    while not _stored_senders(tracker_proxy.database_url) >= {"tracker-after"} and time.monotonic() < deadline:
+        ask("tracker-after")
+        time.sleep(1)
+    assert "tracker-after" in _stored_senders(tracker_proxy.database_url)
+
+
+def _stored_senders(database_url: str) -> set:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return {
+                f"{sender}".split(":", 1)[-1]
+                for sender in connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars()
+            }
+    finally:
+        engine.dispose()
