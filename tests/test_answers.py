@@ -167,6 +167,21 @@ def test_an_off_topic_question_naming_a_guide_word_is_not_answered_with_a_guide_
     assert not any("Mesotherapy is often used as a treatment for cellulite" in m for m in reply.messages)
 
 
+@pytest.mark.parametrize("text,named", [
+    ("Is PRP therapy painful?", "PRP"),
+    ("is coolsculpting or liposuction better for belly fat", "CoolSculpting or liposuction"),
+])
+def test_a_question_about_another_treatment_names_it_and_quotes_no_guide_fact(assistant, text, named):
+    reply = assistant.respond(Turn(intent="out_of_scope", text=text, entities={"side_effect": ["pain"]}))
+    assert reply.messages[0].startswith(f"The guide I answer from covers mesotherapy only: it says nothing about {named},")
+    assert not any("During a mesotherapy treatment" in m or "does not explain pain" in m for m in reply.messages)
+
+
+def test_another_treatment_is_named_by_its_listed_name_never_by_the_visitors_words(assistant):
+    reply = assistant.respond(Turn(intent="out_of_scope", text="what about dr smith's miracle diet plus botulinum?"))
+    assert "Botox" in reply.messages[0] and "miracle" not in reply.messages[0]
+
+
 def test_an_unsure_nlu_ends_with_the_professional_line_in_case_it_missed_a_safety_question(assistant):
     reply = assistant.respond(Turn(intent="nlu_fallback", text="is this counter-indicated for me",
                                    ranking=["ask_what_is_mesotherapy", "ask_procedure"]))

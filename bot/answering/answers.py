@@ -16,6 +16,8 @@ from bot.answering import replies, safety
 from bot.answering.replies import Reply
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
+from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
+from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import Vocabulary
 from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
 
@@ -74,11 +76,13 @@ class Assistant:
         vocabulary: Vocabulary,
         clinic: Optional[Clinic] = None,
         table: Optional[IntentTable] = None,
+        other_subjects: Optional[OtherSubjects] = None,
     ) -> None:
         self._sessions = sessions
         self._clinic = clinic or Clinic()
         self._vocabulary = vocabulary
         self._table = table or intent_table()
+        self._other_subjects = other_subjects or OtherSubjects.with_vocabulary(OTHER_SUBJECTS_PATH, vocabulary)
         # The entity-aware answers a topic may name as `narrow` in data/topics.yml.
         self._narrow_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
             "conditions_treated": self._conditions,
@@ -149,6 +153,10 @@ class Assistant:
         uncovered = self._table.uncovered(turn.intent)
         if uncovered:
             return self._not_in_guide(turn, uncovered)
+        if turn.intent == "out_of_scope":
+            treatments = self._other_subjects.named_treatments(turn.text)
+            if treatments:
+                return self._other_treatment_reply(turn, treatments)
         if turn.intent == "out_of_scope" and turn.entities:
             related = self._related_topic_buttons(turn)
             if related:
@@ -205,6 +213,16 @@ class Assistant:
             + " This may be what you are looking for:"
         ]
         return Reply(messages, related, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    def _other_treatment_reply(self, turn: Turn, treatments: List[str]) -> Reply:
+        """ "Is PRP painful?": the guide covers mesotherapy only; name the other treatment (by its
+        name in data/other_subjects.yml) and say what the assistant covers."""
+        named = " or ".join([", ".join(treatments[:-1]), treatments[-1]] if len(treatments) > 1 else treatments)
+        messages = [
+            f"The guide I answer from covers mesotherapy only: it says nothing about {named}, so I can't "
+            "answer that. " + replies.capabilities(self._table)
+        ]
+        return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
 
     def _likely_topics(self, turn: Turn) -> List[Tuple[str, str]]:
         """Buttons for the two or three likeliest questions the guide or the table answers."""

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Pattern
+from typing import Dict, Iterable, List, Mapping, Optional, Pattern
 
 import yaml
 
 from bot.nlp.vocabulary import Vocabulary
+from bot.settings import PROJECT_ROOT
+
+DEFAULT_PATH = PROJECT_ROOT / "data" / "other_subjects.yml"
 
 OUT_OF_SCOPE = "out_of_scope"
 COMPARISON = "ask_comparison"
@@ -62,16 +65,24 @@ class OtherSubjects:
     other: Pattern[str]
     headed: Pattern[str]
     vocabulary: Pattern[str]
+    names: Mapping[str, str]  # each listed phrase (plain) -> its treatment's name as data/other_subjects.yml writes it
 
     @classmethod
     def load(cls, path: Path, vocabulary_path: Path) -> "OtherSubjects":
-        """Read data/other_subjects.yml; the phrases of data/vocabulary.yml are never read as the
+        """Read data/other_subjects.yml and the vocabulary file (see :meth:`with_vocabulary`)."""
+        return cls.with_vocabulary(path, Vocabulary.load(vocabulary_path))
+
+    @classmethod
+    def with_vocabulary(cls, path: Path, domain_vocabulary: Vocabulary) -> "OtherSubjects":
+        """Read data/other_subjects.yml; the phrases of the domain vocabulary are never read as the
         start of a "<word> <head>" treatment name ("orange peel skin" is cellulite)."""
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        vocabulary = [phrase for _, _, phrase in Vocabulary.load(vocabulary_path).phrases()]
+        vocabulary = [phrase for _, _, phrase in domain_vocabulary.phrases()]
         others: List[str] = []
+        names: Dict[str, str] = {}
         for canonical, synonyms in (data.get("other_treatments") or {}).items():
             others += [canonical, *(synonyms or [])]
+            names.update({_plain(phrase).strip(): str(canonical) for phrase in [canonical, *(synonyms or [])]})
         stop = sorted({_plain(word).strip() for word in data.get("not_a_treatment_word") or []})
         meso_words = sorted({_plain(word).strip() for word in data.get("mesotherapy") or []})
         heads = "|".join(re.escape(_plain(head).strip()) for head in data.get("heads") or [])
@@ -81,7 +92,15 @@ class OtherSubjects:
             other=_phrases_pattern(others),
             headed=re.compile(rf"(?<= ){word} (?:{heads})s?(?= )"),
             vocabulary=_phrases_pattern(vocabulary),
+            names=names,
         )
+
+    def named_treatments(self, text: str) -> List[str]:
+        """The listed other treatments ``text`` names, by their name in data/other_subjects.yml (never
+        the visitor's own words), each once, in order."""
+        plain = _plain(text)
+        found = [self.names.get(m.group(0)) or self.names.get(m.group(0)[:-1], "") for m in self.other.finditer(plain)]
+        return list(dict.fromkeys(name for name in found if name))
 
     def other_treatments(self, text: str) -> List[str]:
         """The other treatments ``text`` names, as written (lowercase), in order."""
