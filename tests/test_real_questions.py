@@ -14,6 +14,7 @@ from bot.maintain.evaluation.real_questions import (
     parse_labels,
     read_labels,
     read_questions,
+    round_lines,
     tally,
 )
 from bot.maintain.training_data.files import domain_intents
@@ -93,6 +94,20 @@ def test_figures_and_floors() -> None:
     problems = floor_problems(headline, {"topic_accuracy": 0.9, "safety_line": 1.0, "off_topic": 0.9})
     assert [problem.split(":")[1].split()[0:2] for problem in problems] == [["topic", "accuracy"], ["safety", "line"]]
     assert floor_problems({"off_topic": Tally()}, {"off_topic": 0.9}) == []  # nothing measured: no verdict
+
+
+def test_each_gathering_round_gets_its_own_figures_when_there_are_several() -> None:
+    first = judge(question("definition"), "ask_what_is_mesotherapy", 0.9, WHAT_IS, LABELS, KNOWLEDGE)
+    later = RealQuestion(text="a later visitor's question", topic="definition", safety=False, round=2)
+    lines = round_lines([first, judge(later, "ask_price", 0.9, "", LABELS, KNOWLEDGE)])
+    assert lines[0].startswith("round 1 (1 questions): topic accuracy 1.000 (1/1)")
+    assert lines[1].startswith("round 2 (1 questions): topic accuracy 0.000 (0/1)")
+    assert round_lines([first]) == []  # one round: the headline says it all
+
+
+def test_the_held_out_half_marks_the_questions_gathered_after_the_rules() -> None:
+    questions = read_questions(PROJECT_ROOT / "tests" / "nlu" / "real" / "heldout.yml")
+    assert {question.round for question in questions} == {1, 2}
 
 
 def test_labels_name_only_intents_of_the_domain_and_cover_every_real_question() -> None:

@@ -62,6 +62,7 @@ class RealQuestion:
     source: str = ""
     subject: Optional[str] = None
     also: Tuple[str, ...] = ()
+    round: int = 1  # the gathering round: a later round's pages were never seen when the rules were written
 
     @property
     def label(self) -> str:
@@ -166,6 +167,7 @@ def read_questions(path: Path) -> List[RealQuestion]:
                 source=str(entry.get("source") or ""),
                 subject=entry.get("subject"),
                 also=tuple(entry.get("also") or ()),
+                round=int(entry.get("round") or 1),
             )
         )
     return questions
@@ -390,6 +392,24 @@ def table_lines(rows: Mapping[str, Row]) -> List[str]:
     return lines
 
 
+def round_lines(judgements: Sequence[Judgement]) -> List[str]:
+    """The headline figures of each gathering round, when the questions come from several."""
+    rounds = sorted({item.question.round for item in judgements})
+    if len(rounds) < 2:
+        return []
+    lines = []
+    for number in rounds:
+        part = [item for item in judgements if item.question.round == number]
+        headline, _ = tally(part)
+        figures = ", ".join(
+            f"{FIGURE_NAMES[name]} {'-' if headline[name].rate is None else f'{headline[name].rate:.3f}'} "
+            f"({headline[name].cell()})"
+            for name in FIGURES
+        )
+        lines.append(f"round {number} ({len(part)} questions): {figures}")
+    return lines
+
+
 def headline_lines(headline: Mapping[str, Tally], floors: Mapping[str, float]) -> List[str]:
     """One line per figure: rate, counts and floor."""
     lines = []
@@ -410,6 +430,7 @@ def report_markdown(summary: Mapping[str, Any], rows: Mapping[str, Row], judgeme
         "",
     ]
     lines += [f"- {line}" for line in headline_lines(_tallies(summary), summary["floors"])]
+    lines += [f"- {line}" for line in round_lines(judgements)]
     lines += ["", *(f"**{problem}**" for problem in summary["problems"])]
     lines += [
         "",
@@ -606,6 +627,8 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
     print("\n".join(table_lines(rows)))
     print()
     print("\n".join(headline_lines(_tallies(summary), floors)))
+    for line in round_lines(judgements):
+        print(line)
     print(f"\nReport: {out / 'report.md'}  (summary: {out / 'summary.json'})", flush=True)
     for problem in summary["problems"]:
         print(problem, file=sys.stderr, flush=True)
