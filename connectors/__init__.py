@@ -8,10 +8,20 @@ a button the bot offered (see ``payloads``). Per-message cost stays flat however
 conversation: dialogue states are built incrementally (see ``dialogue_states``) and the action
 server gets the recent events only (see ``action_events``), with the shared secret when one is
 set (see ``action_auth``); tracker copies do not replay the conversation, nor are its states
-formatted for a log line that is not written (see ``tracker_copy``).
+formatted for a log line that is not written (see ``tracker_copy``); the RulePolicy checks only as
+many states as its rules have (see ``rule_policy``).
 """
 
-from connectors import action_auth, action_events, action_validation, dialogue_states, faults, payloads, tracker_copy
+from connectors import (
+    action_auth,
+    action_events,
+    action_validation,
+    dialogue_states,
+    faults,
+    payloads,
+    rule_policy,
+    tracker_copy,
+)
 
 action_auth.install()
 action_validation.install()
@@ -20,3 +30,4 @@ payloads.install()
 dialogue_states.install()
 action_events.install()
 tracker_copy.install()
+rule_policy.install()

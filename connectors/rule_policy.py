@@ -10,9 +10,14 @@ prediction (from the text, then from the intent), and a profile of one conversat
   states already checked. Our rules have at most 2 states, so at most 2 states are checked;
 * ``_create_feature_key`` (17%, when no rule applies: the source of the fallback prediction) puts
   the states after the last rule snippet into a new list one at a time at its front (quadratic in
-  the conversation's length): here the same states are taken as one slice;
+  the conversation's length) before its JSON text is made: here the same states are taken as one
+  slice;
 * ``TrackerFeaturizer._remove_user_text_if_intent`` (12%) reads each state's user part twice: once
   here.
+
+On a 400-turn conversation one RulePolicy prediction went from 1.8 to 1.05 ms of CPU (0.24 to 0.21
+ms at 25 turns). What still grows with the conversation is the JSON of the states when no rule
+applies (``json.dumps``, needed as Rasa's prediction source) and the walk removing user text.
 
 Each returns exactly what Rasa's own returns (``tests/test_rule_policy.py`` compares them over
 real conversations with the trained model's rules); they apply at training too. Applied only to
@@ -94,7 +99,7 @@ def install() -> bool:
             FOR_RASA_VERSION,
         )
         return False
-    RulePolicy._get_possible_keys = get_possible_keys  # type: ignore[method-assign]
-    RulePolicy._create_feature_key = create_feature_key  # type: ignore[method-assign]
-    TrackerFeaturizer._remove_user_text_if_intent = staticmethod(remove_user_text_if_intent)  # type: ignore[method-assign]
+    RulePolicy._get_possible_keys = get_possible_keys
+    RulePolicy._create_feature_key = create_feature_key
+    TrackerFeaturizer._remove_user_text_if_intent = staticmethod(remove_user_text_if_intent)
     return True
