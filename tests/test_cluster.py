@@ -25,6 +25,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.benchmark import OUR_QUESTIONS
 from bot.clinic.handoff import QUESTIONS as HANDOFF_QUESTIONS
 from bot.settings import PROJECT_ROOT
 from tests.support import POSTGRES_ADMIN_URL
@@ -34,16 +35,7 @@ pytestmark = [pytest.mark.servers, pytest.mark.slow]
 LISTEN_PORT, ACTION_PORT, FIRST_RASA_PORT, REPLICAS = 5740, 5739, 5741, 2
 URL = f"http://127.0.0.1:{LISTEN_PORT}"
 CLUSTER_DIR = PROJECT_ROOT / "var" / f"cluster.port-{LISTEN_PORT}"
-QUESTIONS = (
-    "what is mesotherapy",
-    "does it hurt",
-    "can it help with hair loss?",
-    "is it safe",
-    "how long do results last",
-    "what's in the cocktail",
-    "who should do it",
-    "how much does it cost",
-)
+QUESTIONS = OUR_QUESTIONS  # the benchmark's visitors ask the same
 VISITORS, MESSAGES_EACH = 16, 50
 BURST_CONVERSATIONS, BURSTS, BURST_SIZE = 4, 8, 3
 START_TIMEOUT_S = 240
