@@ -17,13 +17,14 @@ from bot.settings import PROJECT_ROOT
 # Runs the real command line in subprocesses: `make test` runs it, `make test-unit` does not.
 pytestmark = pytest.mark.slow
 
-NEW_OUT_OF_SCOPE = ["what's the weather tomorrow", "whats the weather like tomorrow"]
+# Wordings no training file has (the test copies data/nlu/ as it is).
+NEW_OUT_OF_SCOPE = ["will it rain in leeds on sunday", "is it gonna rain in leeds sunday"]
 NEW_PRICE = "can i pay with klarna 🙂 <b>monthly</b>?"
 LABELS = {
     "generated": "2026-11-25 10:00",
     "entries": [
         {"text": NEW_OUT_OF_SCOPE[0], "intent": "out_of_scope",
-         "variants": ["What's the weather tomorrow??", NEW_OUT_OF_SCOPE[1]], "count": 4, "visitors": 3},
+         "variants": ["Will it rain in Leeds on Sunday??", NEW_OUT_OF_SCOPE[1]], "count": 4, "visitors": 3},
         {"text": NEW_PRICE, "intent": "ask_price", "count": 1},
         {"text": "HOW MUCH IS IT?!", "intent": "ask_price"},  # "how much is it" is already an example
         {"text": "can it help with hair thinning", "intent": "ask_conditions_treated"},  # annotated example
