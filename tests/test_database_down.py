@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.clinic.profile import trouble_message
+from bot.maintain.endpoints import write_endpoints
 from bot.maintain.servers import serving
-from bot.settings import PROJECT_ROOT, load_clinic
+from bot.settings import PROJECT_ROOT, load_clinic, load_settings
 from tests.support import POSTGRES_ADMIN_URL, postgres_database, rest_reply_texts
 
 RASA_PORT, ACTION_PORT, PROXY_PORT = 5920, 5921, 5922
@@ -98,23 +99,18 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangingProxy]:
     admin = make_url(POSTGRES_ADMIN_URL)
     proxy = HangingProxy(PROXY_PORT, (admin.host or "127.0.0.1", admin.port or 5432))
     work = tmp_path_factory.mktemp("database-down")
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
-        "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
-        f'  dialect: "sqlite"\n  db: "{work / "conversations.db"}"\n',
-        encoding="utf-8",
-    )
     for database_url in postgres_database():
         through_proxy = make_url(database_url).set(host="127.0.0.1", port=PROXY_PORT)
         env = {
             **os.environ,
             "RASA_PORT": str(RASA_PORT),
             "ACTION_PORT": str(ACTION_PORT),
-            "ENDPOINTS": str(endpoints),
             "MESO_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
             "ACTION_TIMEOUT": str(ACTION_TIMEOUT_S),
         }
+        env["ENDPOINTS"] = str(
+            write_endpoints(work / "endpoints.yml", load_settings(env), f"sqlite:///{work / 'conversations.db'}")
+        )
         try:
             with serving(env):
                 yield proxy
@@ -160,24 +156,17 @@ def tracker_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangingP
     proxy = HangingProxy(TRACKER_PROXY_PORT, (admin.host or "127.0.0.1", admin.port or 5432))
     work = tmp_path_factory.mktemp("tracker-down")
     for database_url in postgres_database():
-        database = make_url(database_url)
-        endpoints = work / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{TRACKER_ACTION_PORT}/webhook"\n'
-            "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
-            f'  dialect: "postgresql"\n  url: "127.0.0.1"\n  port: {TRACKER_PROXY_PORT}\n'
-            f'  db: "{database.database}"\n  username: "{database.username or "postgres"}"\n',
-            encoding="utf-8",
-        )
         env = {
             **os.environ,
             "RASA_PORT": str(TRACKER_RASA_PORT),
             "ACTION_PORT": str(TRACKER_ACTION_PORT),
-            "ENDPOINTS": str(endpoints),
             "MESO_VAR_DIR": str(work),
             "ACTION_TIMEOUT": str(ACTION_TIMEOUT_S),
         }
         env.pop("MESO_DATABASE_URL", None)
+        through_proxy = make_url(database_url).set(host="127.0.0.1", port=TRACKER_PROXY_PORT)
+        conversations = through_proxy.render_as_string(hide_password=False)
+        env["ENDPOINTS"] = str(write_endpoints(work / "endpoints.yml", load_settings(env), conversations))
         proxy.database_url = database_url
         try:
             with serving(env):

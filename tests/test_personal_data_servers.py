@@ -18,8 +18,9 @@ from typing import Iterator, List
 import pytest
 
 from bot.clinic import handoff
+from bot.maintain.endpoints import write_endpoints
 from bot.maintain.servers import serving
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 from tests.support import rest_reply_texts
 
 RASA_PORT, ACTION_PORT = 5910, 5911
@@ -41,22 +42,17 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def servers(work: Path) -> Iterator[None]:
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTION_PORT}/webhook"\n'
-        "tracker_store:\n  type: connectors.tracker_store.CachedSQLTrackerStore\n"
-        f'  dialect: "sqlite"\n  db: "{work / "conversations.db"}"\n',
-        encoding="utf-8",
-    )
     env = {
         **os.environ,
         "RASA_PORT": str(RASA_PORT),
         "ACTION_PORT": str(ACTION_PORT),
-        "ENDPOINTS": str(endpoints),
         "MESO_VAR_DIR": str(work / "var"),  # the knowledge base and handoff requests, built fresh
         "LOG_LEVEL": "DEBUG",
     }
     env.pop("MESO_DATABASE_URL", None)
+    env["ENDPOINTS"] = str(
+        write_endpoints(work / "endpoints.yml", load_settings(env), f"sqlite:///{work / 'conversations.db'}")
+    )
     (work / "var").mkdir()
     with serving(env):
         yield

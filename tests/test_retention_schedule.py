@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from bot.settings import PROJECT_ROOT
+from bot.maintain.endpoints import write_endpoints
+from bot.settings import PROJECT_ROOT, load_settings
 from tests.test_privacy import _events, _handoffs, filled_stores
 
 pytestmark = [pytest.mark.servers]
@@ -26,16 +27,14 @@ def test_the_action_server_deletes_what_is_older_than_the_retention_period_at_it
     tracker_url, database_url = f"sqlite:///{tmp_path / 'conversations.db'}", f"sqlite:///{tmp_path / 'knowledge.db'}"
     for _ in filled_stores((tracker_url, database_url)):
         pass
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {tmp_path / 'conversations.db'}\n")
     env = {
         **os.environ,
         "ACTION_PORT": str(ACTION_PORT),
-        "ENDPOINTS": str(endpoints),
         "MESO_DATABASE_URL": database_url,
         "MESO_VAR_DIR": str(tmp_path),
         "MESO_RETENTION_DAYS": "30",
     }
+    env["ENDPOINTS"] = str(write_endpoints(tmp_path / "endpoints.yml", load_settings(env), tracker_url))
     server = subprocess.Popen(
         [sys.executable, "-m", "actions.server"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
