@@ -30,10 +30,15 @@ def with_secret(endpoint: Optional[EndpointConfig], secret: Optional[Text]) -> O
 
 def init_with_secret(self: RemoteAction, name: Text, action_endpoint: Optional[EndpointConfig], **kwargs: Any) -> None:
     """Rasa's ``RemoteAction.__init__``, its endpoint sending ``ACTION_SERVER_SECRET``."""
-    _original_init(self, name, with_secret(action_endpoint, load_settings().action_server_secret), **kwargs)
+    _original_init(self, name, with_secret(action_endpoint, _secret), **kwargs)
+
+
+_secret: Optional[Text] = None  # read once by install(): a RemoteAction is built for every action predicted
 
 
 def install() -> None:
     """Send ``ACTION_SERVER_SECRET`` (when set) with every call to the action server."""
+    global _secret
+    _secret = load_settings().action_server_secret
     if RemoteAction.__init__ is not init_with_secret:
         RemoteAction.__init__ = init_with_secret
