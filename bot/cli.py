@@ -19,6 +19,7 @@ from bot.clinic.channels import write_credentials
 from bot.http_json import HttpJsonError, request_json
 from bot.maintain.evaluation import command as evaluation_commands
 from bot.maintain.evaluation import real_questions
+from bot.maintain.training_data import adapted as adapted_questions
 from bot.maintain.training_data import lint as training_data_lint
 from bot.settings import (
     PROJECT_ROOT,
@@ -418,6 +419,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluation_commands.register(commands, settings)
     real_questions.register(commands, settings)
     training_data_lint.register(commands)
+    adapted_questions.register(commands, settings)
     show = commands.add_parser("settings", help="print the settings (from the environment, with defaults)")
     show.add_argument("--shell", action="store_true", help="as VAR='value' lines for a shell script")
     show.set_defaults(func=print_settings)
