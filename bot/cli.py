@@ -18,7 +18,7 @@ from typing import List, Optional
 from bot.clinic.channels import write_credentials
 from bot.http_json import HttpJsonError, request_json
 from bot.maintain.evaluation import command as evaluation_commands
-from bot.maintain.evaluation import real_questions
+from bot.maintain.evaluation import real_folds, real_questions
 from bot.maintain.training_data import adapted as adapted_questions
 from bot.maintain.training_data import lint as training_data_lint
 from bot.settings import (
@@ -418,6 +418,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     evaluation_commands.register(commands, settings)
     real_questions.register(commands, settings)
+    real_folds.register(commands, settings)
     training_data_lint.register(commands)
     adapted_questions.register(commands, settings)
     show = commands.add_parser("settings", help="print the settings (from the environment, with defaults)")

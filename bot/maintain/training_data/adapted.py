@@ -270,7 +270,7 @@ def build_command(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return 1
-    for line in report.left_out:
+    for line in [] if args.quiet else report.left_out:
         print(f"left out {line}")
     counts = ", ".join(f"{intent} {len(texts)}" for intent, texts in sorted(report.kept.items()))
     print(f"{args.data / OUTPUT_NAME}: {report.kept_count} examples ({counts}); {len(report.left_out)} left out")
@@ -286,5 +286,6 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", se
     parser.add_argument("--data", type=Path, default=settings.nlu_dir, help="default %(default)s")
     parser.add_argument("--holdout", type=Path, default=PROJECT_ROOT / "tests" / "nlu" / "holdout.yml")
     parser.add_argument("--real-holdout", type=Path, default=PROJECT_ROOT / "tests" / "nlu" / "real" / "heldout.yml")
+    parser.add_argument("--quiet", action="store_true", help="print only how many were kept and left out")
     parser.add_argument("--vocabulary", type=Path, default=settings.vocabulary_path, help=argparse.SUPPRESS)
     parser.set_defaults(func=build_command)
