@@ -196,6 +196,19 @@ def test_a_symptom_report_that_is_no_red_flag_gets_the_guides_reassurance(assist
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
 
 
+def test_a_symptom_report_the_nlu_is_unsure_of_gets_the_reassurance_when_nothing_is_alarming(assistant):
+    torn = ["nlu_fallback", "ask_aftercare", "report_red_flag", "out_of_scope"]
+    reply = assistant.respond(Turn(intent="nlu_fallback", entities={"side_effect": ["redness", "swelling"]},
+                                   text="my face is a bit red and puffy tonight after my session, gone by tomorrow?",
+                                   ranking=torn))
+    assert "should resolve within a few hours" in reply.messages[0]
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+    alarming = assistant.respond(Turn(intent="nlu_fallback", entities={"side_effect": ["swelling"]},
+                                      text="my lips are swelling up and i feel faint", ranking=torn))
+    assert alarming.messages[0] == safety.urgent_care_message(Clinic())
+    assert not any("should resolve" in message for message in alarming.messages)
+
+
 def test_a_red_flag_report_gets_urgent_care_and_no_reassurance(assistant):
     reply = assistant.respond(Turn(intent="report_red_flag", text="my lips are swelling up and i feel faint"))
     assert reply.messages[0] == safety.urgent_care_message(Clinic())

@@ -6,6 +6,7 @@ answer from that copy.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -23,6 +24,7 @@ from bot.settings import PROJECT_ROOT, load_settings, process_environment
 FIXTURES = Path(__file__).parent / "fixtures"
 MAKEUP_SECTION = "Can I Wear Make-up on the Treated Skin?"
 MAKEUP_ANSWER = "Wait one full day before you apply make-up to the treated skin, and use clean brushes when you do."
+MAKEUP_WORDS = re.compile(r"\bmake[\s-]?up\b", re.IGNORECASE)
 MAKEUP_EXAMPLES = [
     "can I wear make-up after mesotherapy?", "when can i put makeup on again", "is make up ok after the injections",
     "can i wear foundation after my session", "how soon can I use makeup on my face after treatment",
@@ -32,6 +34,21 @@ MAKEUP_EXAMPLES = [
 ]
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
+
+
+def _move_out_examples(nlu_dir: Path, words: "re.Pattern[str]") -> List[str]:
+    """Delete the examples that match ``words`` from every training file of ``nlu_dir``; their texts."""
+    moved: List[str] = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            item = line.strip()
+            if item.startswith("- ") and words.search(item):
+                moved.append(item[2:])
+            else:
+                kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+    return moved
 
 
 def _edited_copy(work: Path) -> Dict[str, str]:
@@ -47,7 +64,11 @@ def _edited_copy(work: Path) -> Dict[str, str]:
     table["topics"].append({"key": "makeup", "intent": "ask_makeup", "button": "Make-up afterwards?",
                             "sections": [MAKEUP_SECTION], "silent": "wearing make-up after a treatment"})
     (data / "topics.yml").write_text(yaml.safe_dump(table, sort_keys=False), encoding="utf-8")
-    examples = "".join(f"      - {example}\n" for example in MAKEUP_EXAMPLES)
+    moved = _move_out_examples(data / "nlu", MAKEUP_WORDS)  # they were aftercare examples: now the new topic's
+    unique: Dict[str, str] = {}
+    for example in MAKEUP_EXAMPLES + moved:
+        unique.setdefault(example.lower(), example)
+    examples = "".join(f"      - {example}\n" for example in unique.values())
     (data / "nlu" / "makeup.yml").write_text(f'version: "3.1"\nnlu:\n  - intent: ask_makeup\n    examples: |\n{examples}',
                                             encoding="utf-8")
     with (data / "rules.yml").open("a", encoding="utf-8") as rules:

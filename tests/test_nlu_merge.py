@@ -97,6 +97,7 @@ def test_labelled_entries_are_appended_to_their_intent_blocks_once(data_dir: Pat
     assert "entity markup" in result.stdout
     after = _snapshot(data_dir)
     assert after["topics.yml"] == before["topics.yml"] and after["handoff.yml"] == before["handoff.yml"]
+    assert after["adapted_questions.yml"] == before["adapted_questions.yml"]  # generated: never merged into
     assert _inserted_lines(before["chitchat.yml"], after["chitchat.yml"]) == \
         [f"    - {text}\n" for text in NEW_OUT_OF_SCOPE]
     assert _inserted_lines(before["questions_not_in_guide.yml"], after["questions_not_in_guide.yml"]) == \
@@ -169,3 +170,18 @@ def test_the_inbox_written_by_review_inbox_merges_once_labelled(data_dir: Path, 
     assert "2 examples added" in result.stdout and "cut in the inbox" in result.stdout
     assert _inserted_lines(before["questions_not_in_guide.yml"], _snapshot(data_dir)["questions_not_in_guide.yml"]) \
         == ["    - do you take klarna\n", "    - do u take klarna\n"]
+
+
+def test_a_label_whose_intent_only_a_generated_file_has_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    from bot.maintain.review.inbox_file import Label
+    from bot.maintain.training_data.files import GENERATED_NOTICE
+    from bot.maintain.training_data.merge import MergeError, merge_labels
+
+    generated = tmp_path / "made.yml"
+    generated.write_text(f'version: "3.1"\n# {GENERATED_NOTICE}\nnlu:\n- intent: ask_price\n  examples: |\n'
+                         "    - how much is it\n", encoding="utf-8")
+    before = generated.read_bytes()
+
+    with pytest.raises(MergeError, match="no hand-written training file has a block of ask_price"):
+        merge_labels([Label(1, "do you take klarna", (), "ask_price", False)], tmp_path, ["ask_price"])
+    assert generated.read_bytes() == before

@@ -166,6 +166,9 @@ class Assistant:
             if reassurance and not safety.needs_urgent_care(turn.intent, turn.text):
                 return self._topic_reply(turn, reassurance)  # normal after-effects: the guide's words
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
+        unsure_report_answer = self._reassurance_for_unsure_report(turn) if turn.intent == "nlu_fallback" else None
+        if unsure_report_answer:
+            return self._topic_reply(turn, unsure_report_answer)
         reply = replies.small_talk(
             turn.intent, turn.text, turn.previous_topic, turn.previous_condition, self._clinic, self._table
         )
@@ -223,6 +226,17 @@ class Assistant:
             "answer that. " + replies.capabilities(self._table)
         ]
         return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    def _reassurance_for_unsure_report(self, turn: Turn) -> Optional[Topic]:
+        """The reassurance topic for a message naming a side effect that the NLU could not place between
+        the normal after-effects and a red flag, and that no alarm makes urgent even read as a red flag
+        (the policy still adds the professional line); None for any other message."""
+        reassurance = self._table.reassurance
+        if reassurance is None or not turn.entities.get("side_effect"):
+            return None
+        likeliest = [intent for intent in turn.ranking if intent != "nlu_fallback"][:2]
+        torn = {reassurance.intent, self._table.red_flag} == set(likeliest)
+        return reassurance if torn and not safety.needs_urgent_care(self._table.red_flag, turn.text) else None
 
     def _likely_topics(self, turn: Turn) -> List[Tuple[str, str]]:
         """Buttons for the two or three likeliest questions the guide or the table answers."""

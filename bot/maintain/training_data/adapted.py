@@ -26,7 +26,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
-from bot.maintain.training_data.files import TrainingDataError, read_training_file
+from bot.maintain.training_data.files import GENERATED_NOTICE, TrainingDataError, read_training_file
 from bot.maintain.training_data.lint import Example, read_examples, read_real_questions, real_question_leaks
 from bot.maintain.training_data.text import has_annotation_markup, normalise, one_line
 from bot.nlp.other_subjects import COMPARISON, DEFAULT_PATH, OtherSubjects
@@ -222,7 +222,7 @@ def nlu_document(report: BuildReport, sources: Iterable[Path]) -> str:
         "",
         "# Made by `python -m bot build-adapted` from tests/nlu/real/adapted/ (" + names + "): real questions",
         "# about related treatments found on public pages, the treatment's name swapped for mesotherapy.",
-        "# Do not edit here: edit the sources and run the command again.",
+        f"# {GENERATED_NOTICE}",
         "",
         "nlu:",
     ]

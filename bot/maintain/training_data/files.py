@@ -14,6 +14,8 @@ from typing import Dict, List, Tuple
 
 import yaml
 
+# The header line of a training file written by a command (e.g. `python -m bot build-adapted`).
+GENERATED_NOTICE = "Do not edit here: edit the sources and run the command again."
 _INTENT_LINE = re.compile(r"^(\s*)-\s+intent:\s*[\"']?([^\"'#\s]+)[\"']?\s*(#.*)?$")
 _EXAMPLES_LINE = re.compile(r"^(\s*)examples:\s*\|[-+0-9]*\s*(#.*)?$")
 _ITEM_LINE = re.compile(r"^(\s*)-\s+\w+:")
@@ -51,6 +53,11 @@ class TrainingFile:
     examples: Dict[str, List[str]] = field(default_factory=dict)
     headings: List[Tuple[str, int]] = field(default_factory=list)  # every ``- intent:`` line: (intent, line)
     written: List[WrittenExample] = field(default_factory=list)  # every example of every block, in order
+
+    @property
+    def generated(self) -> bool:
+        """Whether a command writes this file (its header says so): edits belong in its sources."""
+        return any(GENERATED_NOTICE in line for line in self.lines[:10])
 
 
 def _load_yaml(path: Path, content: str) -> object:

@@ -129,6 +129,21 @@ def _write(path: Path, content: str) -> None:
     os.replace(temporary, path)
 
 
+def _owners(files: List[TrainingFile], additions: Dict[str, List[str]]) -> Dict[str, TrainingFile]:
+    """The hand-written file each added intent goes to: the first one with a block of that intent.
+
+    A generated file (``adapted_questions.yml``) is never edited: its command would overwrite the merge.
+    """
+    owners: Dict[str, TrainingFile] = {}
+    for training_file in files:
+        for intent in training_file.blocks if not training_file.generated else ():
+            owners.setdefault(intent, training_file)
+    orphans = sorted(intent for intent in additions if intent not in owners)
+    if orphans:
+        raise MergeError(f"no hand-written training file has a block of {', '.join(orphans)}: add one, then merge")
+    return owners
+
+
 def merge_labels(labels: Sequence[Label], data_dir: Path, intents: Sequence[str]) -> MergeReport:
     """Append each labelled text to its intent's block, skipping texts already in the training data.
 
@@ -141,10 +156,7 @@ def merge_labels(labels: Sequence[Label], data_dir: Path, intents: Sequence[str]
     _check(labels, intents, files)
     report = MergeReport()
     additions = _plan(labels, files, report)
-    owners: Dict[str, TrainingFile] = {}
-    for training_file in files:
-        for intent in training_file.blocks:
-            owners.setdefault(intent, training_file)
+    owners = _owners(files, additions)
     contents = {}
     for training_file in {id(owners[intent]): owners[intent] for intent in additions}.values():
         mine = {intent: texts for intent, texts in additions.items() if owners[intent] is training_file}
