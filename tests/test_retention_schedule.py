@@ -35,21 +35,24 @@ def test_the_action_server_deletes_what_is_older_than_the_retention_period_at_it
         "MESO_RETENTION_DAYS": "30",
     }
     env["ENDPOINTS"] = str(write_endpoints(tmp_path / "endpoints.yml", load_settings(env), tracker_url))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "actions.server"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )
+    log = tmp_path / "action-server.log"
+    with log.open("w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "actions.server"], cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
     tracker, database = create_engine(tracker_url), create_engine(database_url)
     try:
-        deadline = time.monotonic() + WAIT_S
-        while "web:old" in _events(tracker) and time.monotonic() < deadline and server.poll() is None:
+        deadline = time.monotonic() + WAIT_S  # the server says when the retention run is over
+        while "Retention applied" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline \
+                and server.poll() is None:
             time.sleep(1)
+        said = log.read_text(encoding="utf-8")
+        assert "Retention applied" in said and "1 handoff requests deleted" in said, said
         assert "web:old" not in _events(tracker), "the 60-day-old conversation is still stored"
         assert set(_events(tracker)) == {"web:anna", "web:bob"}  # recent conversations kept
         assert _handoffs(database) == ["web:anna", "web:bob"]  # the old request deleted, the recent kept
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=60)
+        server.wait(timeout=60)
         tracker.dispose()
         database.dispose()
-    assert "Retention applied" in output and "1 handoff requests deleted" in output
