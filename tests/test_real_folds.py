@@ -1,5 +1,7 @@
 """The page-grouped cross-validation never trains a fold on its own questions or pages
 (bot/maintain/evaluation/real_folds.py)."""
+
+import json
 from pathlib import Path
 
 import yaml
@@ -8,6 +10,8 @@ from bot.maintain.evaluation.real_folds import (
     DEFAULT_TRAINING_HALF,
     FoldScore,
     deal_pages,
+    fallback_threshold,
+    read_predictions,
     score,
     questions_document,
     write_fold_data,
@@ -101,3 +105,41 @@ def test_a_question_counts_as_right_when_its_predicted_intent_is_one_the_rubric_
 
     assert total.rate(["safety"]) == (1, 1)
     assert total.rate(["off_topic"]) == (0, 1)
+
+
+def test_a_prediction_under_the_fallback_threshold_counts_as_did_you_mean_unless_a_subject_rule_decided_it(
+    tmp_path: Path,
+) -> None:
+    entries = [
+        {
+            "text": "does it hurt?",
+            "intent": "ask_procedure",
+            "intent_prediction": {"name": "ask_procedure", "confidence": 0.3},
+        },
+        {
+            "text": "Is PRP painful?",
+            "intent": "out_of_scope",
+            "intent_prediction": {"name": "out_of_scope", "confidence": 1.0},
+        },
+        {
+            "text": "what is in it",
+            "intent": "ask_cocktail_ingredients",
+            "intent_prediction": {"name": "ask_cocktail_ingredients", "confidence": 0.8},
+        },
+    ]
+    (tmp_path / "intent_successes.json").write_text(json.dumps(entries), encoding="utf-8")
+    config = tmp_path / "config.yml"
+    config.write_text(
+        "pipeline:\n  - name: LogisticRegressionClassifier\n  - name: FallbackClassifier\n    threshold: 0.45\n",
+        encoding="utf-8",
+    )
+
+    predicted = read_predictions(tmp_path, fallback_threshold(config))
+
+    assert predicted == {
+        normalise("does it hurt?"): "nlu_fallback",
+        normalise("Is PRP painful?"): "out_of_scope",
+        normalise("what is in it"): "ask_cocktail_ingredients",
+    }
+    config.write_text("pipeline:\n  - name: LogisticRegressionClassifier\n", encoding="utf-8")
+    assert read_predictions(tmp_path, fallback_threshold(config))[normalise("does it hurt?")] == "ask_procedure"

@@ -6,8 +6,9 @@ of three questions is noise. ``python -m bot cross-validate-real`` adds a second
 real Rasa pipeline (``config.yml``: classifier, subject rules, fallback) is trained without that
 fold's questions, nor the adapted questions from its pages (``tests/nlu/real/adapted``), and
 ``rasa test nlu`` asks it the fold's questions. Scored by the rubric of ``labels.yml`` on the
-intent alone (no servers, so no reply content): topic right for guide and not-in-guide questions,
-off-topic questions classified out of scope.
+intent alone (no servers, so no reply content), a prediction under the fallback threshold being the
+visitor's "did you mean": topic right for guide and not-in-guide questions, off-topic questions
+classified out of scope or sent to "did you mean".
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence, Set, Tuple
+
+import yaml
 
 from bot.maintain.evaluation.real_questions import (
     DEFAULT_LABELS,
@@ -42,6 +45,7 @@ from bot.settings import PROJECT_ROOT, Settings
 DEFAULT_TRAINING_HALF = PROJECT_ROOT / "tests" / "nlu" / "real" / "train.yml"
 DEFAULT_OUT = PROJECT_ROOT / "reports" / "real-folds"
 OFF_TOPIC = "off_topic"
+FALLBACK = "nlu_fallback"
 
 
 def deal_pages(questions: Sequence[RealQuestion], folds: int, seed: int) -> List[Set[str]]:
@@ -103,14 +107,31 @@ def questions_document(questions: Sequence[RealQuestion], labels: Labels) -> str
     return "\n".join(lines) + "\n"
 
 
-def read_predictions(out_dir: Path) -> Dict[str, str]:
-    """Each asked question (normalised) -> the intent the model gave it, from ``rasa test nlu --successes``."""
+def fallback_threshold(config: Path) -> float:
+    """The FallbackClassifier's ``threshold`` in the pipeline of ``config`` (0 without one)."""
+    document = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    for component in document.get("pipeline") or []:
+        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
+            return float(component.get("threshold", 0.3))  # Rasa's default
+    return 0.0
+
+
+def read_predictions(out_dir: Path, threshold: float) -> Dict[str, str]:
+    """Each asked question (normalised) -> the intent the model gave it, from ``rasa test nlu --successes``.
+
+    ``rasa test nlu`` undoes the FallbackClassifier's predictions (it scores the classifier); a visitor
+    gets "did you mean" below ``threshold``, so such a prediction is ``nlu_fallback`` here again.
+    A subject rule's decision carries confidence 1 and stays. (The ambiguity threshold is not applied:
+    the report gives no ranking.)
+    """
     predicted: Dict[str, str] = {}
     for name in ("intent_successes.json", "intent_errors.json"):
         path = out_dir / name
         if path.exists():
             for entry in json.loads(path.read_text(encoding="utf-8")):
-                predicted[normalise(entry["text"])] = str((entry.get("intent_prediction") or {}).get("name") or "")
+                prediction = entry.get("intent_prediction") or {}
+                unsure = float(prediction.get("confidence") or 0.0) < threshold
+                predicted[normalise(entry["text"])] = FALLBACK if unsure else str(prediction.get("name") or "")
     return predicted
 
 
@@ -160,6 +181,7 @@ def cross_validate(args: argparse.Namespace, settings: Settings) -> int:
     if out.exists():
         shutil.rmtree(out)
     total = FoldScore({}, {})
+    threshold = fallback_threshold(args.config)
     with tempfile.TemporaryDirectory(prefix="real-folds-") as scratch:
         for number, pages in enumerate(deal_pages(questions, args.folds, args.seed), start=1):
             fold = [question for question in questions if question.source in pages]
@@ -204,14 +226,14 @@ def cross_validate(args: argparse.Namespace, settings: Settings) -> int:
                 )
                 run_step(train, str(number), True, settings.action_port)
                 run_step(test, str(number), True, settings.action_port)
-                score(fold, read_predictions(out / f"fold{number}"), labels, total)
+                score(fold, read_predictions(out / f"fold{number}", threshold), labels, total)
             except (StepFailed, RealQuestionsError, TrainingDataError, adapted.AdaptedError) as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 1
-    return _report(total, labels, out, args)
+    return _report(total, labels, out, args, threshold)
 
 
-def _report(total: FoldScore, labels: Labels, out: Path, args: argparse.Namespace) -> int:
+def _report(total: FoldScore, labels: Labels, out: Path, args: argparse.Namespace, threshold: float) -> int:
     topic_labels = [label for label in total.asked if label != OFF_TOPIC]
     topic_right, topic_asked = total.rate(topic_labels)
     off_right, off_asked = total.rate([OFF_TOPIC])
@@ -222,11 +244,15 @@ def _report(total: FoldScore, labels: Labels, out: Path, args: argparse.Namespac
         f"\ntopic accuracy (guide and not-in-guide questions): {topic_right / max(1, topic_asked):.3f} "
         f"({topic_right}/{topic_asked})"
     )
-    print(f"off-topic questions classified out of scope: {off_right / max(1, off_asked):.3f} ({off_right}/{off_asked})")
+    print(
+        f"off-topic questions out of scope or did-you-mean: {off_right / max(1, off_asked):.3f} ({off_right}/{off_asked})"
+    )
+    print(f'(a prediction below the fallback threshold {threshold} counts as the visitor\'s "did you mean")')
     summary = {
         "questions": str(args.questions),
         "folds": args.folds,
         "seed": args.seed,
+        "fallback_threshold": threshold,
         "topic_accuracy": {"right": topic_right, "asked": topic_asked},
         "off_topic": {"right": off_right, "asked": off_asked},
         "labels": {label: {"right": total.right.get(label, 0), "asked": total.asked[label]} for label in order},
