@@ -193,6 +193,7 @@ def test_a_symptom_report_that_is_no_red_flag_gets_the_guides_reassurance(assist
                                    text="my face is a bit red and puffy tonight after my session, gone by tomorrow?"))
     assert reply.messages[0] != safety.urgent_care_message(Clinic())
     assert "should resolve within a few hours" in reply.messages[0]
+    assert " ".join(reply.messages).count("should resolve within a few hours") == 1  # redness and swelling: once
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
 
 

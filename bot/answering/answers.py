@@ -8,7 +8,7 @@ the guide does not answer are said to be outside it. Every reply passes through
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -322,14 +322,17 @@ class Assistant:
         named = turn.entities.get("side_effect", [])
         if not named:
             return []
-        messages = []
+        messages: List[str] = []
+        given: Set[str] = set()  # a sentence that names two of the effects is said once
         for effect in named:
             rows = query.facts(session, "after_effect", subject=effect) + query.facts(
                 session, "side_effect", value=effect
             )
-            if rows:
-                messages.append(" ".join(dict.fromkeys(r.sentence for r in rows)))
-            else:
+            new = [sentence for sentence in dict.fromkeys(r.sentence for r in rows) if sentence not in given]
+            given.update(new)
+            if new:
+                messages.append(" ".join(new))
+            elif not rows:
                 messages.append(f"The guide does not mention {effect} after mesotherapy.")
         return messages
 
