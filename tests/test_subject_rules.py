@@ -1,6 +1,7 @@
 """Questions about another treatment are out of scope, or comparisons when mesotherapy is compared;
 questions that mention a personal health condition ask who should not have it; questions that open by
-asking what it is or whether it works take that topic."""
+asking what it is or whether it works take that topic; asking what a named ingredient is asks what is
+injected."""
 
 import pytest
 
@@ -142,6 +143,35 @@ def test_a_question_that_opens_by_asking_whether_it_works_asks_what_it_treats(te
 @pytest.mark.parametrize("text", ["how does it work", "does it work straight away", "why does meso work on fat"])
 def test_how_it_works_and_when_it_works_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_aftercare") is None
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("What is hyaluronic acid?", "out_of_scope"),
+        ("whats lecithin", "out_of_scope"),
+        ("What is Deoxycholic Acid? ", "ask_what_is_mesotherapy"),
+        ("How does hyaluronic acid work?", "out_of_scope"),
+        ("What are vitamin C injections, really?", "nlu_fallback"),
+    ],
+)
+def test_asking_what_a_named_ingredient_is_asks_what_is_injected(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_cocktail_ingredients"
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("What are vitamins?", "out_of_scope"),  # general knowledge, not a named agent
+        ("what are drugs", "out_of_scope"),
+        ("What is cellulite?", "out_of_scope"),
+        ("is hyaluronic acid in the cocktail", "ask_procedure"),  # not "what is it": the classifier decides
+        ("my lips swell, what is hyaluronidase", "report_red_flag"),  # a report keeps its intent
+        ("What is Kybella?", "ask_cocktail_ingredients"),  # another treatment (data/other_subjects.yml)
+    ],
+)
+def test_other_ingredient_mentions_are_left_alone(text, classified):
+    assert RULES.intent_for(text, classified) in (None, "out_of_scope")
 
 
 @pytest.mark.parametrize(

@@ -14,25 +14,36 @@
    multi-part question being its first part's (each part is still answered in turn).
 4. A question that opens by asking whether it works ("Lipo-dissolve - does it work and is it safe?",
    "is meso really worth it?"): ``ask_conditions_treated``, the guide's results section.
+5. A question that asks what an ingredient of the vocabulary is or how it works ("What is hyaluronic
+   acid?", "How does lecithin work?"): ``ask_cocktail_ingredients`` (the rubric's "specific agents"),
+   whose answer says whether the guide names it, even when the classifier read it as out of scope.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 2 to 4.
+keeps its intent under rules 2 to 5.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Pattern, Sequence
 
 from bot.answering.safety import personal_conditions
 from bot.nlp.other_subjects import OtherSubjects
+from bot.nlp.vocabulary import Vocabulary
 from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
 FALLBACK = "nlu_fallback"
 DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
+INGREDIENTS = "ask_cocktail_ingredients"
+OUT_OF_SCOPE = "out_of_scope"
+# Ingredient words too general for rule 5: "what are vitamins?" is general knowledge, not a named agent.
+GENERAL_INGREDIENT_WORDS = frozenset(
+    ["vitamin", "vitamins", "mineral", "minerals", "amino acid", "amino acids", "aminoacids", "enzyme", "enzymes"]
+    + ["medication", "medications", "medicine", "medicines", "drug", "drugs", "nutrient", "nutrients"]
+)
 
 _MESOTHERAPY = r"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it)"
 # "what is mesotherapy" ending there (?, :, "and", a dash), or "mesotherapy: what is it"; not "what is
@@ -57,26 +68,50 @@ _OPENS_WITH_EFFICACY = re.compile(
 )
 
 
-class SubjectRules:
-    """The four rules above, for one intent table and list of other treatments."""
+def _asks_what_ingredient_is(ingredients: Sequence[str]) -> Pattern[str]:
+    """ "What is/are <ingredient> (injection)?" ending there, or "how does <ingredient> work"."""
+    names = "|".join(
+        re.escape(name) for name in sorted({" ".join(i.lower().split()) for i in ingredients}, key=len, reverse=True)
+    )
+    ingredient = rf"(?:{names})s?(?:\s+(?:injections?|shots?|jabs?))?"
+    return re.compile(
+        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is|what are)\s+(?:exactly\s+)?(?:an?\s+|the\s+)?{ingredient}"
+        r"(?:,?\s+(?:exactly|really))?\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)"
+        rf"|^\W*how (?:does|do) {ingredient} (?:really |actually )?work\b",
+        re.IGNORECASE,
+    )
 
-    def __init__(self, other: OtherSubjects, table: IntentTable) -> None:
+
+class SubjectRules:
+    """The five rules above, for one intent table, list of other treatments and the ingredients."""
+
+    def __init__(self, other: OtherSubjects, table: IntentTable, ingredients: Sequence[str] = ()) -> None:
         self._other = other
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
+        self._ingredient_question = _asks_what_ingredient_is(ingredients) if ingredients else None
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
 
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
-        """Read the other treatments and the vocabulary."""
-        return cls(OtherSubjects.load(subjects_path, vocabulary_path), table)
+        """Read the other treatments and the vocabulary (its ingredients for rule 5)."""
+        vocabulary = Vocabulary.load(vocabulary_path)
+        ingredients = [
+            phrase
+            for label, _, phrase in vocabulary.phrases()
+            if label == "ingredient" and phrase.lower() not in GENERAL_INGREDIENT_WORDS
+        ]
+        return cls(OtherSubjects.with_vocabulary(subjects_path, vocabulary), table, ingredients)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
         """The intent the rules set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
+        if self._ingredient_question and intent in self._questions | {OUT_OF_SCOPE}:
+            if self._ingredient_question.search(text):
+                return INGREDIENTS if intent != INGREDIENTS else None
         if intent not in self._questions:
             return None
         if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
