@@ -9,11 +9,13 @@
    data/topics.yml; the answer then says the guide does not address it, and ends with the
    professional line. Medicines, age, skin conditions and infections are left out: their words are
    also ordinary topic words ("what medicine is in it", "does it help with acne").
-3. A question that opens by asking what mesotherapy is ("What is mesotherapy and how is it
-   performed?", "Mesotherapy for hair: what is it?"): ``ask_what_is_mesotherapy``, the label of a
-   multi-part question being its first part's (each part is still answered in turn).
+3. A question that opens by asking what mesotherapy or one of its family is ("What is mesotherapy and
+   how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
+   Aqualyx work?"): ``ask_what_is_mesotherapy``, the label of a multi-part question being its first
+   part's (each part is still answered in turn).
 4. A question that opens by asking whether it works ("Lipo-dissolve - does it work and is it safe?",
-   "is meso really worth it?"): ``ask_conditions_treated``, the guide's results section.
+   "is meso really worth it?", "Is mesotherapy useful in hair restoration?"): ``ask_conditions_treated``,
+   the guide's results section.
 5. A question that asks what an ingredient of the vocabulary is or how it works ("What is hyaluronic
    acid?", "How does lecithin work?"): ``ask_cocktail_ingredients`` (the rubric's "specific agents"),
    whose answer says whether the guide names it, even when the classifier read it as out of scope.
@@ -45,13 +47,25 @@ GENERAL_INGREDIENT_WORDS = frozenset(
     + ["medication", "medications", "medicine", "medicines", "drug", "drugs", "nutrient", "nutrients"]
 )
 
-_MESOTHERAPY = r"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it)"
+# Mesotherapy's family by name (data/other_subjects.yml): "What is LipoDissolve®?", "How does Aqualyx work?".
+_FAMILY = (
+    r"(?:lipo[- ]?dissolve\w*|aqualyx|lemon bottle|fat[- ]dissolving|injection lipolysis|lipolysis|biorevitali[sz]ation)"
+    r"[®™]?(?:\s+(?:injections?|jabs?|shots?|treatments?))?"
+)
+_MESOTHERAPY = (
+    rf"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it|{_FAMILY})"
+)
 # "what is mesotherapy" ending there (?, :, "and", a dash), or "mesotherapy: what is it"; not "what is
 # mesotherapy used for" (what it treats).
 _OPENS_WITH_DEFINITION = re.compile(
     rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is)\s+(?:exactly\s+)?{_MESOTHERAPY}(?:\s+exactly)?"
     rf"\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)|^\W*{_MESOTHERAPY}(?:\s+[\w-]+){{0,3}}\s*[:,?\-–—]+\s*what(?:(?:'|’)?s| is) it\b",
     re.IGNORECASE,
+)
+# "How does Aqualyx work?": how a family member works is what mesotherapy is (plain "how does it work" is
+# left to the classifier, which knows it).
+_ASKS_HOW_FAMILY_WORKS = re.compile(
+    rf"^\W*how (?:does|do) (?:the )?{_FAMILY} (?:really |actually )?work\b", re.IGNORECASE
 )
 
 _SUBJECT = (
@@ -63,7 +77,8 @@ _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Li
 _OPENS_WITH_EFFICACY = re.compile(
     rf"{_OPENING}(?:does|do|will|would|can) {_SUBJECT} (?:really |actually |even |truly )?work\b"
     r"(?!\s+(?:immediately|straight|right|quickly|fast|after|on the first|the first|better|best|for how long))|"
-    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:effective|worth it)\b",
+    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:effective|worth it)\b|"
+    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:any )?(?:good|useful|helpful|beneficial) (?:for|in|against)\b",
     re.IGNORECASE,
 )
 
@@ -116,7 +131,12 @@ class SubjectRules:
             return None
         if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
             return self._contraindications if intent != self._contraindications else None
-        for opening, opened in ((_OPENS_WITH_DEFINITION, DEFINITION), (_OPENS_WITH_EFFICACY, EFFICACY)):
+        openings = (
+            (_OPENS_WITH_DEFINITION, DEFINITION),
+            (_ASKS_HOW_FAMILY_WORKS, DEFINITION),
+            (_OPENS_WITH_EFFICACY, EFFICACY),
+        )
+        for opening, opened in openings:
             if opening.search(text):
                 return opened if intent != opened else None
         return None
