@@ -167,6 +167,14 @@ def test_an_off_topic_question_naming_a_guide_word_is_not_answered_with_a_guide_
     assert not any("Mesotherapy is often used as a treatment for cellulite" in m for m in reply.messages)
 
 
+def test_an_off_topic_question_names_what_it_asks_about_never_a_body_area(assistant):
+    entities = {"body_area": ["face"], "side_effect": ["swelling"], "ingredient": ["enzymes"]}
+    reply = assistant.respond(Turn(intent="out_of_scope", text="my lips are swelling, what is hyaluronidase", entities=entities))
+    assert "it does not explain enzymes itself" in reply.messages[1]  # after the urgent-care message
+    only_an_area = assistant.respond(Turn(intent="out_of_scope", text="what are lips made of", entities={"body_area": ["face"]}))
+    assert "does not explain face" not in " ".join(only_an_area.messages)
+
+
 @pytest.mark.parametrize("text,named", [
     ("Is PRP therapy painful?", "PRP"),
     ("is coolsculpting or liposuction better for belly fat", "CoolSculpting or liposuction"),

@@ -29,6 +29,9 @@ NARROW_ENTITY = {
     "ingredients": "ingredient",
     "practitioner": "practitioner",
 }
+# The entities an off-topic "what is X?" can be asking about, likeliest first; a body area ("lips" -> face)
+# is where, not what, and is never named as the thing the guide does not explain.
+EXPLAINABLE_ENTITIES = ("condition", "ingredient", "side_effect", "practitioner")
 DID_YOU_MEAN_OPTIONS = 3  # topics offered when the NLU is unsure, as Rasa's two-stage fallback does
 
 
@@ -209,9 +212,10 @@ class Assistant:
 
     def _off_topic_about_a_guide_word(self, turn: Turn, related: List[Tuple[str, str]]) -> Reply:
         """ "What is cellulite?": the guide does not explain that; say what it covers, offer the related topic."""
-        subject = next(values[0] for values in turn.entities.values() if values)
+        subject = next((turn.entities[kind][0] for kind in EXPLAINABLE_ENTITIES if turn.entities.get(kind)), None)
+        explained = f"{subject.lower()} itself" if subject else "that"
         messages = [
-            f"The guide I answer from is about mesotherapy: it does not explain {subject.lower()} itself. "
+            f"The guide I answer from is about mesotherapy: it does not explain {explained}. "
             + replies.capabilities(self._table)
             + " This may be what you are looking for:"
         ]
