@@ -162,6 +162,7 @@ def test_how_it_works_and_when_it_works_keep_their_intent(text):
     [
         ("What is hyaluronic acid?", "out_of_scope"),
         ("whats lecithin", "out_of_scope"),
+        ("So what exactly is hyaluronic acid?", "out_of_scope"),
         ("What is Deoxycholic Acid? ", "ask_what_is_mesotherapy"),
         ("How does hyaluronic acid work?", "out_of_scope"),
         ("What are vitamin C injections, really?", "nlu_fallback"),

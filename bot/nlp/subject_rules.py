@@ -90,7 +90,7 @@ def _asks_what_ingredient_is(ingredients: Sequence[str]) -> Pattern[str]:
     )
     ingredient = rf"(?:{names})s?(?:\s+(?:injections?|shots?|jabs?))?"
     return re.compile(
-        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is|what are)\s+(?:exactly\s+)?(?:an?\s+|the\s+)?{ingredient}"
+        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what (?:exactly )?(?:is|are))\s+(?:exactly\s+)?(?:an?\s+|the\s+)?{ingredient}"
         r"(?:,?\s+(?:exactly|really))?\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)"
         rf"|^\W*how (?:does|do) {ingredient} (?:really |actually )?work\b",
         re.IGNORECASE,
