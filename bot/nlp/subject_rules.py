@@ -106,6 +106,7 @@ class SubjectRules:
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
         self._ingredient_question = _asks_what_ingredient_is(ingredients) if ingredients else None
+        self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
 
     @classmethod
@@ -124,7 +125,7 @@ class SubjectRules:
         other = self._other.intent_for(text)
         if other:
             return other
-        if self._ingredient_question and intent in self._questions | {OUT_OF_SCOPE}:
+        if self._ingredient_question and intent in self._ingredient_question_intents:
             if self._ingredient_question.search(text):
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent not in self._questions:
