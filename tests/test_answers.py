@@ -75,6 +75,29 @@ def test_unknown_ingredient_is_not_confirmed(assistant):
     assert not any("botulinum" in message or "Yes, the guide mentions" in message for message in messages)
 
 
+def test_ingredient_the_guide_does_not_name_gets_what_it_says_the_cocktails_contain(assistant):
+    messages = assistant.respond(
+        Turn("ask_cocktail_ingredients", "What is hyaluronic acid?", {"ingredient": ["hyaluronic acid"]})
+    ).messages
+    assert messages[0].startswith("The guide does not mention hyaluronic acid as an ingredient.")
+    assert "typically contains a mix of vitamins, minerals, and amino acids" in messages[0]  # the guide's words
+
+
+def test_general_ingredient_word_gets_the_cocktails_answer(assistant):
+    messages = assistant.respond(
+        Turn("ask_cocktail_ingredients", "Which drugs are given in mesotherapy?", {"ingredient": ["medication"]})
+    ).messages
+    assert messages[0].startswith("Mesotherapy cocktails are a mix of different medications")
+    assert not any(message.startswith("Yes") for message in messages)
+
+
+def test_general_ingredient_named_outside_the_cocktails_section_adds_that_sentence(assistant):
+    text = " ".join(
+        assistant.respond(Turn("ask_cocktail_ingredients", "any enzymes in it?", {"ingredient": ["enzymes"]})).messages
+    )
+    assert "Mesotherapy cocktails are a mix" in text and "vitamins, minerals, enzymes, and amino acids" in text
+
+
 @pytest.mark.parametrize("intent", sorted(NOT_IN_GUIDE))
 def test_questions_the_guide_does_not_answer_are_declined(assistant, intent):
     messages = assistant.respond(Turn(intent, "how much and how many sessions?")).messages

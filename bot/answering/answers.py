@@ -18,7 +18,7 @@ from bot.clinic.profile import Clinic
 from bot.knowledge import query
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
-from bot.nlp.vocabulary import Vocabulary
+from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
 
 # The entity that each `narrow` answer of data/topics.yml narrows by.
@@ -341,19 +341,35 @@ class Assistant:
         return messages
 
     def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        """Ingredients the question names. A named agent the guide mentions: its sentence; one it does not:
+        say so, then what the guide says the cocktails contain. A general word ("which drugs are in it?")
+        asks what is injected: the topic's own sentences, and any other sentence that names it."""
         named = turn.entities.get("ingredient", [])
         if not named:
             return []
-        messages = []
+        topic = self._table.topic_for(turn.intent)
+        cocktails = query.topic_sentences(session, topic.key) if topic else []
+        said = {row.text for row in cocktails}
+        general = [ingredient for ingredient in named if ingredient.lower() in GENERAL_INGREDIENT_WORDS]
+        messages = [_sentence_list(cocktails)] if general and cocktails else []
+        for ingredient in general:
+            for row in query.facts(session, "ingredient", value=ingredient):
+                if row.sentence not in said:
+                    said.add(row.sentence)
+                    messages.append(row.sentence)
         for ingredient in named:
+            if ingredient in general:
+                continue
             rows = query.facts(session, "ingredient", value=ingredient)
             if rows:
                 messages.append(f'Yes, the guide mentions {ingredient}: "{rows[0].sentence}"')
-            else:
+            elif cocktails:
                 messages.append(
-                    f"The guide does not mention {ingredient} as an ingredient. It says cocktails are "
-                    "customised to each patient; a practitioner can tell you what theirs contains."
+                    f"The guide does not mention {ingredient} as an ingredient. What it says about the "
+                    f"cocktails: {_sentence_list(cocktails)} A practitioner can tell you what theirs contains."
                 )
+            else:
+                messages.append(f"The guide does not mention {ingredient} as an ingredient.")
         return messages
 
     def _practitioner(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:

@@ -32,7 +32,7 @@ from typing import FrozenSet, Optional, Pattern, Sequence
 
 from bot.answering.safety import personal_conditions
 from bot.nlp.other_subjects import OtherSubjects
-from bot.nlp.vocabulary import Vocabulary
+from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
@@ -41,12 +41,6 @@ DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
 OUT_OF_SCOPE = "out_of_scope"
-# Ingredient words too general for rule 5: "what are vitamins?" is general knowledge, not a named agent.
-GENERAL_INGREDIENT_WORDS = frozenset(
-    ["vitamin", "vitamins", "mineral", "minerals", "amino acid", "amino acids", "aminoacids", "enzyme", "enzymes"]
-    + ["medication", "medications", "medicine", "medicines", "drug", "drugs", "nutrient", "nutrients"]
-)
-
 # Mesotherapy's family by name (data/other_subjects.yml): "What is LipoDissolve®?", "How does Aqualyx work?".
 _FAMILY = (
     r"(?:lipo[- ]?dissolve\w*|aqualyx|lemon bottle|fat[- ]dissolving|injection lipolysis|lipolysis|biorevitali[sz]ation)"

@@ -8,6 +8,13 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
+# Ingredient words (and their canonical names) too general to be a named agent: "what are vitamins?" is
+# general knowledge, and "which drugs are in it?" asks what is injected, not about one agent.
+GENERAL_INGREDIENT_WORDS = frozenset(
+    ["vitamin", "vitamins", "mineral", "minerals", "amino acid", "amino acids", "aminoacids", "enzyme", "enzymes"]
+    + ["medication", "medications", "medicine", "medicines", "drug", "drugs", "nutrient", "nutrients"]
+)
+
 
 def _normalise(phrase: str) -> str:
     return " ".join(phrase.lower().replace("’", "'").split())
