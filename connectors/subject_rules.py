@@ -58,11 +58,17 @@ class SubjectRulesClassifier(GraphComponent, IntentClassifier):
         """Set the rules' intent on the messages they decide."""
         for message in messages:
             classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
-            intent = self._rules.intent_for(message.get(TEXT) or "", classified)
-            if intent is None:
+            text = message.get(TEXT) or ""
+            scores = [
+                (str(entry.get(INTENT_NAME_KEY)), float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+                for entry in message.get(INTENT_RANKING_KEY) or []
+            ]
+            intent = self._rules.intent_for(text, classified)
+            decided = (intent, 1.0) if intent else self._rules.safety_answer_when_unsure(classified, scores)
+            if decided is None:
                 continue
-            chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+            chosen = {INTENT_NAME_KEY: decided[0], PREDICTED_CONFIDENCE_KEY: decided[1]}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != decided[0]]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages

@@ -4,6 +4,7 @@ asking what it is or whether it works take that topic; asking what a named ingre
 injected."""
 
 import pytest
+import yaml
 
 from bot.nlp.other_subjects import COMPARISON, OUT_OF_SCOPE, OtherSubjects
 from bot.nlp.subject_rules import SubjectRules
@@ -144,10 +145,24 @@ def test_other_what_is_questions_keep_their_intent(text):
         "is it worth it",
         "Is Mesotherapy Useful in Hair Restoration?",
         "is meso any good for cellulite",
+        "does injection lipolysis really work?",  # the family, as data/other_subjects.yml lists it
+        "Is biorevitalisation worth it?",
     ],
 )
 def test_a_question_that_opens_by_asking_whether_it_works_asks_what_it_treats(text):
     assert RULES.intent_for(text, "ask_safety") == "ask_conditions_treated"
+
+
+def test_a_family_name_a_clinic_adds_to_the_data_file_is_mesotherapy_without_code_change(tmp_path):
+    data = yaml.safe_load(SUBJECTS_PATH.read_text(encoding="utf-8"))
+    data["family"].append("Velvetjet")
+    edited = tmp_path / "other_subjects.yml"
+    edited.write_text(yaml.safe_dump(data), encoding="utf-8")
+    rules = SubjectRules.load(edited, VOCABULARY_PATH, intent_table())
+    assert RULES.intent_for("What is Velvetjet?", "ask_safety") is None
+    assert rules.intent_for("What is Velvetjet?", "ask_safety") == "ask_what_is_mesotherapy"
+    assert rules.intent_for("Does the Velvetjet treatment really work?", "ask_safety") == "ask_conditions_treated"
+    assert rules.intent_for("velvetjet or botox?", "out_of_scope") == COMPARISON  # named as mesotherapy
 
 
 @pytest.mark.parametrize(
@@ -209,3 +224,36 @@ def test_a_home_needling_device_is_left_to_the_classifier_as_the_home_kit_questi
 )
 def test_a_function_word_before_a_treatment_head_names_no_treatment(text):
     assert SUBJECTS.other_treatments(text) == []
+
+
+WHO_SHOULD_AVOID = [("nlu_fallback", 0.45), ("ask_safety", 0.44), ("ask_contraindications", 0.36), ("ask_practitioner", 0.16)]
+
+
+def test_unsure_between_two_safety_questions_answers_the_likelier_instead_of_did_you_mean():
+    assert RULES.safety_answer_when_unsure("nlu_fallback", WHO_SHOULD_AVOID) == ("ask_safety", 0.8)
+
+
+@pytest.mark.parametrize(
+    "intent, ranking",
+    [
+        ("nlu_fallback", [("nlu_fallback", 0.45), ("ask_safety", 0.32), ("ask_procedure", 0.27)]),  # one is no safety question
+        ("nlu_fallback", [("nlu_fallback", 0.45), ("ask_safety", 0.25), ("ask_contraindications", 0.15)]),  # 0.40 together
+        ("ask_safety", [("ask_safety", 0.7), ("ask_contraindications", 0.2)]),  # the classifier was sure
+        ("nlu_fallback", [("nlu_fallback", 0.45), ("report_red_flag", 0.4), ("ask_safety", 0.3)]),  # a report, not a question
+    ],
+)
+def test_unsure_otherwise_stays_did_you_mean(intent, ranking):
+    assert RULES.safety_answer_when_unsure(intent, ranking) is None
+
+
+def test_the_rasa_component_answers_an_unsure_safety_question_with_the_pairs_confidence():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from connectors.subject_rules import SubjectRulesClassifier
+
+    component = SubjectRulesClassifier(SubjectRulesClassifier.get_default_config())
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in WHO_SHOULD_AVOID]
+    message = Message(data={"text": "Who should avoid mesotherapy?", "intent": ranking[0], "intent_ranking": ranking})
+    component.process([message])
+    assert message.get("intent") == {"name": "ask_safety", "confidence": 0.8}
+    assert [r["name"] for r in message.get("intent_ranking")][:3] == ["ask_safety", "nlu_fallback", "ask_contraindications"]

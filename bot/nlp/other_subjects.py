@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Pattern
+from typing import Dict, Iterable, List, Mapping, Optional, Pattern, Tuple
 
 import yaml
 
@@ -66,6 +66,7 @@ class OtherSubjects:
     headed: Pattern[str]
     vocabulary: Pattern[str]
     names: Mapping[str, str]  # each listed phrase (plain) -> its treatment's name as data/other_subjects.yml writes it
+    family: Tuple[str, ...] = ()  # mesotherapy by another name ("lipodissolve", "aqualyx"), as the file writes them
 
     @classmethod
     def load(cls, path: Path, vocabulary_path: Path) -> "OtherSubjects":
@@ -84,15 +85,18 @@ class OtherSubjects:
             others += [canonical, *(synonyms or [])]
             names.update({_plain(phrase).strip(): str(canonical) for phrase in [canonical, *(synonyms or [])]})
         stop = sorted({_plain(word).strip() for word in data.get("not_a_treatment_word") or []})
-        meso_words = sorted({_plain(word).strip() for word in data.get("mesotherapy") or []})
+        family = [str(name) for name in data.get("family") or []]
+        meso_phrases = [*(data.get("mesotherapy") or []), *family]
+        meso_words = sorted({_plain(word).strip() for word in meso_phrases})
         heads = "|".join(re.escape(_plain(head).strip()) for head in data.get("heads") or [])
         word = rf"(?!(?:{'|'.join(map(re.escape, stop + meso_words))}) )[a-z0-9]+"
         return cls(
-            mesotherapy=re.compile(r"(?<= )meso\w*|" + _phrases_pattern(data.get("mesotherapy") or []).pattern),
+            mesotherapy=re.compile(r"(?<= )meso\w*|" + _phrases_pattern(meso_phrases).pattern),
             other=_phrases_pattern(others),
             headed=re.compile(rf"(?<= ){word} (?:{heads})s?(?= )"),
             vocabulary=_phrases_pattern(vocabulary),
             names=names,
+            family=tuple(family),
         )
 
     def named_treatments(self, text: str) -> List[str]:

@@ -9,7 +9,8 @@
    data/topics.yml; the answer then says the guide does not address it, and ends with the
    professional line. Medicines, age, skin conditions and infections are left out: their words are
    also ordinary topic words ("what medicine is in it", "does it help with acne").
-3. A question that opens by asking what mesotherapy or one of its family is ("What is mesotherapy and
+3. A question that opens by asking what mesotherapy or one of its family (``family`` in
+   data/other_subjects.yml) is ("What is mesotherapy and
    how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
    Aqualyx work?"): ``ask_what_is_mesotherapy``, the label of a multi-part question being its first
    part's (each part is still answered in turn).
@@ -19,6 +20,10 @@
 5. A question that asks what an ingredient of the vocabulary is or how it works ("What is hyaluronic
    acid?", "How does lecithin work?"): ``ask_cocktail_ingredients`` (the rubric's "specific agents"),
    whose answer says whether the guide names it, even when the classifier read it as out of scope.
+6. A question the classifier was unsure about between two safety questions ("Who should avoid
+   mesotherapy?": is it safe 0.44, who should not have it 0.36): the likelier of the two, when together
+   they clear the fallback threshold, rather than "did you mean"; either answer ends with the
+   professional line.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
 keeps its intent under rules 2 to 5.
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import FrozenSet, Optional, Pattern, Sequence
+from typing import FrozenSet, Optional, Pattern, Sequence, Tuple
 
 from bot.answering.safety import personal_conditions
 from bot.nlp.other_subjects import OtherSubjects
@@ -41,40 +46,49 @@ DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
 OUT_OF_SCOPE = "out_of_scope"
-# Mesotherapy's family by name (data/other_subjects.yml): "What is LipoDissolve®?", "How does Aqualyx work?".
-_FAMILY = (
-    r"(?:lipo[- ]?dissolve\w*|aqualyx|lemon bottle|fat[- ]dissolving|injection lipolysis|lipolysis|biorevitali[sz]ation)"
-    r"[®™]?(?:\s+(?:injections?|jabs?|shots?|treatments?))?"
-)
-_MESOTHERAPY = (
-    rf"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it|{_FAMILY})"
-)
-# "what is mesotherapy" ending there (?, :, "and", a dash), or "mesotherapy: what is it"; not "what is
-# mesotherapy used for" (what it treats).
-_OPENS_WITH_DEFINITION = re.compile(
-    rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is)\s+(?:exactly\s+)?{_MESOTHERAPY}(?:\s+exactly)?"
-    rf"\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)|^\W*{_MESOTHERAPY}(?:\s+[\w-]+){{0,3}}\s*[:,?\-–—]+\s*what(?:(?:'|’)?s| is) it\b",
-    re.IGNORECASE,
-)
-# "How does Aqualyx work?": how a family member works is what mesotherapy is (plain "how does it work" is
-# left to the classifier, which knows it).
-_ASKS_HOW_FAMILY_WORKS = re.compile(
-    rf"^\W*how (?:does|do) (?:the )?{_FAMILY} (?:really |actually )?work\b", re.IGNORECASE
-)
-
-_SUBJECT = (
-    r"(?:it|this|that|they|these|them|the (?:treatment|injections?|procedure|shots?)|(?:hair |facial |face )?meso\w*|"
-    r"lipo[- ]?dissolve\w*|aqualyx|fat[- ]dissolving(?: injections?)?|lemon bottle(?: jab)?)"
-)
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
-# "does it (really) work", not "does it work straight away" (when results show: aftercare).
-_OPENS_WITH_EFFICACY = re.compile(
-    rf"{_OPENING}(?:does|do|will|would|can) {_SUBJECT} (?:really |actually |even |truly )?work\b"
-    r"(?!\s+(?:immediately|straight|right|quickly|fast|after|on the first|the first|better|best|for how long))|"
-    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:effective|worth it)\b|"
-    rf"{_OPENING}(?:is|are) {_SUBJECT} (?:really |actually |truly )?(?:any )?(?:good|useful|helpful|beneficial) (?:for|in|against)\b",
-    re.IGNORECASE,
-)
+
+
+def _family_pattern(names: Sequence[str]) -> str:
+    """Mesotherapy's family (``family`` in data/other_subjects.yml) as a regex: a name's words joined by a
+    space, a hyphen or nothing ("LipoDissolve", "lipo-dissolve"), then an optional ®/™ and "injections",
+    "jab", "shots" or "treatment"."""
+    words = (re.split(r"[\s-]+", name.strip().lower()) for name in names if name.strip())
+    alternatives = sorted({r"[- ]?".join(map(re.escape, parts)) for parts in words}, key=len, reverse=True)
+    if not alternatives:
+        return r"(?!)"
+    return rf"(?:{'|'.join(alternatives)})s?[®™]?(?:\s+(?:injections?|jabs?|shots?|treatments?))?"
+
+
+def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
+    """Rules 3 and 4: the openings that ask what mesotherapy (or one of its ``family``) is or whether it
+    works, each with the intent it sets."""
+    mesotherapy = (
+        rf"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|it|{family})"
+    )
+    # "what is mesotherapy" ending there (?, :, "and", a dash), or "mesotherapy: what is it"; not "what is
+    # mesotherapy used for" (what it treats).
+    definition = re.compile(
+        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is)\s+(?:exactly\s+)?{mesotherapy}(?:\s+exactly)?"
+        rf"\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)|^\W*{mesotherapy}(?:\s+[\w-]+){{0,3}}\s*[:,?\-–—]+\s*what(?:(?:'|’)?s| is) it\b",
+        re.IGNORECASE,
+    )
+    # "How does Aqualyx work?": how a family member works is what mesotherapy is (plain "how does it work"
+    # is left to the classifier, which knows it).
+    family_works = re.compile(rf"^\W*how (?:does|do) (?:the )?{family} (?:really |actually )?work\b", re.IGNORECASE)
+    subject = (
+        r"(?:it|this|that|they|these|them|the (?:treatment|injections?|procedure|shots?)|(?:hair |facial |face )?meso\w*|"
+        rf"(?:the )?{family})"
+    )
+    # "does it (really) work", not "does it work straight away" (when results show: aftercare).
+    efficacy = re.compile(
+        rf"{_OPENING}(?:does|do|will|would|can) {subject} (?:really |actually |even |truly )?work\b"
+        r"(?!\s+(?:immediately|straight|right|quickly|fast|after|on the first|the first|better|best|for how long))|"
+        rf"{_OPENING}(?:is|are) {subject} (?:really |actually |truly )?(?:effective|worth it)\b|"
+        rf"{_OPENING}(?:is|are) {subject} (?:really |actually |truly )?(?:any )?(?:good|useful|helpful|beneficial) (?:for|in|against)\b",
+        re.IGNORECASE,
+    )
+    return ((definition, DEFINITION), (family_works, DEFINITION), (efficacy, EFFICACY))
 
 
 def _asks_what_ingredient_is(ingredients: Sequence[str]) -> Pattern[str]:
@@ -92,7 +106,7 @@ def _asks_what_ingredient_is(ingredients: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The five rules above, for one intent table, list of other treatments and the ingredients."""
+    """The six rules above, for one intent table, list of other treatments and the ingredients."""
 
     def __init__(self, other: OtherSubjects, table: IntentTable, ingredients: Sequence[str] = ()) -> None:
         self._other = other
@@ -101,6 +115,8 @@ class SubjectRules:
         )
         self._ingredient_question = _asks_what_ingredient_is(ingredients) if ingredients else None
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
+        self._openings = _openings(_family_pattern(other.family))
+        self._safety_questions = self._questions & table.safety_intents
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
 
     @classmethod
@@ -115,7 +131,7 @@ class SubjectRules:
         return cls(OtherSubjects.with_vocabulary(subjects_path, vocabulary), table, ingredients)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent the rules set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -126,12 +142,22 @@ class SubjectRules:
             return None
         if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
             return self._contraindications if intent != self._contraindications else None
-        openings = (
-            (_OPENS_WITH_DEFINITION, DEFINITION),
-            (_ASKS_HOW_FAMILY_WORKS, DEFINITION),
-            (_OPENS_WITH_EFFICACY, EFFICACY),
-        )
-        for opening, opened in openings:
+        for opening, opened in self._openings:
             if opening.search(text):
                 return opened if intent != opened else None
+        return None
+
+    def safety_answer_when_unsure(
+        self, intent: str, ranking: Sequence[Tuple[str, float]]
+    ) -> Optional[Tuple[str, float]]:
+        """Rule 6, for a message classified as ``intent`` with ``ranking`` (intent, confidence pairs): the
+        likelier of two safety questions the classifier was unsure between, when together they clear the
+        fallback's threshold (the fallback's confidence), with their summed confidence; None otherwise."""
+        threshold = next((confidence for name, confidence in ranking if name == FALLBACK), None)
+        likeliest = [(name, confidence) for name, confidence in ranking if name != FALLBACK][:2]
+        if intent != FALLBACK or threshold is None or len(likeliest) < 2:
+            return None
+        together = sum(confidence for _, confidence in likeliest)
+        if all(name in self._safety_questions for name, _ in likeliest) and together >= threshold:
+            return likeliest[0][0], round(together, 4)
         return None
