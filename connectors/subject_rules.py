@@ -4,7 +4,9 @@ Runs after the intent classifier and the fallback classifier (config.yml) and ap
 :class:`bot.nlp.subject_rules.SubjectRules`: a message that names another treatment and nothing of
 mesotherapy (data/other_subjects.yml) becomes ``out_of_scope`` ("Is PRP therapy painful?"), or
 ``ask_comparison`` when it compares ("botox or mesotherapy?"); a question that mentions a personal
-health condition (pregnancy, allergies...) asks who should not have mesotherapy. The classifier's ranking follows the new intent,
+health condition (pregnancy, allergies...) asks who should not have mesotherapy; the other rules of
+that module likewise. A message the classifier was unsure about only between two safety questions
+takes the likelier one, with the pair's confidence. The classifier's ranking follows the new intent,
 so the review inbox still shows what it thought. Any other message keeps the classifier's intent.
 
 In config.yml: ``- name: connectors.subject_rules.SubjectRulesClassifier`` with optional
@@ -30,7 +32,7 @@ from bot.topics import intent_table
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SubjectRulesClassifier(GraphComponent, IntentClassifier):
-    """Sets the intent of questions about another treatment or about pregnancy."""
+    """Sets the intent the subject rules decide (another treatment, a personal condition, openings...)."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
