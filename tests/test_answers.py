@@ -79,7 +79,7 @@ def test_ingredient_the_guide_does_not_name_gets_what_it_says_the_cocktails_cont
     messages = assistant.respond(
         Turn("ask_cocktail_ingredients", "What is hyaluronic acid?", {"ingredient": ["hyaluronic acid"]})
     ).messages
-    assert messages[0].startswith("The guide does not mention hyaluronic acid as an ingredient.")
+    assert messages[0].startswith("The guide does not mention hyaluronic acid.")
     assert "typically contains a mix of vitamins, minerals, and amino acids" in messages[0]  # the guide's words
 
 
@@ -88,14 +88,15 @@ def test_general_ingredient_word_gets_the_cocktails_answer(assistant):
         Turn("ask_cocktail_ingredients", "Which drugs are given in mesotherapy?", {"ingredient": ["medication"]})
     ).messages
     assert messages[0].startswith("Mesotherapy cocktails are a mix of different medications")
-    assert not any(message.startswith("Yes") for message in messages)
+    assert not any(message.startswith("Yes") or "minimally invasive" in message for message in messages)
 
 
-def test_general_ingredient_named_outside_the_cocktails_section_adds_that_sentence(assistant):
-    text = " ".join(
-        assistant.respond(Turn("ask_cocktail_ingredients", "any enzymes in it?", {"ingredient": ["enzymes"]})).messages
-    )
-    assert "Mesotherapy cocktails are a mix" in text and "vitamins, minerals, enzymes, and amino acids" in text
+def test_general_ingredient_the_cocktails_answer_does_not_name_adds_the_sentences_that_do(assistant):
+    messages = assistant.respond(
+        Turn("ask_cocktail_ingredients", "does it contain nutrients?", {"ingredient": ["nutrients"]})
+    ).messages
+    assert messages[0].startswith("Mesotherapy cocktails are a mix") and "nutrients" not in messages[0]
+    assert len(messages) == 2 and "nutrients" in messages[1]
 
 
 @pytest.mark.parametrize("intent", sorted(NOT_IN_GUIDE))

@@ -60,6 +60,12 @@ def _prose(rows: List[query.SentenceRow]) -> str:
     return "".join(parts).strip()
 
 
+def _singular(word: str) -> str:
+    """ "amino acids" -> "amino acid": enough to find a vocabulary word in the guide's plural or singular."""
+    word = word.lower()
+    return word[:-1] if word.endswith("s") else word
+
+
 def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
     """The sentences as prose; with ``cite`` (several guides), each guide's part says where it is from."""
     if not cite:
@@ -343,20 +349,20 @@ class Assistant:
     def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         """Ingredients the question names. A named agent the guide mentions: its sentence; one it does not:
         say so, then what the guide says the cocktails contain. A general word ("which drugs are in it?")
-        asks what is injected: the topic's own sentences, and any other sentence that names it."""
+        asks what is injected: the topic's own sentences, and the sentences that name the word when those
+        do not ("nutrients")."""
         named = turn.entities.get("ingredient", [])
         if not named:
             return []
         topic = self._table.topic_for(turn.intent)
         cocktails = query.topic_sentences(session, topic.key) if topic else []
-        said = {row.text for row in cocktails}
         general = [ingredient for ingredient in named if ingredient.lower() in GENERAL_INGREDIENT_WORDS]
         messages = [_sentence_list(cocktails)] if general and cocktails else []
-        for ingredient in general:
-            for row in query.facts(session, "ingredient", value=ingredient):
-                if row.sentence not in said:
-                    said.add(row.sentence)
-                    messages.append(row.sentence)
+        said = " ".join(row.text for row in cocktails).lower()
+        unsaid = [ingredient for ingredient in general if _singular(ingredient) not in said]
+        naming = [row.sentence for ingredient in unsaid for row in query.facts(session, "ingredient", value=ingredient)]
+        if naming:
+            messages.append(" ".join(dict.fromkeys(naming)))
         for ingredient in named:
             if ingredient in general:
                 continue
@@ -365,11 +371,11 @@ class Assistant:
                 messages.append(f'Yes, the guide mentions {ingredient}: "{rows[0].sentence}"')
             elif cocktails:
                 messages.append(
-                    f"The guide does not mention {ingredient} as an ingredient. What it says about the "
-                    f"cocktails: {_sentence_list(cocktails)} A practitioner can tell you what theirs contains."
+                    f"The guide does not mention {ingredient}. What it says about the cocktails: "
+                    f"{_sentence_list(cocktails)} A practitioner can tell you what theirs contains."
                 )
             else:
-                messages.append(f"The guide does not mention {ingredient} as an ingredient.")
+                messages.append(f"The guide does not mention {ingredient}.")
         return messages
 
     def _practitioner(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
