@@ -120,7 +120,7 @@ def test_the_rasa_component_sets_the_intent_and_keeps_the_classifiers_ranking():
         ("Facial Mesotherapy: What Is It, Benefits and Costs", "ask_price"),
         ("whats meso? does it help with hair loss", "ask_conditions_treated"),
         ("meso for stretch marks - what is it exactly?", "ask_conditions_treated"),
-        ("what is aqualyx", "ask_conditions_treated"),  # mesotherapy's family (data/other_subjects.yml)
+        ("What is LipoDissolve treatment?", "ask_conditions_treated"),  # mesotherapy's family (data/other_subjects.yml)
         ("What is LipoDissolve®?", "nlu_fallback"),
         ("How do Lemon Bottle injections work?", "nlu_fallback"),
     ],
@@ -165,6 +165,10 @@ def test_a_family_name_a_clinic_adds_to_the_data_file_is_mesotherapy_without_cod
     assert rules.intent_for("velvetjet or botox?", "out_of_scope") == COMPARISON  # named as mesotherapy
 
 
+def test_how_a_product_of_the_family_works_asks_what_mesotherapy_is_not_what_is_injected():
+    assert RULES.intent_for("How does Aqualyx work?", "ask_cocktail_ingredients") == "ask_what_is_mesotherapy"
+
+
 @pytest.mark.parametrize(
     "text", ["how does it work", "does it work straight away", "why does meso work on fat", "is it safe for acne"]
 )
@@ -181,6 +185,8 @@ def test_how_it_works_and_when_it_works_keep_their_intent(text):
         ("What is Deoxycholic Acid? ", "ask_what_is_mesotherapy"),
         ("How does hyaluronic acid work?", "out_of_scope"),
         ("What are vitamin C injections, really?", "nlu_fallback"),
+        ("what is aqualyx", "ask_what_is_mesotherapy"),  # a product of the family, by brand: what is in it
+        ("What is Lemon Bottle treatment?", "ask_what_is_mesotherapy"),
     ],
 )
 def test_asking_what_a_named_ingredient_is_asks_what_is_injected(text, classified):

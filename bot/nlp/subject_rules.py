@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import FrozenSet, Optional, Pattern, Sequence, Tuple
+from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
 from bot.answering.safety import personal_conditions
 from bot.nlp.other_subjects import OtherSubjects
@@ -91,16 +91,24 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
     return ((definition, DEFINITION), (family_works, DEFINITION), (efficacy, EFFICACY))
 
 
-def _asks_what_ingredient_is(ingredients: Sequence[str]) -> Pattern[str]:
-    """ "What is/are <ingredient> (injection)?" ending there, or "how does <ingredient> work"."""
-    names = "|".join(
-        re.escape(name) for name in sorted({" ".join(i.lower().split()) for i in ingredients}, key=len, reverse=True)
-    )
-    ingredient = rf"(?:{names})s?(?:\s+(?:injections?|shots?|jabs?))?"
+def _names_pattern(names: Iterable[str]) -> str:
+    """Any of ``names`` (lowercase, single spaces), longest first."""
+    unique = sorted({" ".join(name.lower().split()) for name in names}, key=len, reverse=True)
+    return "|".join(re.escape(name) for name in unique) or r"(?!)"
+
+
+def _asks_what_ingredient_is(ingredients: Sequence[str], family: Sequence[str] = ()) -> Pattern[str]:
+    """ "What is/are <ingredient> (injection)?" ending there, or "how does <ingredient> work" (not for a
+    product of mesotherapy's ``family``: "How does Aqualyx work?" asks what mesotherapy is, rule 3)."""
+    suffix = r"s?[®™]?(?:\s+(?:injections?|shots?|jabs?|treatments?))?"
+    in_family = {" ".join(name.lower().split()) for name in family}
+    agents = [name for name in ingredients if " ".join(name.lower().split()) not in in_family]
+    ingredient = rf"(?:{_names_pattern(ingredients)}){suffix}"
+    agent = rf"(?:{_names_pattern(agents)}){suffix}"
     return re.compile(
         rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what (?:exactly )?(?:is|are))\s+(?:exactly\s+)?(?:an?\s+|the\s+)?{ingredient}"
         r"(?:,?\s+(?:exactly|really))?\s*(?:\?|:|,|\.|!|$|\s+and\s+|\s+[-–—]\s+)"
-        rf"|^\W*how (?:does|do) {ingredient} (?:really |actually )?work\b",
+        rf"|^\W*how (?:does|do) {agent} (?:really |actually )?work\b",
         re.IGNORECASE,
     )
 
@@ -113,7 +121,7 @@ class SubjectRules:
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
-        self._ingredient_question = _asks_what_ingredient_is(ingredients) if ingredients else None
+        self._ingredient_question = _asks_what_ingredient_is(ingredients, other.family) if ingredients else None
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
         self._openings = _openings(_family_pattern(other.family))
         self._safety_questions = self._questions & table.safety_intents
