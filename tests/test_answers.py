@@ -51,6 +51,12 @@ def test_listed_condition_named_with_a_synonym_is_confirmed(assistant):
     assert reply.condition == "hair loss"
 
 
+def test_listed_condition_from_a_list_is_quoted_with_the_sentence_that_introduces_the_list(assistant):
+    reply = assistant.respond(Turn("ask_conditions_treated", "What are the benefits of fat dissolving?", {"condition": ["fat deposits"]}))
+    assert reply.messages[0].startswith("The guide lists fat deposits")  # no "Yes." for a question that is no yes/no question
+    assert 'In its words: "Mesotherapy can be used to treat a variety of conditions, including: Fat deposits"' in reply.messages[0]
+
+
 def test_unlisted_condition_is_not_confirmed(assistant):
     reply = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]}))
     assert "does not list rosacea" in reply.messages[0]

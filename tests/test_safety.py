@@ -210,6 +210,8 @@ def test_small_talk_is_not_a_safety_question(text):
     ("I have eczema on my face", ["skin conditions on the area"]),
     ("does it fix rosacea", []),
     ("what is mesotherapy", []),
+    ("How long should you wait to conceive after mesotherapy?", ["pregnancy"]),
+    ("Who first conceived of mesotherapy and when?", []),  # invented, not a pregnancy
 ])
 def test_personal_conditions(text, expected):
     assert safety.personal_conditions(text) == expected

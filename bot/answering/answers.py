@@ -7,6 +7,7 @@ the guide does not answer are said to be outside it. Every reply passes through
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -58,6 +59,17 @@ def _prose(rows: List[query.SentenceRow]) -> str:
             parts.append(("\n" if previous_was_item else " ") + row.text)
         previous_was_item = row.is_list_item
     return "".join(parts).strip()
+
+
+_YES_OR_NO = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|well)\W+)?(?:can|could|does|do|did|is|are|will|would|should|has|have|may|might)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_yes_or_no(text: str) -> bool:
+    """ "Can it fix thinning hair?" asks yes or no; "what are the benefits of fat dissolving?" does not."""
+    return bool(_YES_OR_NO.search(text))
 
 
 def _singular(word: str) -> str:
@@ -303,9 +315,12 @@ class Assistant:
         if condition and (named_now or turn.previous_condition):
             if condition in treated:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
+                lead = query.list_lead(session, sentence)  # a list item is quoted with the sentence before the list
+                quoted = f"{lead} {sentence}" if lead else sentence
+                yes = "Yes. " if _asks_yes_or_no(turn.text) else ""
                 return [
-                    f"Yes. The guide lists {treated[condition].lower()} among the conditions mesotherapy "
-                    f'can treat. In its words: "{sentence}"'
+                    f"{yes}The guide lists {treated[condition].lower()} among the conditions mesotherapy "
+                    f'can treat. In its words: "{quoted}"'
                 ]
             listed = ", ".join(sorted({wording.lower() for wording in treated.values()}))
             return [

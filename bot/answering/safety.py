@@ -451,7 +451,8 @@ def has_red_flags(text: str) -> bool:
 
 # Personal health conditions the guide does not address, as short human phrases.
 _PERSONAL_CONDITIONS = [
-    ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv\w*"),
+    # "conceive", "conceiving", not "who first conceived of mesotherapy" (invented)
+    ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv(?:e|es|ing)\b"),
     ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
     (
         "blood thinners",

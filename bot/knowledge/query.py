@@ -56,6 +56,33 @@ def facts(session: Session, kind: str, subject: Optional[str] = None, value: Opt
     return [FactRow(*row) for row in session.execute(statement)]
 
 
+def list_lead(session: Session, item: str) -> Optional[str]:
+    """The sentence that introduces the bullet list ``item`` belongs to ("... a variety of conditions,
+    including:"); None when ``item`` is no list item or nothing precedes its list."""
+    found = session.execute(
+        select(Sentence.document_order, Block.kind, Section.document_id)
+        .join(Block, Block.id == Sentence.block_id)
+        .join(Section, Section.id == Block.section_id)
+        .where(Sentence.text == item)
+        .order_by(Sentence.document_order)
+    ).first()
+    if found is None or found.kind != "bullet_list":
+        return None
+    statement = (
+        select(Sentence.text)
+        .join(Block, Block.id == Sentence.block_id)
+        .join(Section, Section.id == Block.section_id)
+        .where(
+            Section.document_id == found.document_id,
+            Sentence.document_order < found.document_order,
+            Block.kind != "bullet_list",
+        )
+        .order_by(Sentence.document_order.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar()
+
+
 def treated_conditions(session: Session) -> Dict[str, str]:
     """Canonical condition -> how the guide words it (a bullet item's wording first)."""
     wording: Dict[str, str] = {}
