@@ -57,6 +57,18 @@ def test_listed_condition_from_a_list_is_quoted_with_the_sentence_that_introduce
     assert 'In its words: "Mesotherapy can be used to treat a variety of conditions, including: Fat deposits"' in reply.messages[0]
 
 
+@pytest.mark.parametrize("text", ["Can Hair Wax Make Your Hair Fall Out?", "Can stress cause hair loss?"])
+def test_a_yes_no_question_about_something_else_gets_no_yes(assistant, text):
+    reply = assistant.respond(Turn("ask_conditions_treated", text, {"condition": ["hair loss"]}))
+    assert reply.messages[0].startswith("The guide lists hair loss among the conditions mesotherapy can treat")
+
+
+@pytest.mark.parametrize("text", ["can it fix thinning hair", "Does meso help with hair loss?", "Can I use mesotherapy for hair loss?"])
+def test_a_yes_no_question_about_mesotherapy_gets_yes(assistant, text):
+    reply = assistant.respond(Turn("ask_conditions_treated", text, {"condition": ["hair loss"]}))
+    assert reply.messages[0].startswith("Yes. The guide lists hair loss")
+
+
 def test_unlisted_condition_is_not_confirmed(assistant):
     reply = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]}))
     assert "does not list rosacea" in reply.messages[0]

@@ -61,15 +61,20 @@ def _prose(rows: List[query.SentenceRow]) -> str:
     return "".join(parts).strip()
 
 
-_YES_OR_NO = re.compile(
-    r"^\W*(?:(?:so|and|but|ok|okay|well)\W+)?(?:can|could|does|do|did|is|are|will|would|should|has|have|may|might)\b",
+# A yes/no question whose subject is mesotherapy, "it" or the visitor ("can it fix thinning hair?", "does meso
+# help cellulite?", "can I use it for acne?"), or that names mesotherapy; not "can stress cause hair loss?".
+_YES_OR_NO_ABOUT_IT = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|well)\W+)?(?:can|could|does|do|did|is|are|will|would|should|has|have|may|might)\s+"
+    r"(?:(?:it|this|that|they|these|you|i|we|meso\w*)\b|the (?:treatment|injections?|procedure|shots?)\b|"
+    r"(?=.*\bmeso))",
     re.IGNORECASE,
 )
 
 
 def _asks_yes_or_no(text: str) -> bool:
-    """ "Can it fix thinning hair?" asks yes or no; "what are the benefits of fat dissolving?" does not."""
-    return bool(_YES_OR_NO.search(text))
+    """Whether ``text`` asks yes or no about mesotherapy: "Can it fix thinning hair?" does; "what are the
+    benefits of fat dissolving?" and "Can hair wax make your hair fall out?" do not."""
+    return bool(_YES_OR_NO_ABOUT_IT.search(text))
 
 
 def _singular(word: str) -> str:
