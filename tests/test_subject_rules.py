@@ -167,6 +167,7 @@ def test_a_family_name_a_clinic_adds_to_the_data_file_is_mesotherapy_without_cod
 
 def test_how_a_product_of_the_family_works_asks_what_mesotherapy_is_not_what_is_injected():
     assert RULES.intent_for("How does Aqualyx work?", "ask_cocktail_ingredients") == "ask_what_is_mesotherapy"
+    assert RULES.intent_for("How does lemon bottle jab work?", "ask_cocktail_ingredients") == "ask_what_is_mesotherapy"
 
 
 @pytest.mark.parametrize(

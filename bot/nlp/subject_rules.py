@@ -97,12 +97,12 @@ def _names_pattern(names: Iterable[str]) -> str:
     return "|".join(re.escape(name) for name in unique) or r"(?!)"
 
 
-def _asks_what_ingredient_is(ingredients: Sequence[str], family: Sequence[str] = ()) -> Pattern[str]:
+def _asks_what_ingredient_is(ingredients: Sequence[str], family: str = r"(?!)") -> Pattern[str]:
     """ "What is/are <ingredient> (injection)?" ending there, or "how does <ingredient> work" (not for a
-    product of mesotherapy's ``family``: "How does Aqualyx work?" asks what mesotherapy is, rule 3)."""
+    name the ``family`` pattern matches, "Aqualyx", "lemon bottle jab": how it works is what mesotherapy
+    is, rule 3)."""
     suffix = r"s?[®™]?(?:\s+(?:injections?|shots?|jabs?|treatments?))?"
-    in_family = {" ".join(name.lower().split()) for name in family}
-    agents = [name for name in ingredients if " ".join(name.lower().split()) not in in_family]
+    agents = [name for name in ingredients if not re.fullmatch(family, name.strip(), re.IGNORECASE)]
     ingredient = rf"(?:{_names_pattern(ingredients)}){suffix}"
     agent = rf"(?:{_names_pattern(agents)}){suffix}"
     return re.compile(
@@ -121,9 +121,10 @@ class SubjectRules:
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
-        self._ingredient_question = _asks_what_ingredient_is(ingredients, other.family) if ingredients else None
+        family = _family_pattern(other.family)
+        self._ingredient_question = _asks_what_ingredient_is(ingredients, family) if ingredients else None
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
-        self._openings = _openings(_family_pattern(other.family))
+        self._openings = _openings(family)
         self._safety_questions = self._questions & table.safety_intents
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
 
