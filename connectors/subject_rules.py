@@ -15,7 +15,7 @@ In config.yml: ``- name: connectors.subject_rules.SubjectRulesClassifier`` with 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,6 +28,11 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlp.subject_rules import SubjectRules
 from bot.settings import PROJECT_ROOT
 from bot.topics import intent_table
+
+
+def _scores(ranking: List[Dict[Text, Any]]) -> List[Tuple[str, float]]:
+    """Rasa's intent ranking as (intent, confidence) pairs."""
+    return [(str(entry.get(INTENT_NAME_KEY)), float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)) for entry in ranking]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -60,17 +65,13 @@ class SubjectRulesClassifier(GraphComponent, IntentClassifier):
         """Set the rules' intent on the messages they decide."""
         for message in messages:
             classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
-            text = message.get(TEXT) or ""
-            scores = [
-                (str(entry.get(INTENT_NAME_KEY)), float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
-                for entry in message.get(INTENT_RANKING_KEY) or []
-            ]
-            intent = self._rules.intent_for(text, classified)
-            decided = (intent, 1.0) if intent else self._rules.safety_answer_when_unsure(classified, scores)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            intent = self._rules.intent_for(message.get(TEXT) or "", classified)
+            decided = (intent, 1.0) if intent else self._rules.safety_answer_when_unsure(classified, _scores(ranking))
             if decided is None:
                 continue
             chosen = {INTENT_NAME_KEY: decided[0], PREDICTED_CONFIDENCE_KEY: decided[1]}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != decided[0]]
+            ranking = [r for r in ranking if r.get(INTENT_NAME_KEY) != decided[0]]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages
