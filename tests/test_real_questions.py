@@ -9,6 +9,7 @@ from bot.maintain.evaluation.real_questions import (
     RealQuestion,
     RealQuestionsError,
     Tally,
+    button_intents,
     floor_problems,
     judge,
     parse_labels,
@@ -94,6 +95,24 @@ def test_figures_and_floors() -> None:
     problems = floor_problems(headline, {"topic_accuracy": 0.9, "safety_line": 1.0, "off_topic": 0.9})
     assert [problem.split(":")[1].split()[0:2] for problem in problems] == [["topic", "accuracy"], ["safety", "line"]]
     assert floor_problems({"off_topic": Tally()}, {"off_topic": 0.9}) == []  # nothing measured: no verdict
+
+
+def test_did_you_mean_counts_the_unsure_topic_questions_whose_buttons_offer_a_right_topic() -> None:
+    reply = [{"text": "Sorry, I'm not sure I understood. Did you mean one of these?"},
+             {"text": RECOMMENDATION, "buttons": [{"title": "What is mesotherapy?", "payload": "/ask_what_is_mesotherapy"},
+                                                  {"title": "Who should perform it?", "payload": "/ask_practitioner"},
+                                                  {"title": "Link", "payload": "https://example.org"}]}]
+    offered = button_intents(reply)
+    assert offered == ("ask_what_is_mesotherapy", "ask_practitioner")
+    one_click = judge(question("safety", safety=True), "nlu_fallback", 0.4, RECOMMENDATION, LABELS, KNOWLEDGE, offered)
+    elsewhere = judge(question("aftercare"), "nlu_fallback", 0.4, "", LABELS, KNOWLEDGE, offered)
+    assert (one_click.offered_right, elsewhere.offered_right) == (True, False)
+    assert one_click.topic_right is False  # still a miss of topic accuracy
+    answered = judge(question("definition"), "ask_what_is_mesotherapy", 0.9, WHAT_IS, LABELS, KNOWLEDGE, offered)
+    off_topic = judge(question("off_topic"), "nlu_fallback", 0.3, "", LABELS, KNOWLEDGE, offered)
+    assert (answered.offered_right, off_topic.offered_right) == (None, None)  # not sent to "did you mean" / no topic
+    headline, _ = tally([one_click, elsewhere, answered, off_topic])
+    assert headline["did_you_mean"].cell() == "1/2"
 
 
 def test_each_gathering_round_gets_its_own_figures_when_there_are_several() -> None:

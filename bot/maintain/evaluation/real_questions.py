@@ -10,7 +10,10 @@ and to the REST channel for the reply a visitor gets. Four measures:
   the label's topic key (``labels.yml``, ``topics``);
 * safety line: for a question flagged ``safety: true``, the reply holds the licensed-professional
   recommendation (``bot.answering.safety.professional_recommendation``);
-* off-topic handling: for an ``off_topic`` question, the reply holds no knowledge-base sentence.
+* off-topic handling: for an ``off_topic`` question, the reply holds no knowledge-base sentence;
+* did you mean (no floor): for a guide or not-in-guide question the NLU was unsure about
+  (``nlu_fallback``), one of the reply's buttons asks a topic the label allows: the visitor is one
+  click from the right answer, a miss of topic accuracy all the same.
 
 It writes ``report.md`` and ``summary.json`` to ``--out`` and exits 1 when a floor is missed.
 The measure functions are pure (text in, verdict out); only :func:`evaluate_real` talks HTTP.
@@ -41,6 +44,7 @@ DEFAULT_OUT = Path("reports/real-questions")
 SAFETY_LINE = "please consult a licensed professional"
 NOT_IN_GUIDE_INTENTS = "@not_in_guide"  # labels.yml: every not_in_guide intent of data/topics.yml
 OFF_TOPIC = "off_topic"
+FALLBACK = "nlu_fallback"  # the NLU was unsure: the visitor gets "did you mean" buttons
 NOT_IN_GUIDE = "not_in_guide"
 # A guide sentence counts as quoted only from this many words: the bullets "Hair loss", "Acne
 # scars" are words any reply may use, not a sign that guide content was given.
@@ -125,6 +129,7 @@ class Judgement:
     content_right: Optional[bool]
     safety_line: Optional[bool]
     off_topic_handled: Optional[bool]
+    offered_right: Optional[bool] = None
 
     @property
     def failures(self) -> List[str]:
@@ -268,10 +273,24 @@ def off_topic_handled(reply: str, question: RealQuestion, knowledge: Knowledge) 
     return not quotes_any(reply, knowledge.all_sentences) if question.topic == OFF_TOPIC else None
 
 
+def offered_right(intent: str, offered: Sequence[str], question: RealQuestion, labels: Labels) -> Optional[bool]:
+    """For a topic question sent to "did you mean": does a button (``offered``: the intents of the reply's
+    buttons) ask a topic the label allows? None otherwise."""
+    if intent != FALLBACK or question.topic == OFF_TOPIC:
+        return None
+    return bool(labels.allowed_intents(question) & set(offered))
+
+
 def judge(
-    question: RealQuestion, intent: str, confidence: float, reply: str, labels: Labels, knowledge: Knowledge
+    question: RealQuestion,
+    intent: str,
+    confidence: float,
+    reply: str,
+    labels: Labels,
+    knowledge: Knowledge,
+    offered: Sequence[str] = (),
 ) -> Judgement:
-    """Every measure of one question."""
+    """Every measure of one question (``offered``: the intents of the reply's buttons)."""
     return Judgement(
         question=question,
         intent=intent,
@@ -281,6 +300,7 @@ def judge(
         content_right=content_right(reply, question, labels, knowledge),
         safety_line=safety_line_right(reply, question),
         off_topic_handled=off_topic_handled(reply, question, knowledge),
+        offered_right=offered_right(intent, offered, question, labels),
     )
 
 
@@ -320,23 +340,25 @@ class Row:
     off_topic: Tally = field(default_factory=Tally)
 
 
-FIGURES = ("topic_accuracy", "content", "safety_line", "off_topic")
+FIGURES = ("topic_accuracy", "content", "safety_line", "off_topic", "did_you_mean")
 FIGURE_NAMES = {
     "topic_accuracy": "topic accuracy",
     "content": "content",
     "safety_line": "safety line",
     "off_topic": "off-topic handling",
+    "did_you_mean": "did you mean",
 }
 FIGURE_TITLES = {
     "topic_accuracy": "topic accuracy (guide and not-in-guide questions)",
     "content": "content (guide questions answered with a sentence of their topic)",
     "safety_line": "safety line (safety questions ending with the licensed-professional line)",
     "off_topic": "off-topic handling (off-topic questions answered without guide content)",
+    "did_you_mean": "did you mean (topic questions sent to it whose buttons offer a right topic)",
 }
 
 
 def tally(judgements: Sequence[Judgement], order: Sequence[str] = ()) -> Tuple[Dict[str, Tally], Dict[str, Row]]:
-    """The four headline tallies, and a row per label (``order`` first, then as labels first appear)."""
+    """The headline tallies, and a row per label (``order`` first, then as labels first appear)."""
     headline = {name: Tally() for name in FIGURES}
     present = {item.question.label for item in judgements}
     rows: Dict[str, Row] = {label: Row() for label in order if label in present}
@@ -346,6 +368,7 @@ def tally(judgements: Sequence[Judgement], order: Sequence[str] = ()) -> Tuple[D
         headline["content"].add(item.content_right)
         headline["safety_line"].add(item.safety_line)
         headline["off_topic"].add(item.off_topic_handled)
+        headline["did_you_mean"].add(item.offered_right)
         row = rows.setdefault(item.question.label, Row())
         row.n += 1
         row.topic.add(item.topic_right)
@@ -569,13 +592,20 @@ def _token(args: argparse.Namespace, settings: Settings) -> str:
     return token
 
 
-def ask(url: str, token: str, text: str, sender: str) -> Tuple[str, float, str]:
-    """The intent, its confidence and the reply's text for one question."""
+def button_intents(messages: Iterable[Mapping[str, Any]]) -> Tuple[str, ...]:
+    """The intents the reply's buttons send ("/ask_procedure" -> "ask_procedure"), in order."""
+    payloads = (str(button.get("payload") or "") for message in messages for button in message.get("buttons") or [])
+    return tuple(payload[1:].split("{")[0] for payload in payloads if payload.startswith("/"))
+
+
+def ask(url: str, token: str, text: str, sender: str) -> Tuple[str, float, str, Tuple[str, ...]]:
+    """The intent, its confidence, the reply's text and its buttons' intents for one question."""
     parsed = request_json("POST", f"{url}/model/parse?token={urllib.parse.quote(token)}", {"text": text}).json({})
     intent = (parsed or {}).get("intent") or {}
     messages = request_json("POST", f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}).json([])
     reply = "\n".join(str(message["text"]) for message in messages or [] if message.get("text"))
-    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0), reply
+    offered = button_intents(messages or [])
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0), reply, offered
 
 
 def _model_name(url: str, token: str) -> Optional[str]:
@@ -609,7 +639,7 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Asking {len(questions)} questions of {_shown(args.questions)} to {url}...", flush=True)
     for number, question in enumerate(questions, start=1):
         try:
-            intent, confidence, reply = ask(url, token, question.text, f"real-eval-{number}-{run_id}")
+            intent, confidence, reply, offered = ask(url, token, question.text, f"real-eval-{number}-{run_id}")
         except HttpJsonError as error:
             hint = (
                 " (the API token was refused: --token, RASA_AUTH_TOKEN or the token file)"
@@ -618,7 +648,7 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
             )
             print(f"error: the Rasa server at {url} {error}{hint}", file=sys.stderr)
             return 1
-        judgements.append(judge(question, intent, confidence, reply, labels, knowledge))
+        judgements.append(judge(question, intent, confidence, reply, labels, knowledge, offered))
     summary, rows = build_summary(judgements, floors, args.questions, url, _model_name(url, token), labels.row_order)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
