@@ -27,6 +27,8 @@ RULES = SubjectRules.load(SUBJECTS_PATH, VOCABULARY_PATH, intent_table())
         "what is a thread lift",
         "whats mesobotox",  # a botox product, despite its "meso"
         "Lumps after lip filler, normal?",
+        "does qwo get rid of cellulite for good",  # cellulite injections that are no mesotherapy
+        "is subcision painful",
     ],
 )
 def test_a_question_about_another_treatment_is_out_of_scope(text):
