@@ -99,9 +99,13 @@ validate: $(INSTALLED)  ## check training data and domain (warnings are errors),
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m bot lint-data
 
-test-conversations: $(MODEL)  ## conversation tests against the real action server
-	scripts/with-action-server.sh $(RASA) test core --model $(MODEL) --stories tests/conversations \
-	  --fail-on-prediction-errors --out reports/conversations
+# Questions end to end (the NLU's intent and entities for each message, then the action); the handoff form
+# on the annotated intents (a name or a phone number has no intent worth asserting).
+test-conversations: $(MODEL)  ## conversation tests against the real action server: questions end to end, the handoff form
+	scripts/with-action-server.sh $(RASA) test core --model $(MODEL) --stories tests/conversations/questions --e2e \
+	  --fail-on-prediction-errors --out reports/conversations/questions
+	scripts/with-action-server.sh $(RASA) test core --model $(MODEL) --stories tests/conversations/forms \
+	  --fail-on-prediction-errors --out reports/conversations/forms
 
 evaluate-nlu: $(MODEL)  ## held-out NLU evaluation with an intent F1 floor
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/holdout.yml --out reports/nlu --quiet

@@ -69,6 +69,17 @@ def test_a_yes_no_question_about_mesotherapy_gets_yes(assistant, text):
     assert reply.messages[0].startswith("Yes. The guide lists hair loss")
 
 
+@pytest.mark.parametrize("text, condition", [("can meso make my hair fall out", "hair loss"),
+                                             ("will it give me acne?", "active acne")])
+def test_asking_whether_it_causes_a_condition_gets_the_side_effects_never_a_yes(assistant, text, condition):
+    reply = assistant.respond(Turn("ask_safety", text, {"condition": [condition]}))
+    assert reply.messages[0] == f"The guide does not list {condition} among the side effects of mesotherapy."
+    assert reply.messages[1].startswith("What it does say: This procedure is considered safe")
+    # Even when the classifier files it under what mesotherapy treats, no "Yes." confirms a harm.
+    misread = assistant.respond(Turn("ask_conditions_treated", text, {"condition": [condition]}))
+    assert not misread.messages[0].startswith("Yes")
+
+
 def test_unlisted_condition_is_not_confirmed(assistant):
     reply = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]}))
     assert "does not list rosacea" in reply.messages[0]

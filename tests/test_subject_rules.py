@@ -266,3 +266,54 @@ def test_the_rasa_component_answers_an_unsure_safety_question_with_the_pairs_con
     component.process([message])
     assert message.get("intent") == {"name": "ask_safety", "confidence": 0.8}
     assert [r["name"] for r in message.get("intent_ranking")][:3] == ["ask_safety", "nlu_fallback", "ask_contraindications"]
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("can meso make my hair fall out", "ask_conditions_treated"),
+        ("will meso give me acne", "ask_conditions_treated"),
+        ("Can mesotherapy trigger pigmentation?", "ask_conditions_treated"),
+        ("does it make hair loss worse at first", "nlu_fallback"),
+        ("could this treatment possibly cause scars", "ask_procedure"),
+    ],
+)
+def test_asking_whether_it_causes_a_condition_is_a_side_effect_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can it help my hair loss",
+        "can it make my cellulite go away",
+        "does mesotherapy cause fat loss",  # an outcome visitors hope for
+        "Can hair wax make your hair fall out?",  # not about mesotherapy
+        "does it cause pain",  # no condition: the classifier's (procedure)
+        "will it give me smoother skin",
+        "Can wrinkles treated with mesotherapy worsen after I stop using it?",  # the condition before the verb
+    ],
+)
+def test_wanted_outcomes_and_other_causes_keep_the_classifiers_intent(text):
+    assert RULES.intent_for(text, "ask_conditions_treated") is None
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [
+        ("what even is cellulite", "nlu_fallback"),
+        ("So what exactly is rosacea?", "ask_what_is_mesotherapy"),
+        ("whats melasma", "ask_conditions_treated"),
+        ("What are stretch marks?", "ask_conditions_treated"),
+    ],
+)
+def test_asking_only_what_a_condition_is_is_out_of_scope(text, classified):
+    assert RULES.intent_for(text, classified) == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what is hair loss mesotherapy?", "what is mesotherapy for cellulite?", "What is cellulite and can meso help?"],
+)
+def test_what_is_questions_about_mesotherapy_for_a_condition_are_not_about_the_condition(text):
+    assert RULES.intent_for(text, "ask_conditions_treated") != "out_of_scope"

@@ -17,6 +17,7 @@ from bot.answering import replies, safety
 from bot.answering.replies import Reply
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
+from bot.nlp.causation import asks_whether_it_causes
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
@@ -322,7 +323,7 @@ class Assistant:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
                 lead = query.list_lead(session, sentence)  # a list item is quoted with the sentence before the list
                 quoted = f"{lead} {sentence}" if lead else sentence
-                yes = "Yes. " if _asks_yes_or_no(turn.text) else ""
+                yes = "Yes. " if _asks_yes_or_no(turn.text) and not asks_whether_it_causes(turn.text) else ""
                 return [
                     f"{yes}The guide lists {treated[condition].lower()} among the conditions mesotherapy "
                     f'can treat. In its words: "{quoted}"'
@@ -351,7 +352,7 @@ class Assistant:
     def _side_effects(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         named = turn.entities.get("side_effect", [])
         if not named:
-            return []
+            return self._caused_condition(session, turn)
         messages: List[str] = []
         given: Set[str] = set()  # a sentence that names two of the effects is said once
         for effect in named:
@@ -365,6 +366,21 @@ class Assistant:
             elif not rows:
                 messages.append(f"The guide does not mention {effect} after mesotherapy.")
         return messages
+
+    def _caused_condition(self, session: Session, turn: Turn) -> List[str]:
+        """ "Can meso make my hair fall out?": the guide's side-effect sentences that name the condition, or
+        that they do not name it and then the topic's section; [] for any other question."""
+        named = turn.entities.get("condition", [])
+        if not named or not asks_whether_it_causes(turn.text):
+            return []
+        condition = named[0]
+        said = [r.sentence for r in query.facts(session, "side_effect") if condition.lower() in r.sentence.lower()]
+        if said:
+            return [" ".join(dict.fromkeys(said))]
+        topic = self._table.topic_for(turn.intent)
+        section = query.topic_sentences(session, topic.key) if topic else []
+        note = f"The guide does not list {condition} among the side effects of mesotherapy."
+        return [note, "What it does say: " + _sentence_list(section)] if section else [note]
 
     def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         """Ingredients the question names. A named agent the guide mentions: its sentence; one it does not:

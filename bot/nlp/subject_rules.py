@@ -24,9 +24,16 @@
    mesotherapy?": is it safe 0.44, who should not have it 0.36): the likelier of the two, when together
    they clear the fallback threshold, rather than "did you mean"; either answer ends with the
    professional line.
+7. A question that asks whether mesotherapy causes or worsens a condition of the vocabulary ("can meso
+   make my hair fall out?", "will it give me acne?", :mod:`bot.nlp.causation`): ``ask_safety``, a
+   side-effect question, never the results section's "Yes. The guide lists hair loss...".
+8. A question that asks only what a condition of the vocabulary is ("What even is cellulite?", "whats
+   melasma"): ``out_of_scope``, answered "the guide does not explain cellulite itself" with the
+   related topic as a button, rather than "did you mean" or a mesotherapy fact.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 2 to 5.
+keeps its intent under rules 2 to 5, 7 and 8. (Rules 7 and 8 are numbered after rule 6, which works on
+the classifier's ranking, but applied with rules 1 to 5.)
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
 from bot.answering.safety import personal_conditions
+from bot.nlp.causation import what_it_may_cause
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import IntentTable, mentions
@@ -46,6 +54,7 @@ DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
 OUT_OF_SCOPE = "out_of_scope"
+SIDE_EFFECTS = "ask_safety"
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
 
@@ -113,11 +122,30 @@ def _asks_what_ingredient_is(ingredients: Sequence[str], family: str = r"(?!)") 
     )
 
 
-class SubjectRules:
-    """The six rules above, for one intent table, list of other treatments and the ingredients."""
+def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
+    """Rule 8: "what is/are <condition>?" ending there ("What even is cellulite?", "whats melasma"): a
+    question about the condition itself, which the guide does not explain."""
+    return re.compile(
+        r"^\W*(?:(?:so|ok|okay|and|but),?\s+)?(?:what(?:'|’)?s|what (?:exactly |even |actually )?(?:is|are))\s+"
+        rf"(?:exactly\s+|even\s+|actually\s+)?(?:an?\s+|the\s+)?(?:{_names_pattern(conditions)})s?(?:,?\s+(?:exactly|really|anyway))?\s*[?.!]*\s*$",
+        re.IGNORECASE,
+    )
 
-    def __init__(self, other: OtherSubjects, table: IntentTable, ingredients: Sequence[str] = ()) -> None:
+
+class SubjectRules:
+    """The eight rules above, for one intent table, list of other treatments, the ingredients and the
+    conditions."""
+
+    def __init__(
+        self,
+        other: OtherSubjects,
+        table: IntentTable,
+        ingredients: Sequence[str] = (),
+        conditions: Sequence[str] = (),
+    ) -> None:
         self._other = other
+        self._condition = re.compile(rf"\b(?:{_names_pattern(conditions)})\b", re.IGNORECASE)
+        self._condition_question = _asks_what_condition_is(conditions) if conditions else None
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
         )
@@ -130,17 +158,18 @@ class SubjectRules:
 
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
-        """Read the other treatments and the vocabulary (its ingredients for rule 5)."""
+        """Read the other treatments and the vocabulary (its ingredients for rule 5, conditions for rules 7, 8)."""
         vocabulary = Vocabulary.load(vocabulary_path)
         ingredients = [
             phrase
             for label, _, phrase in vocabulary.phrases()
             if label == "ingredient" and phrase.lower() not in GENERAL_INGREDIENT_WORDS
         ]
-        return cls(OtherSubjects.with_vocabulary(subjects_path, vocabulary), table, ingredients)
+        conditions = [phrase for label, _, phrase in vocabulary.phrases() if label == "condition"]
+        return cls(OtherSubjects.with_vocabulary(subjects_path, vocabulary), table, ingredients, conditions)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7 and 8 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -149,11 +178,15 @@ class SubjectRules:
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent not in self._questions:
             return None
+        if self._condition_question and self._condition_question.search(text):
+            return OUT_OF_SCOPE
         if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
             return self._contraindications if intent != self._contraindications else None
         for opening, opened in self._openings:
             if opening.search(text):
                 return opened if intent != opened else None
+        if self._condition.search(what_it_may_cause(text)):  # the condition after the verb: what it may cause
+            return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         return None
 
     def safety_answer_when_unsure(

@@ -82,7 +82,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", se
     run.add_argument("--holdout", type=Path, default=Path("tests/nlu/holdout.yml"), help="held-out NLU examples")
     run.add_argument("--data", type=Path, default=Path("data"), help="training data for cross-validation")
     run.add_argument("--config", type=Path, default=Path("config.yml"), help="pipeline for cross-validation")
-    run.add_argument("--stories", type=Path, default=Path("tests/conversations"), help="conversation tests")
+    run.add_argument(
+        "--stories",
+        type=Path,
+        default=Path("tests/conversations/questions"),
+        help="conversation tests, run end to end: the NLU's reading of each message is checked too",
+    )
     run.add_argument("--folds", type=_folds, default=5, help="k-fold cross-validation folds; 0 skips it (default 5)")
     run.add_argument("--skip-conversations", action="store_true", help="do not run the conversation tests")
     run.add_argument("--out", type=Path, default=Path("reports/evaluation"), help="report folder")

@@ -106,7 +106,8 @@ def kfold_step(data: Path, config: Path, folds: int, out_dir: Path) -> Step:
 
 
 def conversations_step(model: Path, stories: Path, out_dir: Path, action_port: int) -> Step:
-    """``rasa test core`` on the conversation tests, with the action server up on ``action_port``."""
+    """``rasa test core --e2e`` on the conversation tests (intent and entities of each message, then the
+    action), with the action server up on ``action_port``."""
     # Rasa calls the action server the step starts: the one of the step's own environment.
     endpoints = write_endpoints(out_dir / "endpoints.yml", load_settings(_environment(action_port)))
     return Step(
@@ -121,6 +122,7 @@ def conversations_step(model: Path, stories: Path, out_dir: Path, action_port: i
             str(model),
             "--stories",
             str(stories),
+            "--e2e",
             "--endpoints",
             str(endpoints),
             "--out",
