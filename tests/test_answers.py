@@ -87,6 +87,12 @@ def test_unlisted_condition_is_not_confirmed(assistant):
     assert reply.messages[-1] == replies.ASK_PROFESSIONAL_INSTEAD
 
 
+def test_an_unlisted_condition_asked_with_a_safety_word_gets_one_professional_line_not_two(assistant):
+    reply = assistant.respond(Turn("ask_conditions_treated", "does meso help acne or make it worse", {"condition": ["active acne"]}))
+    lines = [m for m in reply.messages if "licensed professional" in m]
+    assert len(lines) == 1 and lines[0] == reply.messages[-1]
+
+
 def test_follow_up_on_duration_remembers_the_condition(assistant):
     reply = assistant.respond(Turn("ask_results_duration", "and how long does that last?", previous_condition="hair loss"))
     assert "not permanent" in reply.messages[0]
@@ -97,6 +103,28 @@ def test_named_side_effect_gets_its_own_facts(assistant):
     messages = assistant.respond(Turn("ask_aftercare", "how long does bruising last", {"side_effect": ["bruises"]})).messages
     assert "up to a week" in messages[0]
     assert "redness" not in messages[0].split(".")[0]
+
+
+@pytest.mark.parametrize("text, activity", [("can i fly after mesotherapy?", "fly"),
+                                            ("when can I wash my hair", "wash your hair"),
+                                            ("is it ok to drink alcohol the day after", "drink alcohol")])
+def test_an_activity_the_guide_does_not_name_is_said_to_be_missing_before_its_aftercare(assistant, text, activity):
+    messages = assistant.respond(Turn("ask_aftercare", text)).messages
+    assert messages[0] == f"The guide does not say whether to {activity} after a treatment."
+    assert messages[1].startswith("What it says about the time after one: After your treatment, you can expect")
+
+
+@pytest.mark.parametrize("text", ["When should I book my treatments?", "What should you not do after the treatment?",
+                                  "when can i book another session"])
+def test_booking_and_general_aftercare_questions_name_no_activity(assistant, text):
+    messages = assistant.respond(Turn("ask_aftercare", text)).messages
+    assert messages[0].startswith("After your treatment, you can expect")
+
+
+def test_when_results_show_is_quoted_not_said_to_be_missing(assistant):
+    messages = assistant.respond(Turn("ask_aftercare", "when can i see results")).messages
+    assert "full results of mesotherapy will become apparent" in messages[0]
+    assert not any("does not say" in message for message in messages)
 
 
 def test_unknown_ingredient_is_not_confirmed(assistant):
@@ -173,6 +201,19 @@ def test_an_unsure_nlu_with_fewer_than_two_topic_guesses_asks_to_rephrase(assist
     reply = assistant.respond(Turn(intent="nlu_fallback", text="blorp", ranking=["greet", "ask_safety", "deny"]))
     assert reply.messages[0] == replies.REPHRASE
     assert reply.buttons == intent_table().buttons
+
+
+def test_an_aftercare_instruction_the_clinic_adds_answers_the_activity_it_names(guide_dir, nlp, vocabulary, engine):
+    guide = guide_dir / "mesotherapy-guide.txt"
+    guide.write_text(guide.read_text().replace(
+        "How Long Do Results Last?",
+        "Avoid strenuous exercise and saunas for 24 hours after your session.\n\nHow Long Do Results Last?"))
+    build_knowledge_base(engine, guide_files(guide_dir), nlp)
+    clinic_assistant = Assistant(make_session_factory(engine), vocabulary, Clinic())
+    reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="can I exercise after?"))
+    assert reply.messages[0] == "Avoid strenuous exercise and saunas for 24 hours after your session."
+    reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="can I fly after?"))
+    assert reply.messages[0] == "The guide does not say whether to fly after a treatment."
 
 
 def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(guide_dir, nlp, vocabulary, engine):

@@ -17,6 +17,7 @@ from bot.answering import replies, safety
 from bot.answering.replies import Reply
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
+from bot.nlp.activities import addressed_to_the_visitor, asked_activity, mentions_activity
 from bot.nlp.causation import asks_whether_it_causes
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
@@ -28,6 +29,7 @@ NARROW_ENTITY = {
     "conditions_treated": "condition",
     "duration_for_condition": "condition",
     "side_effects": "side_effect",
+    "after_treatment": "side_effect",
     "ingredients": "ingredient",
     "practitioner": "practitioner",
 }
@@ -115,6 +117,7 @@ class Assistant:
             "conditions_treated": self._conditions,
             "duration_for_condition": self._results_duration,
             "side_effects": self._side_effects,
+            "after_treatment": self._after_treatment,
             "ingredients": self._ingredients,
             "practitioner": self._practitioner,
         }
@@ -329,11 +332,13 @@ class Assistant:
                     f'can treat. In its words: "{quoted}"'
                 ]
             listed = ", ".join(sorted({wording.lower() for wording in treated.values()}))
-            return [
+            messages = [
                 f"The guide does not list {condition} among the conditions mesotherapy treats, so I can't "
-                f"say it helps. The conditions it does list are: {listed}.",
-                replies.ASK_PROFESSIONAL_INSTEAD,
+                f"say it helps. The conditions it does list are: {listed}."
             ]
+            if not safety.is_safety_question(turn.intent, turn.text):  # else the policy ends with the line
+                messages.append(replies.ASK_PROFESSIONAL_INSTEAD)
+            return messages
         return []
 
     def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
@@ -366,6 +371,20 @@ class Assistant:
             elif not rows:
                 messages.append(f"The guide does not mention {effect} after mesotherapy.")
         return messages
+
+    def _after_treatment(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        """ "Can I fly after?": the topic's sentences that name the activity, or that the guide does not say
+        and then the topic's section; a named side effect otherwise ("how long does swelling last?")."""
+        activity = asked_activity(turn.text)
+        topic = self._table.topic_for(turn.intent)
+        if activity is None or topic is None:
+            return self._side_effects(session, turn, condition)
+        section = query.topic_sentences(session, topic.key)
+        naming = [row for row in section if mentions_activity(row.text, activity)]
+        if naming:
+            return [_sentence_list(naming)]
+        note = f"The guide does not say whether to {addressed_to_the_visitor(activity)} after a treatment."
+        return [note, "What it says about the time after one: " + _sentence_list(section)] if section else [note]
 
     def _caused_condition(self, session: Session, turn: Turn) -> List[str]:
         """ "Can meso make my hair fall out?": the guide's side-effect sentences that name the condition, or

@@ -1,0 +1,68 @@
+"""What a visitor asks to do after a treatment ("can I fly after mesotherapy?" -> "fly", "how long
+before I can go in the sun" -> "go in the sun"), and the words a guide sentence must hold to answer it.
+
+The aftercare answer (:mod:`bot.answering.answers`) quotes the guide's sentences that name the activity,
+or says the guide does not say whether one can do it: the shipped guide has no do's and don'ts, a
+clinic's edited guide may.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+_ACTIVITY = r"(?P<activity>[a-z][a-z' -]{1,40}?)"
+_AFTER = r"(?:after(?:wards?)?|post[- ]?treatment|following)\b"
+_WHEN = r"(?:(?:right|straight|soon|the (?:same )?day|the night|\d+ (?:hours?|days?))\s+)?"
+_ASKS_ACTIVITY = (
+    # "can I fly after mesotherapy?", "is it ok to exercise the day after", "should I avoid the sun afterwards"
+    re.compile(
+        rf"\b(?:can|could|may|should|shall)\s+(?:i|you|we|one)\s+(?:still\s+)?{_ACTIVITY}\s+{_WHEN}{_AFTER}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\bis it (?:ok(?:ay)?|safe|fine|alright|all right) to\s+{_ACTIVITY}\s+{_WHEN}{_AFTER}", re.IGNORECASE),
+    # "how long before I can go in the sun", "when can I wash my hair"
+    re.compile(
+        rf"\b(?:how (?:long|soon)(?: do i have to wait)? (?:before|until|till|after which) (?:i|you) can|"
+        rf"when (?:can|could) (?:i|you))\s+(?:start\s+|go back to\s+)?{_ACTIVITY}\s*(?:again\s*)?[?.!]*\s*$",
+        re.IGNORECASE,
+    ),
+)
+# Words that say nothing of the activity itself.
+_NOT_THE_ACTIVITY = frozenset(
+    "i you we one my your the a an some any to in on at into out of for with and or it them this that "
+    "go going get getting do doing have having take taking be being use using start again back still "
+    "put wear avoid stop see notice expect not no never".split()
+)
+# Words of a question about booking or the next treatment ("when should I book my treatments?"), which is
+# no activity after one.
+_NEXT_TREATMENT = frozenset(
+    "book booking schedule opt treatment treatments session sessions appointment appointments procedure".split()
+)
+
+
+def asked_activity(text: str) -> Optional[str]:
+    """The activity ``text`` asks to do after a treatment, in the visitor's words (lowercase), or None."""
+    for pattern in _ASKS_ACTIVITY:
+        found = pattern.search(text)
+        if found:
+            activity = " ".join(found.group("activity").lower().split())
+            words = activity_words(activity)
+            return activity if words and not _NEXT_TREATMENT.intersection(words) else None
+    return None
+
+
+def addressed_to_the_visitor(activity: str) -> str:
+    """``activity`` as the assistant says it back ("wash my hair" -> "wash your hair")."""
+    return re.sub(r"\b(?:my|our)\b", "your", re.sub(r"\b(?:me|us)\b", "you", activity))
+
+
+def activity_words(activity: str) -> List[str]:
+    """The words of ``activity`` that a guide sentence must name to be about it ("wear makeup" -> makeup)."""
+    return [word for word in re.findall(r"[a-z]+", activity.lower()) if word not in _NOT_THE_ACTIVITY]
+
+
+def mentions_activity(sentence: str, activity: str) -> bool:
+    """Whether ``sentence`` names every word of ``activity`` (a word's start: "exercise" finds "exercising")."""
+    lowered = sentence.lower().replace("make-up", "makeup")
+    return all(re.search(rf"\b{re.escape(word[:5])}", lowered) for word in activity_words(activity))
