@@ -1,8 +1,8 @@
 """Whether a question asks if mesotherapy causes or worsens something ("can meso make my hair fall out?",
 "will it give me acne?", "can mesotherapy trigger pigmentation?").
 
-Such a question names a condition the guide says mesotherapy treats, but asks about a side effect: it
-must never get "Yes. The guide lists hair loss among the conditions mesotherapy can treat". Used by
+Such a question names a condition, often one the guide says mesotherapy treats, but asks about a side
+effect: it must never get "Yes. The guide lists hair loss among the conditions mesotherapy can treat". Used by
 subject rule 7 (:mod:`bot.nlp.subject_rules`) and by the side-effect answer (:mod:`bot.answering.answers`).
 """
 
