@@ -280,6 +280,11 @@ class Assistant:
                 break
         return buttons if len(buttons) >= 2 else []
 
+    def _asked_topic_sentences(self, session: Session, turn: Turn) -> List[query.SentenceRow]:
+        """The guide's sentences of the topic the turn's intent asks about; none when it asks none."""
+        topic = self._table.topic_for(turn.intent)
+        return query.topic_sentences(session, topic.key) if topic else []
+
     def _condition(self, turn: Turn) -> Optional[str]:
         """The condition named in this turn, or the one talked about before."""
         return next(iter(turn.entities.get("condition", [])), turn.previous_condition)
@@ -342,8 +347,7 @@ class Assistant:
         return []
 
     def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        topic = self._table.topic_for(turn.intent)
-        sentences = query.topic_sentences(session, topic.key) if topic else []
+        sentences = self._asked_topic_sentences(session, turn)
         if not sentences:
             return []
         messages = [_sentence_list(sentences)]
@@ -396,8 +400,7 @@ class Assistant:
         said = [r.sentence for r in query.facts(session, "side_effect") if condition.lower() in r.sentence.lower()]
         if said:
             return [" ".join(dict.fromkeys(said))]
-        topic = self._table.topic_for(turn.intent)
-        section = query.topic_sentences(session, topic.key) if topic else []
+        section = self._asked_topic_sentences(session, turn)
         note = f"The guide does not list {condition} among the side effects of mesotherapy."
         return [note, "What it does say: " + _sentence_list(section)] if section else [note]
 
@@ -409,8 +412,7 @@ class Assistant:
         named = turn.entities.get("ingredient", [])
         if not named:
             return []
-        topic = self._table.topic_for(turn.intent)
-        cocktails = query.topic_sentences(session, topic.key) if topic else []
+        cocktails = self._asked_topic_sentences(session, turn)
         general = [ingredient for ingredient in named if ingredient.lower() in GENERAL_INGREDIENT_WORDS]
         messages = [_sentence_list(cocktails)] if general and cocktails else []
         said = " ".join(row.text for row in cocktails).lower()
@@ -437,8 +439,7 @@ class Assistant:
         named = turn.entities.get("practitioner", [])
         recommended = {row.value for row in query.facts(session, "practitioner")}
         unlisted = [n for n in named if n not in recommended]
-        topic = self._table.topic_for(turn.intent)
-        sentences = query.topic_sentences(session, topic.key) if topic else []
+        sentences = self._asked_topic_sentences(session, turn)
         if not unlisted or not sentences:
             return []
         return [

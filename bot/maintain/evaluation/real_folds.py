@@ -28,6 +28,8 @@ import yaml
 
 from bot.maintain.evaluation.real_questions import (
     DEFAULT_LABELS,
+    FALLBACK,
+    OFF_TOPIC,
     Labels,
     RealQuestion,
     RealQuestionsError,
@@ -44,8 +46,6 @@ from bot.settings import PROJECT_ROOT, Settings
 
 DEFAULT_TRAINING_HALF = PROJECT_ROOT / "tests" / "nlu" / "real" / "train.yml"
 DEFAULT_OUT = PROJECT_ROOT / "reports" / "real-folds"
-OFF_TOPIC = "off_topic"
-FALLBACK = "nlu_fallback"
 
 
 def deal_pages(questions: Sequence[RealQuestion], folds: int, seed: int) -> List[Set[str]]:
