@@ -36,6 +36,24 @@ def mentions(text: str, words: Tuple[str, ...]) -> bool:
 
 
 @dataclass(frozen=True)
+class Aspect:
+    """A part of a topic that visitors ask about and the guide may not cover ("how do I prepare?" of the
+    treatment): the guide's sentences that name it answer it, or the reply says the guide does not say."""
+
+    asked: Tuple[str, ...]  # words or phrases of a question about it ("prepare", "before my appointment")
+    answered_by: Tuple[str, ...]  # words or phrases a guide sentence names when it speaks to it
+    silent: str  # what the reply says the guide does not say ("how to prepare for a treatment")
+
+    def is_asked_in(self, text: str) -> bool:
+        """True when ``text`` asks about this aspect."""
+        return mentions(text, self.asked)
+
+    def is_answered_by(self, sentence: str) -> bool:
+        """True when the guide's ``sentence`` speaks to this aspect."""
+        return mentions(sentence, self.answered_by)
+
+
+@dataclass(frozen=True)
 class Topic:
     """A question that a part of the guide answers."""
 
@@ -49,6 +67,11 @@ class Topic:
     facts: Tuple[str, ...] = ()
     narrow: Optional[str] = None
     reassures: bool = False  # describes the normal after-effects: answers symptom reports that are no red flag
+    aspects: Tuple[Aspect, ...] = ()
+
+    def aspect_asked_in(self, text: str) -> Optional[Aspect]:
+        """The first of this topic's aspects that ``text`` asks about, if any."""
+        return next((aspect for aspect in self.aspects if aspect.is_asked_in(text)), None)
 
     def covers_heading(self, heading: str) -> bool:
         """True when every sentence under ``heading`` answers this topic."""
@@ -136,6 +159,22 @@ def _text(entry: Dict[str, Any], name: str, where: str) -> str:
     return " ".join(value.split())
 
 
+def _aspects(entry: Dict[str, Any], where: str) -> Tuple[Aspect, ...]:
+    value = entry.get("aspects") or []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TopicsError(f"{where}: `aspects` must be a list of mappings with `asked`, `answered_by`, `silent`")
+    aspects = []
+    for number, item in enumerate(value, start=1):
+        place = f"{where}, aspect {number}"
+        aspect = Aspect(
+            _strings(item, "asked", place), _strings(item, "answered_by", place), _text(item, "silent", place)
+        )
+        if not (aspect.asked and aspect.answered_by):
+            raise TopicsError(f"{place}: give the words of `asked` and `answered_by`")
+        aspects.append(aspect)
+    return tuple(aspects)
+
+
 def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
     """Check and convert the YAML content of an intent table."""
     if not isinstance(data, dict):
@@ -156,6 +195,7 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
             facts=_strings(entry, "facts", where),
             narrow=entry.get("narrow"),
             reassures=bool(entry.get("reassures", False)),
+            aspects=_aspects(entry, where),
         )
         if not (topic.sections or topic.words or topic.facts):
             raise TopicsError(f"{where} ({topic.key}): give `sections`, `words` or `facts` that answer it")

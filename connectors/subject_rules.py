@@ -6,7 +6,8 @@ mesotherapy (data/other_subjects.yml) becomes ``out_of_scope`` ("Is PRP therapy 
 ``ask_comparison`` when it compares ("botox or mesotherapy?"); a question that mentions a personal
 health condition (pregnancy, allergies...) asks who should not have mesotherapy; the other rules of
 that module likewise. A message the classifier was unsure about only between two safety questions
-takes the likelier one, with the pair's confidence. The classifier's ranking follows the new intent,
+takes the likelier one, with the pair's confidence; a price question whose "how much" asks an amount of
+something else takes the classifier's next reading. The classifier's ranking follows the new intent,
 so the review inbox still shows what it thought. Any other message keeps the classifier's intent.
 
 In config.yml: ``- name: connectors.subject_rules.SubjectRulesClassifier`` with optional
@@ -66,8 +67,14 @@ class SubjectRulesClassifier(GraphComponent, IntentClassifier):
         for message in messages:
             classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
             ranking = message.get(INTENT_RANKING_KEY) or []
-            intent = self._rules.intent_for(message.get(TEXT) or "", classified)
-            decided = (intent, 1.0) if intent else self._rules.safety_answer_when_unsure(classified, _scores(ranking))
+            text, scores = message.get(TEXT) or "", _scores(ranking)
+            intent = self._rules.intent_for(text, classified)
+            decided = (
+                (intent, 1.0)
+                if intent
+                else self._rules.safety_answer_when_unsure(classified, scores)
+                or self._rules.reading_when_no_price_is_asked(text, classified, scores)
+            )
             if decided is None:
                 continue
             chosen = {INTENT_NAME_KEY: decided[0], PREDICTED_CONFIDENCE_KEY: decided[1]}

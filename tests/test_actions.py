@@ -51,6 +51,14 @@ def test_follow_up_uses_the_remembered_condition():
     assert SlotSet("condition", "hair loss") in events
 
 
+def test_what_about_another_condition_asks_the_remembered_topic_again():
+    tracker = _tracker("what about my double chin", "ask_what_is_mesotherapy", [("condition", "double chin")],
+                       slots={"topic": "conditions", "condition": "cellulite"})
+    messages, events = _run(tracker)
+    assert messages[0]["text"].startswith("The guide lists fat deposits among the conditions")
+    assert SlotSet("condition", "fat deposits") in events and SlotSet("topic", "conditions") in events
+
+
 def test_safety_answer_ends_with_the_recommendation_and_buttons_ride_on_the_last_message():
     messages, _ = _run(_tracker("is it safe?", "ask_safety"))
     assert messages[-1]["text"] == safety.professional_recommendation(load_clinic())

@@ -27,6 +27,14 @@ def _guide_sentences_only(message: str) -> bool:
     return all(sentence in GUIDE_TEXT for sentence in sentences)
 
 
+def _clinic_assistant(guide_dir, nlp, vocabulary, engine, edit):
+    """An assistant on a knowledge base built from the shipped guide as ``edit`` (text -> text) changes it."""
+    guide = guide_dir / "mesotherapy-guide.txt"
+    guide.write_text(edit(guide.read_text()))
+    build_knowledge_base(engine, guide_files(guide_dir), nlp)
+    return Assistant(make_session_factory(engine), vocabulary, Clinic())
+
+
 @pytest.mark.parametrize("intent", sorted(TOPIC_INTENTS))
 def test_each_topic_is_answered_in_the_guides_words(assistant, intent):
     reply = assistant.respond(Turn(intent, "tell me"))
@@ -107,11 +115,13 @@ def test_named_side_effect_gets_its_own_facts(assistant):
 
 @pytest.mark.parametrize("text, activity", [("can i fly after mesotherapy?", "fly"),
                                             ("when can I wash my hair", "wash your hair"),
-                                            ("is it ok to drink alcohol the day after", "drink alcohol")])
+                                            ("is it ok to drink alcohol the day after", "drink alcohol"),
+                                            ("can i go to work the next day", "go to work"),
+                                            ("how soon can i shower", "shower")])
 def test_an_activity_the_guide_does_not_name_is_said_to_be_missing_before_its_aftercare(assistant, text, activity):
     messages = assistant.respond(Turn("ask_aftercare", text)).messages
     assert messages[0] == f"The guide does not say whether to {activity} after a treatment."
-    assert messages[1].startswith("What it says about the time after one: After your treatment, you can expect")
+    assert messages[1].startswith("What it says about what happens after a treatment: After your treatment, you can expect")
 
 
 @pytest.mark.parametrize("text", ["When should I book my treatments?", "What should you not do after the treatment?",
@@ -204,24 +214,121 @@ def test_an_unsure_nlu_with_fewer_than_two_topic_guesses_asks_to_rephrase(assist
 
 
 def test_an_aftercare_instruction_the_clinic_adds_answers_the_activity_it_names(guide_dir, nlp, vocabulary, engine):
-    guide = guide_dir / "mesotherapy-guide.txt"
-    guide.write_text(guide.read_text().replace(
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text.replace(
         "How Long Do Results Last?",
         "Avoid strenuous exercise and saunas for 24 hours after your session.\n\nHow Long Do Results Last?"))
-    build_knowledge_base(engine, guide_files(guide_dir), nlp)
-    clinic_assistant = Assistant(make_session_factory(engine), vocabulary, Clinic())
     reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="can I exercise after?"))
     assert reply.messages[0] == "Avoid strenuous exercise and saunas for 24 hours after your session."
     reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="can I fly after?"))
     assert reply.messages[0] == "The guide does not say whether to fly after a treatment."
 
 
+def test_a_section_the_clinic_adds_on_an_activity_answers_it(guide_dir, nlp, vocabulary, engine):
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text + (
+        "\n\nCan I Wear Make-up Afterwards?\n\nWait a day before wearing make-up.\n"))
+    reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="when can I wear makeup again?"))
+    assert reply.messages[0] == "Wait a day before wearing make-up."
+    reply = clinic_assistant.respond(Turn(intent="ask_aftercare", text="when can i see results"))
+    assert "Mesotherapy results are not permanent" not in reply.messages[0]  # the topic's own sentence first
+
+
+@pytest.mark.parametrize("intent, text, said, topic_start", [
+    ("ask_procedure", "How should I prepare for my appointment?", "how to prepare for a treatment",
+     "What it says about what happens during a treatment: During a mesotherapy treatment"),
+    ("ask_procedure", "what should i avoid before my treatment", "how to prepare for a treatment",
+     "What it says about what happens during a treatment: During a mesotherapy treatment"),
+    ("ask_safety", "Is mesotherapy FDA approved?", "whether mesotherapy or what is injected is approved or regulated",
+     "What it says about the safety of mesotherapy: This procedure is considered safe when performed"),
+    ("ask_what_is_mesotherapy", "Who invented mesotherapy?", "who invented mesotherapy or where it comes from",
+     "What it says about what mesotherapy is: Mesotherapy is a minimally invasive procedure"),
+])
+def test_a_part_of_a_topic_the_guide_does_not_cover_is_said_to_be_missing_before_the_topic(
+        assistant, intent, text, said, topic_start):
+    messages = assistant.respond(Turn(intent, text)).messages
+    assert messages[0].startswith(f"The guide does not say {said}")
+    assert messages[1].startswith(topic_start)
+    assert not messages[0].startswith("This procedure is considered safe")
+
+
+@pytest.mark.parametrize("intent, text", [("ask_procedure", "does it hurt"),
+                                          ("ask_safety", "what are the risks"),
+                                          ("ask_what_is_mesotherapy", "what is mesotherapy")])
+def test_a_question_about_the_whole_topic_gets_the_topic(assistant, intent, text):
+    assert not assistant.respond(Turn(intent, text)).messages[0].startswith("The guide does not say")
+
+
+def test_a_preparation_instruction_the_clinic_adds_answers_how_to_prepare(guide_dir, nlp, vocabulary, engine):
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text + (
+        "\n\nPreparing for Your Session\n\nAvoid aspirin and alcohol for two days before your treatment.\n"))
+    reply = clinic_assistant.respond(Turn(intent="ask_procedure", text="how do I prepare?"))
+    assert reply.messages[0] == "Avoid aspirin and alcohol for two days before your treatment."
+    reply = clinic_assistant.respond(Turn(intent="ask_safety", text="is it FDA approved?"))
+    assert reply.messages[0].startswith("The guide does not say whether mesotherapy or what is injected is approved")
+
+
+def test_an_unsure_nlu_whose_likeliest_reading_is_a_safety_question_still_hears_the_condition_is_not_addressed(assistant):
+    turn = Turn(intent="nlu_fallback", text="is it safe for my 16 year old daughter",
+                ranking=["nlu_fallback", "out_of_scope", "ask_contraindications", "ask_safety"])
+    messages = assistant.respond(turn).messages
+    assert messages[0].startswith("The guide I answer from does not address age")
+    assert messages[-1] == safety.professional_recommendation(Clinic())
+    unsure_about_results = Turn(intent="nlu_fallback", text="does it work at my age",
+                                ranking=["nlu_fallback", "ask_conditions_treated", "ask_safety"])
+    assert assistant.respond(unsure_about_results).messages[0] == replies.DID_YOU_MEAN
+
+
+def test_asking_whether_it_causes_a_personal_condition_is_answered_from_the_side_effects(assistant):
+    messages = assistant.respond(Turn("ask_safety", "can mesotherapy cause cancer")).messages
+    assert messages[0] == "The guide does not list cancer among the side effects of mesotherapy."
+    assert messages[1].startswith("What it does say: This procedure is considered safe")
+    own = assistant.respond(Turn("ask_contraindications", "can I have mesotherapy if I had cancer")).messages
+    assert own[0].startswith("The guide I answer from does not address cancer")
+
+
+@pytest.mark.parametrize("previous_topic, intent, text, entities, start", [
+    ("conditions", "ask_what_is_mesotherapy", "what about my double chin", {"condition": ["double chin"]},
+     "The guide lists fat deposits"),
+    ("results_duration", "nlu_fallback", "and for stretch marks?", {"condition": ["stretch marks"]},
+     "Mesotherapy results are not permanent."),
+    ("safety", "ask_procedure", "how about bruising", {"side_effect": ["bruising"]}, "There may also be some bruising"),
+])
+def test_a_follow_up_naming_something_else_asks_the_previous_question_about_it(
+        assistant, previous_topic, intent, text, entities, start):
+    turn = Turn(intent, text, entities, previous_topic=previous_topic, ranking=["nlu_fallback", "ask_safety"])
+    reply = assistant.respond(turn)
+    assert reply.messages[0].startswith(start)
+    assert reply.topic == previous_topic
+
+
+@pytest.mark.parametrize("intent, text, entities", [
+    ("ask_safety", "and the side effects?", {}),  # names nothing the previous topic narrows by
+    ("ask_safety", "what about bruising", {"side_effect": ["bruising"]}),  # a side effect, not a condition
+])
+def test_other_messages_after_a_topic_keep_their_own_reading(assistant, intent, text, entities):
+    assert assistant.respond(Turn(intent, text, entities, previous_topic="conditions")).topic == "safety"
+
+
+def test_a_red_flag_worded_as_a_follow_up_stays_a_red_flag(assistant):
+    turn = Turn("report_red_flag", "what about my lips, they are swelling up and i feel faint",
+                {"condition": ["wrinkles"]}, previous_topic="conditions")
+    reply = assistant.respond(turn)
+    assert reply.messages[0] == safety.urgent_care_message(Clinic())
+    assert not any(message.startswith("The guide lists") for message in reply.messages)
+
+
+def test_a_red_flag_the_nlu_was_unsure_about_gets_the_urgent_message_and_no_did_you_mean(assistant):
+    turn = Turn("nlu_fallback", "my lips are swelling after meso yesterday",
+                ranking=["nlu_fallback", "ask_aftercare", "ask_what_is_mesotherapy", "report_red_flag"])
+    reply = assistant.respond(turn)
+    assert reply.messages[0] == safety.urgent_care_message(Clinic())
+    assert replies.DID_YOU_MEAN not in reply.messages and not reply.buttons
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
 def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(guide_dir, nlp, vocabulary, engine):
-    guide = guide_dir / "mesotherapy-guide.txt"
-    guide.write_text(guide.read_text() + "\n\nHow Much Does Mesotherapy Cost?\n\n"
-                     "A session at our clinic costs 150 euros, and a course of four sessions costs 520 euros.\n")
-    build_knowledge_base(engine, guide_files(guide_dir), nlp)
-    clinic_assistant = Assistant(make_session_factory(engine), vocabulary, Clinic())
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text + (
+        "\n\nHow Much Does Mesotherapy Cost?\n\n"
+        "A session at our clinic costs 150 euros, and a course of four sessions costs 520 euros.\n"))
     reply = clinic_assistant.respond(Turn(intent="ask_price", text="how much does mesotherapy cost?"))
     assert reply.messages[0] == "A session at our clinic costs 150 euros, and a course of four sessions costs 520 euros."
     assert not any("does not cover" in message for message in reply.messages)

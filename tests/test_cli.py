@@ -30,12 +30,14 @@ def test_build_kb_says_a_new_section_is_unreachable_and_how_to_reach_it(monkeypa
     monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
     guide = guide_dir / "mesotherapy-guide.txt"
     guide.write_text(guide.read_text() + "\n\nCan I Wear Make-up Afterwards?\n\nWait a day before wearing make-up.\n"
-                     "\nHow Much Does Mesotherapy Cost?\n\nA session at our clinic costs 150 euros.\n")
+                     "\nHow Much Does Mesotherapy Cost?\n\nA session at our clinic costs 150 euros.\n"
+                     "\nPreparing for Your Session\n\nAvoid aspirin for two days before your treatment.\n")
     assert cli.main(["build-kb"]) == 0  # warnings only: the assistant still answers everything it did
     captured = capsys.readouterr()
     assert "'How Long Do Results Last?' -> topic results_duration" in captured.out
     assert "'How Much Does Mesotherapy Cost?' -> ask_price (guide now covers it)" in captured.out
     assert "'Can I Wear Make-up Afterwards?' -> NOT REACHABLE" in captured.out
+    assert "'Preparing for Your Session' -> topic procedure (how to prepare for a treatment)" in captured.out
     assert "warning: section 'Can I Wear Make-up Afterwards?' is not reachable: no topic points at it" in captured.err
     assert "add a topic to data/topics.yml" in captured.err and "make train; 4. make deploy" in captured.err
 

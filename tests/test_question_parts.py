@@ -46,3 +46,11 @@ def test_parts_asking_the_same_topic_or_small_talk_are_answered_once(assistant):
     parts = [Turn(intent="greet", text="hi"), Turn(intent="ask_procedure", text="does it hurt?"),
              Turn(intent="ask_procedure", text="does it hurt a lot?")]
     assert assistant.respond(whole, parts).messages == assistant.respond(whole).messages
+
+
+def test_a_sentence_two_parts_answer_with_is_said_once(assistant):
+    whole = Turn(intent="ask_safety", text="is it safe and who should do it")
+    parts = [Turn(intent="ask_safety", text="is it safe"), Turn(intent="ask_practitioner", text="who should do it")]
+    text = " ".join(assistant.respond(whole, parts).messages)
+    assert text.count("This procedure is considered safe when performed by a licensed professional.") == 1
+    assert "board-certified dermatologist or plastic surgeon" in text

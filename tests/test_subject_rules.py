@@ -90,10 +90,20 @@ def test_a_question_that_mentions_a_personal_condition_asks_who_should_not_have_
         ("what medicine is in the injections", "ask_cocktail_ingredients"),  # a medicine, not the visitor's
         ("does it help with acne", "ask_conditions_treated"),
         ("can it deliver results", "ask_conditions_treated"),  # "deliver" is no liver condition
+        ("yes, I'm pregnant", "affirm"),  # answers a question the assistant asked
+        ("thanks, bye", "goodbye"),
     ],
 )
 def test_other_messages_keep_their_intent(text, classified):
     assert RULES.intent_for(text, classified) is None
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [("i take roaccutane", "goodbye"), ("ok thanks but i take warfarin", "thank"), ("hi, im pregnant", "greet")],
+)
+def test_small_talk_that_names_a_personal_condition_asks_who_should_not_have_it(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_contraindications"
 
 
 def test_another_treatment_during_pregnancy_is_still_out_of_scope():
@@ -276,9 +286,13 @@ def test_the_rasa_component_answers_an_unsure_safety_question_with_the_pairs_con
         ("Can mesotherapy trigger pigmentation?", "ask_conditions_treated"),
         ("does it make hair loss worse at first", "nlu_fallback"),
         ("could this treatment possibly cause scars", "ask_procedure"),
+        ("does meso give you headaches", "nlu_fallback"),  # a side effect of the vocabulary
+        ("can the injections cause a rash", "ask_conditions_treated"),
+        ("does it cause pain", "ask_procedure"),
+        ("can mesotherapy cause cancer", "ask_contraindications"),  # a personal condition as what it may cause
     ],
 )
-def test_asking_whether_it_causes_a_condition_is_a_side_effect_question(text, classified):
+def test_asking_whether_it_causes_a_condition_or_side_effect_is_a_side_effect_question(text, classified):
     assert RULES.intent_for(text, classified) == "ask_safety"
 
 
@@ -289,7 +303,7 @@ def test_asking_whether_it_causes_a_condition_is_a_side_effect_question(text, cl
         "can it make my cellulite go away",
         "does mesotherapy cause fat loss",  # an outcome visitors hope for
         "Can hair wax make your hair fall out?",  # not about mesotherapy
-        "does it cause pain",  # no condition: the classifier's (procedure)
+        "does it cause any problems",  # nothing named: the classifier's
         "will it give me smoother skin",
         "Can wrinkles treated with mesotherapy worsen after I stop using it?",  # the condition before the verb
     ],
@@ -317,3 +331,59 @@ def test_asking_only_what_a_condition_is_is_out_of_scope(text, classified):
 )
 def test_what_is_questions_about_mesotherapy_for_a_condition_are_not_about_the_condition(text):
     assert RULES.intent_for(text, "ask_conditions_treated") != "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text, next_reading",
+    [
+        ("How much belly fat is too much?", ("out_of_scope", 0.29)),
+        ("how much bruising is too much after mesotherapy", ("ask_aftercare", 0.25)),
+        ("how much downtime is there", ("ask_aftercare", 0.25)),
+    ],
+)
+def test_how_much_of_something_other_than_money_is_no_price_question(text, next_reading):
+    ranking = [("ask_price", 0.7), ("nlu_fallback", 0.45), next_reading, ("ask_safety", 0.01)]
+    assert RULES.reading_when_no_price_is_asked(text, "ask_price", ranking) == next_reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much does it cost", "how much is a session", "how much for hair meso", "How much will I pay per session?",
+     "how much is it in euros"],
+)
+def test_how_much_money_stays_a_price_question(text):
+    ranking = [("ask_price", 0.7), ("out_of_scope", 0.29)]
+    assert RULES.reading_when_no_price_is_asked(text, "ask_price", ranking) is None
+    assert RULES.reading_when_no_price_is_asked("how much fat is too much", "ask_safety", ranking) is None
+
+
+def test_the_rasa_component_gives_an_amount_question_the_classifiers_next_reading():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from connectors.subject_rules import SubjectRulesClassifier
+
+    component = SubjectRulesClassifier(SubjectRulesClassifier.get_default_config())
+    ranking = [{"name": "ask_price", "confidence": 0.75}, {"name": "ask_aftercare", "confidence": 0.25}]
+    text = "how much bruising is too much after mesotherapy"
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    component.process([message])
+    assert message.get("intent") == {"name": "ask_aftercare", "confidence": 0.25}
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [("how long before i can go in the sun", "ask_procedure"), ("how soon can i shower", "nlu_fallback"),
+     ("can i go to work the next day", "ask_procedure")],
+)
+def test_asking_when_one_may_do_something_after_a_treatment_is_an_aftercare_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize(
+    "text, classified",
+    [("when can i get it done", "ask_procedure"), ("how soon can i book", "nlu_fallback"),
+     ("is it safe to exercise after", "ask_safety")],  # a safety question keeps its intent
+)
+def test_booking_and_other_readings_are_no_aftercare_activity(text, classified):
+    assert RULES.intent_for(text, classified) is None
+

@@ -18,11 +18,11 @@ from bot.answering.replies import Reply
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
 from bot.nlp.activities import addressed_to_the_visitor, asked_activity, mentions_activity
-from bot.nlp.causation import asks_whether_it_causes
+from bot.nlp.causation import asks_whether_it_causes, what_it_may_cause
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
-from bot.topics import IntentTable, Topic, UncoveredSubject, intent_table
+from bot.topics import Aspect, IntentTable, Topic, UncoveredSubject, intent_table
 
 # The entity that each `narrow` answer of data/topics.yml narrows by.
 NARROW_ENTITY = {
@@ -96,6 +96,31 @@ def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
     return "\n\n".join(f'From "{title}": {_prose(part)}' for title, part in by_guide.items())
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A follow-up that asks the previous question again about something else: "what about my double chin?",
+# "and for stretch marks?".
+_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:what|how) about\b|^\W*and (?:for|with|on)\b", re.I)
+
+
+def _each_sentence_once(messages: List[str]) -> List[str]:
+    """``messages`` without the sentences an earlier one already said ("is it safe and who should do it?":
+    the practitioner answer repeats the safety answer's sentences); a message holding a list is kept whole
+    unless it was said whole. Messages left empty are dropped."""
+    said: Set[str] = set()
+    kept = []
+    for message in messages:
+        if "\n" in message:
+            fresh = "" if message in said else message
+            said.add(message)
+        else:
+            sentences = _SENTENCE_END.split(message.strip())
+            fresh = " ".join(sentence for sentence in sentences if sentence not in said)
+            said.update(sentences)
+        if fresh:
+            kept.append(fresh)
+    return kept
+
+
 class Assistant:
     """Answers turns from a built knowledge base."""
 
@@ -112,6 +137,9 @@ class Assistant:
         self._vocabulary = vocabulary
         self._table = table or intent_table()
         self._other_subjects = other_subjects or OtherSubjects.with_vocabulary(OTHER_SUBJECTS_PATH, vocabulary)
+        # What the NLU may read a follow-up as: any question, or unsure.
+        self._questions = {t.intent for t in self._table.topics} | {u.intent for u in self._table.not_in_guide}
+        self._questions |= {"nlu_fallback", "out_of_scope"}
         # The entity-aware answers a topic may name as `narrow` in data/topics.yml.
         self._narrow_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
             "conditions_treated": self._conditions,
@@ -126,11 +154,12 @@ class Assistant:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
+        turn = self._as_follow_up(turn)
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
             reply = Reply(
-                [message for part in replies_in_order for message in part.messages],
+                _each_sentence_once([message for part in replies_in_order for message in part.messages]),
                 topic=replies_in_order[-1].topic,
                 condition=replies_in_order[-1].condition,
             )
@@ -163,6 +192,16 @@ class Assistant:
             previous = None
         return replace(turn, entities=entities, previous_condition=previous)
 
+    def _as_follow_up(self, turn: Turn) -> Turn:
+        """ "What about my double chin?" after "what can it treat?": the previous topic's question about what
+        this message names (an entity the topic narrows its answer by); any other turn unchanged."""
+        topic = self._table.topic_by_key(turn.previous_topic)
+        if topic is None or not _FOLLOW_UP.search(turn.text) or turn.intent not in self._questions:
+            return turn
+        if not turn.entities.get(NARROW_ENTITY.get(topic.narrow or "", "")):
+            return turn
+        return replace(turn, intent=topic.intent)
+
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
         """The parts that ask the guide something, one per intent, in the visitor's order."""
         chosen: Dict[str, Turn] = {}
@@ -174,8 +213,9 @@ class Assistant:
     # -- dispatch ---------------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Reply:
-        conditions = safety.personal_conditions(turn.text)
-        if conditions and turn.intent in self._table.safety_intents - {self._table.red_flag}:
+        caused = set(safety.personal_conditions(what_it_may_cause(turn.text)))  # "can it cause cancer?"
+        conditions = [condition for condition in safety.personal_conditions(turn.text) if condition not in caused]
+        if conditions and self._asks_about_safety(turn):
             return self._personal_condition_reply(turn, conditions)
         topic = self._table.topic_for(turn.intent)
         if topic:
@@ -196,6 +236,9 @@ class Assistant:
             if reassurance and not safety.needs_urgent_care(turn.intent, turn.text):
                 return self._topic_reply(turn, reassurance)  # normal after-effects: the guide's words
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
+        if turn.intent == "nlu_fallback" and safety.needs_urgent_care(turn.intent, turn.text):
+            # the urgent-care message the policy puts first is the answer; no "did you mean" after it
+            return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
         unsure_report_answer = self._reassurance_for_unsure_report(turn) if turn.intent == "nlu_fallback" else None
         if unsure_report_answer:
             return self._topic_reply(turn, unsure_report_answer)
@@ -211,6 +254,15 @@ class Assistant:
             reply.messages.append(replies.offer_handoff(self._clinic))
             reply.buttons = [replies.HANDOFF_BUTTON, *reply.buttons]
         return reply
+
+    def _asks_about_safety(self, turn: Turn) -> bool:
+        """Whether the turn is a safety question (no symptom report): by its intent, or, when the NLU was
+        unsure, by the likeliest question it read ("is it safe for my 16 year old daughter?")."""
+        safety_questions = self._table.safety_intents - {self._table.red_flag}
+        if turn.intent == "nlu_fallback":
+            questions = (i for i in turn.ranking if self._table.topic_for(i) or self._table.uncovered(i))
+            return next(questions, None) in safety_questions
+        return turn.intent in safety_questions
 
     def _personal_condition_reply(self, turn: Turn, conditions: List[str]) -> Reply:
         """A safety question about the visitor's own condition: say what the guide does not address
@@ -291,9 +343,13 @@ class Assistant:
 
     def _topic_reply(self, turn: Turn, topic: Topic) -> Reply:
         condition = self._condition(turn)
+        aspect = topic.aspect_asked_in(turn.text)
         with self._sessions() as session:
             narrow = self._narrow_answers.get(topic.narrow or "")
-            messages = narrow(session, turn, condition) if narrow else []
+            if aspect:
+                messages = self._aspect_answer(session, topic, aspect)
+            else:
+                messages = narrow(session, turn, condition) if narrow else []
             if not messages:
                 sentences = query.topic_sentences(session, topic.key)
                 cite = len(query.document_titles(session)) > 1
@@ -320,6 +376,19 @@ class Assistant:
         if not safety.is_safety_question(turn.intent, turn.text):
             messages.append(replies.ASK_PROFESSIONAL_INSTEAD)
         return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    def _aspect_answer(self, session: Session, topic: Topic, aspect: Aspect) -> List[str]:
+        """ "How do I prepare?" (an ``aspects`` entry of data/topics.yml): the guide's sentences that speak
+        to it, or that the guide does not say and then what it says about the topic."""
+        speaking = query.sentences_matching(session, aspect.is_answered_by)
+        if speaking:
+            return [_sentence_list(speaking, cite=len(query.document_titles(session)) > 1)]
+        return self._not_said_then_topic(session, topic, f"The guide does not say {aspect.silent}.")
+
+    def _not_said_then_topic(self, session: Session, topic: Topic, note: str) -> List[str]:
+        """``note`` (what the guide does not say), then what the guide says about ``topic``."""
+        section = query.topic_sentences(session, topic.key)
+        return [note, f"What it says about {topic.silent}: " + _sentence_list(section)] if section else [note]
 
     # -- entity-aware topic answers -------------------------------------------------------------
 
@@ -377,23 +446,29 @@ class Assistant:
         return messages
 
     def _after_treatment(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
-        """ "Can I fly after?": the topic's sentences that name the activity, or that the guide does not say
-        and then the topic's section; a named side effect otherwise ("how long does swelling last?")."""
+        """ "Can I fly after?": the topic's sentences that name the activity (else any of the guide's), or that
+        the guide does not say and then the topic's section; a named side effect otherwise ("how long does
+        swelling last?")."""
         activity = asked_activity(turn.text)
         topic = self._table.topic_for(turn.intent)
         if activity is None or topic is None:
             return self._side_effects(session, turn, condition)
-        section = query.topic_sentences(session, topic.key)
-        naming = [row for row in section if mentions_activity(row.text, activity)]
+
+        def names_it(text: str) -> bool:
+            return mentions_activity(text, activity)
+
+        naming = [row for row in query.topic_sentences(session, topic.key) if names_it(row.text)]
+        naming = naming or query.sentences_matching(session, names_it)  # e.g. a section a clinic added
         if naming:
             return [_sentence_list(naming)]
         note = f"The guide does not say whether to {addressed_to_the_visitor(activity)} after a treatment."
-        return [note, "What it says about the time after one: " + _sentence_list(section)] if section else [note]
+        return self._not_said_then_topic(session, topic, note)
 
     def _caused_condition(self, session: Session, turn: Turn) -> List[str]:
-        """ "Can meso make my hair fall out?": the guide's side-effect sentences that name the condition, or
-        that they do not name it and then the topic's section; [] for any other question."""
-        named = turn.entities.get("condition", [])
+        """ "Can meso make my hair fall out?", "can it cause cancer?": the guide's side-effect sentences that name
+        the condition (of the vocabulary, or a personal health condition), or that they do not name it and then
+        the topic's section; [] for any other question."""
+        named = turn.entities.get("condition", []) or safety.personal_conditions(what_it_may_cause(turn.text))
         if not named or not asks_whether_it_causes(turn.text):
             return []
         condition = named[0]

@@ -109,6 +109,23 @@ def sentences_under_headings(session: Session, heading_matches: Callable[[str], 
     ]
 
 
+def sentences_matching(session: Session, sentence_matches: Callable[[str], bool]) -> List[SentenceRow]:
+    """Every sentence of every guide that ``sentence_matches``, in reading order, without repeats or
+    questions (a heading asks; it does not answer)."""
+    statement = (
+        select(Sentence.text, Block.kind, Document.title)
+        .join(Block, Block.id == Sentence.block_id)
+        .join(Section, Section.id == Block.section_id)
+        .join(Document, Document.id == Section.document_id)
+        .order_by(Document.name, Section.position, Block.position, Sentence.position)
+    )
+    rows: Dict[str, SentenceRow] = {}
+    for text, kind, title in session.execute(statement):
+        if text not in rows and not text.rstrip().endswith("?") and sentence_matches(text):
+            rows[text] = SentenceRow(text, kind == "bullet_list", title)
+    return list(rows.values())
+
+
 def document_titles(session: Session) -> List[str]:
     """The titles of the guides in the knowledge base, by file name."""
     return list(session.execute(select(Document.title).order_by(Document.name)).scalars())
@@ -120,23 +137,35 @@ class SectionRow:
     heading: str
     topics: FrozenSet[str]
     is_introduction: bool  # the text under the guide's title, before its first question
+    sentences: Tuple[str, ...] = ()
 
 
 def sections(session: Session) -> List[SectionRow]:
     """Every section of every guide, with the topics its sentences answer."""
     statement = (
-        select(Document.name, Document.title, Section.id, Section.position, Section.heading, SentenceTopic.topic)
+        select(
+            Document.name,
+            Document.title,
+            Section.id,
+            Section.position,
+            Section.heading,
+            Sentence.text,
+            SentenceTopic.topic,
+        )
         .join(Section, Section.document_id == Document.id)
         .outerjoin(Block, Block.section_id == Section.id)
         .outerjoin(Sentence, Sentence.block_id == Block.id)
         .outerjoin(SentenceTopic, SentenceTopic.sentence_id == Sentence.id)
-        .order_by(Document.name, Section.position)
+        .order_by(Document.name, Section.position, Block.position, Sentence.position)
     )
-    found: Dict[int, Tuple[str, str, bool, set]] = {}
-    for document, title, section_id, position, heading, topic in session.execute(statement):
-        entry = found.setdefault(section_id, (document, heading, position == 0 and heading == title, set()))
+    found: Dict[int, Tuple[str, str, bool, set, Dict[str, None]]] = {}
+    for document, title, section_id, position, heading, text, topic in session.execute(statement):
+        entry = found.setdefault(section_id, (document, heading, position == 0 and heading == title, set(), {}))
         if topic:
             entry[3].add(topic)
+        if text:
+            entry[4][text] = None
     return [
-        SectionRow(document, heading, frozenset(topics), intro) for document, heading, intro, topics in found.values()
+        SectionRow(document, heading, frozenset(topics), intro, tuple(texts))
+        for document, heading, intro, topics, texts in found.values()
     ]

@@ -40,7 +40,15 @@ def guide_coverage(sections: Sequence[SectionRow], table: IntentTable, examples:
     for row in sections:
         topics = sorted(row.topics)
         subjects = [entry.intent for entry in table.not_in_guide if entry.answered_by(row.heading)]
-        reached_by = [f"topic {key}" for key in topics] + [f"{intent} (guide now covers it)" for intent in subjects]
+        aspects = [
+            f"topic {topic.key} ({aspect.silent})"
+            for topic in table.topics
+            for aspect in topic.aspects
+            if any(aspect.is_answered_by(sentence) for sentence in row.sentences)
+        ]
+        reached_by = (
+            [f"topic {key}" for key in topics] + aspects + [f"{intent} (guide now covers it)" for intent in subjects]
+        )
         if row.is_introduction and not reached_by:
             coverage.sections.append(f"{row.document}: '{row.heading}' -> introduction (not answered)")
             continue

@@ -12,7 +12,7 @@ import re
 from typing import List, Optional
 
 _ACTIVITY = r"(?P<activity>[a-z][a-z' -]{1,40}?)"
-_AFTER = r"(?:after(?:wards?)?|post[- ]?treatment|following)\b"
+_AFTER = r"(?:after(?:wards?)?|post[- ]?treatment|following|the (?:next|following) (?:day|morning)|tomorrow)\b"
 _WHEN = r"(?:(?:right|straight|soon|the (?:same )?day|the night|\d+ (?:hours?|days?))\s+)?"
 _ASKS_ACTIVITY = (
     # "can I fly after mesotherapy?", "is it ok to exercise the day after", "should I avoid the sun afterwards"
@@ -24,7 +24,8 @@ _ASKS_ACTIVITY = (
     # "how long before I can go in the sun", "when can I wash my hair"
     re.compile(
         rf"\b(?:how (?:long|soon)(?: do i have to wait)? (?:before|until|till|after which) (?:i|you) can|"
-        rf"when (?:can|could) (?:i|you))\s+(?:start\s+|go back to\s+)?{_ACTIVITY}\s*(?:again\s*)?[?.!]*\s*$",
+        rf"how soon (?:can|could) (?:i|you)|when (?:can|could) (?:i|you))\s+(?:start\s+|go back to\s+)?{_ACTIVITY}"
+        rf"\s*(?:again\s*)?[?.!]*\s*$",
         re.IGNORECASE,
     ),
 )
@@ -32,7 +33,7 @@ _ASKS_ACTIVITY = (
 _NOT_THE_ACTIVITY = frozenset(
     "i you we one my your the a an some any to in on at into out of for with and or it them this that "
     "go going get getting do doing have having take taking be being use using start again back still "
-    "put wear avoid stop see notice expect not no never".split()
+    "put wear avoid stop see notice expect not no never done".split()
 )
 # Words of a question about booking or the next treatment ("when should I book my treatments?"), which is
 # no activity after one.

@@ -8,7 +8,9 @@
    should not have mesotherapy, the not-in-guide subject whose words name pregnancy in
    data/topics.yml; the answer then says the guide does not address it, and ends with the
    professional line. Medicines, age, skin conditions and infections are left out: their words are
-   also ordinary topic words ("what medicine is in it", "does it help with acne").
+   also ordinary topic words ("what medicine is in it", "does it help with acne"). A message read as a
+   greeting, goodbye or thanks that names any of them ("i take roaccutane", "thanks! I'm pregnant btw")
+   is such a question too.
 3. A question that opens by asking what mesotherapy or one of its family (``family`` in
    data/other_subjects.yml) is ("What is mesotherapy and
    how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
@@ -24,16 +26,24 @@
    mesotherapy?": is it safe 0.44, who should not have it 0.36): the likelier of the two, when together
    they clear the fallback threshold, rather than "did you mean"; either answer ends with the
    professional line.
-7. A question that asks whether mesotherapy causes or worsens a condition of the vocabulary ("can meso
-   make my hair fall out?", "will it give me acne?", :mod:`bot.nlp.causation`): ``ask_safety``, a
-   side-effect question, never the results section's "Yes. The guide lists hair loss...".
+7. A question that asks whether mesotherapy causes or worsens a condition or side effect of the vocabulary,
+   or a personal health condition ("can meso make my hair fall out?", "will it give me acne?", "does meso
+   give you headaches?", "can mesotherapy cause cancer?": not rule 2's "can I have it if I had cancer?",
+   :mod:`bot.nlp.causation`): ``ask_safety``, a side-effect question, never the results section's "Yes.
+   The guide lists hair loss...".
 8. A question that asks only what a condition of the vocabulary is ("What even is cellulite?", "whats
    melasma"): ``out_of_scope``, answered "the guide does not explain cellulite itself" with the
    related topic as a button, rather than "did you mean" or a mesotherapy fact.
+9. A price question whose "how much" asks an amount of something else ("How much belly fat is too much?",
+   "how much bruising is normal after it?", :mod:`bot.nlp.amounts`): the classifier's next reading, which
+   it had learnt "how much" from price questions to outweigh.
+10. A question the classifier read as one about the treatment itself, or was unsure about, that asks when
+   or whether one may do something after a treatment ("how long before I can go in the sun?",
+   :mod:`bot.nlp.activities`): the aftercare question, whose answer names the activity.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 2 to 5, 7 and 8. (Rules 7 and 8 are numbered after rule 6, which works on
-the classifier's ranking, but applied with rules 1 to 5.)
+keeps its intent under rules 3 to 5, 7, 8 and 10, and under rule 2 unless it was read as small talk. (Rules 7, 8 and 10 are numbered after rule 6, which works on
+the classifier's ranking as rule 9 does, but applied with rules 1 to 5.)
 """
 
 from __future__ import annotations
@@ -43,6 +53,8 @@ from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
 from bot.answering.safety import personal_conditions
+from bot.nlp.activities import asked_activity
+from bot.nlp.amounts import asks_an_amount_not_money
 from bot.nlp.causation import what_it_may_cause
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
@@ -50,11 +62,14 @@ from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
 FALLBACK = "nlu_fallback"
+SMALL_TALK = frozenset({"greet", "goodbye", "thank"})  # never an answer to a question the assistant asked
 DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
 OUT_OF_SCOPE = "out_of_scope"
 SIDE_EFFECTS = "ask_safety"
+PROCEDURE = "ask_procedure"
+AFTERCARE = "ask_aftercare"
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
 
@@ -133,7 +148,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The eight rules above, for one intent table, list of other treatments, the ingredients and the
+    """The ten rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -142,9 +157,10 @@ class SubjectRules:
         table: IntentTable,
         ingredients: Sequence[str] = (),
         conditions: Sequence[str] = (),
+        side_effects: Sequence[str] = (),
     ) -> None:
         self._other = other
-        self._condition = re.compile(rf"\b(?:{_names_pattern(conditions)})\b", re.IGNORECASE)
+        self._unwanted = re.compile(rf"\b(?:{_names_pattern([*conditions, *side_effects])})\b", re.IGNORECASE)
         self._condition_question = _asks_what_condition_is(conditions) if conditions else None
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
@@ -155,10 +171,12 @@ class SubjectRules:
         self._openings = _openings(family)
         self._safety_questions = self._questions & table.safety_intents
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
+        self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
 
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
-        """Read the other treatments and the vocabulary (its ingredients for rule 5, conditions for rules 7, 8)."""
+        """Read the other treatments and the vocabulary (its ingredients for rule 5, conditions for rules 7 and
+        8, side effects for rule 7)."""
         vocabulary = Vocabulary.load(vocabulary_path)
         ingredients = [
             phrase
@@ -166,27 +184,35 @@ class SubjectRules:
             if label == "ingredient" and phrase.lower() not in GENERAL_INGREDIENT_WORDS
         ]
         conditions = [phrase for label, _, phrase in vocabulary.phrases() if label == "condition"]
-        return cls(OtherSubjects.with_vocabulary(subjects_path, vocabulary), table, ingredients, conditions)
+        side_effects = [phrase for label, _, phrase in vocabulary.phrases() if label == "side_effect"]
+        other = OtherSubjects.with_vocabulary(subjects_path, vocabulary)
+        return cls(other, table, ingredients, conditions, side_effects)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5, 7 and 8 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7, 8 and 10 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
         if self._ingredient_question and intent in self._ingredient_question_intents:
             if self._ingredient_question.search(text):
                 return INGREDIENTS if intent != INGREDIENTS else None
+        if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
+            return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
         if intent not in self._questions:
             return None
         if self._condition_question and self._condition_question.search(text):
             return OUT_OF_SCOPE
-        if self._contraindications and set(personal_conditions(text)) - NOT_ONLY_CONDITIONS:
+        caused = what_it_may_cause(text)  # the part after the verb when it asks what mesotherapy may cause
+        own = set(personal_conditions(text)) - NOT_ONLY_CONDITIONS - set(personal_conditions(caused))
+        if self._contraindications and own:
             return self._contraindications if intent != self._contraindications else None
         for opening, opened in self._openings:
             if opening.search(text):
                 return opened if intent != opened else None
-        if self._condition.search(what_it_may_cause(text)):  # the condition after the verb: what it may cause
+        if self._unwanted.search(caused) or personal_conditions(caused):
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
+        if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
+            return AFTERCARE
         return None
 
     def safety_answer_when_unsure(
@@ -203,3 +229,13 @@ class SubjectRules:
         if all(name in self._safety_questions for name, _ in likeliest) and together >= threshold:
             return likeliest[0][0], round(together, 4)
         return None
+
+    def reading_when_no_price_is_asked(
+        self, text: str, intent: str, ranking: Sequence[Tuple[str, float]]
+    ) -> Optional[Tuple[str, float]]:
+        """Rule 9, for ``text`` classified as the price question with ``ranking`` (intent, confidence pairs):
+        the classifier's next reading and its confidence when "how much" asks an amount of something other
+        than money; None otherwise."""
+        if intent != self._price or not asks_an_amount_not_money(text):
+            return None
+        return next(((name, confidence) for name, confidence in ranking if name not in (intent, FALLBACK)), None)
