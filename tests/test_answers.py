@@ -131,6 +131,12 @@ def test_booking_and_general_aftercare_questions_name_no_activity(assistant, tex
     assert messages[0].startswith("After your treatment, you can expect")
 
 
+@pytest.mark.parametrize("text", ["is it ok to have meso after filler", "can i have mesotherapy the day after botox"])
+def test_having_mesotherapy_after_another_treatment_is_no_activity_after_mesotherapy(assistant, text):
+    messages = assistant.respond(Turn("ask_aftercare", text)).messages
+    assert messages[0].startswith("After your treatment, you can expect")
+
+
 def test_when_results_show_is_quoted_not_said_to_be_missing(assistant):
     messages = assistant.respond(Turn("ask_aftercare", "when can i see results")).messages
     assert "full results of mesotherapy will become apparent" in messages[0]

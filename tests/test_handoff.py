@@ -78,6 +78,8 @@ def _free_port() -> int:
     ("Anna Smith", "Anna Smith"), ("  josé   o'neil ", "josé o'neil"), ("Anne-Marie Dupont", "Anne-Marie Dupont"),
     ("Dr. Li", "Dr. Li"), ("", None), ("a", None), ("12345", None), ("anna@example.com", None),
     ("<script>", None), ("x" * 101, None),
+    ("yes", None), ("Ok.", None), ("no", None),  # "yes" after "please type your name (or cancel to stop)"
+    ("Noah", "Noah"), ("Yesenia", "Yesenia"),
 ])
 def test_validate_name(text: str, expected: Optional[str]) -> None:
     assert handoff.validate_name(text) == expected
@@ -104,12 +106,13 @@ def test_parse_consent(text: str, intent: Optional[str], expected: Optional[bool
     assert handoff.parse_consent(text, intent) is expected
 
 
-@pytest.mark.parametrize("text", ["cancel", "Stop", "stop please", "never mind", "nevermind", "forget it", "quit"])
+@pytest.mark.parametrize("text", ["cancel", "Stop", "stop please", "never mind", "nevermind", "forget it", "quit",
+                                  "no", "Nope."])
 def test_cancel_words(text: str) -> None:
     assert handoff.is_cancel(text)
 
 
-@pytest.mark.parametrize("text", ["Anna Stopford", "Cancellara", "+44 20 7946 0000"])
+@pytest.mark.parametrize("text", ["Anna Stopford", "Cancellara", "+44 20 7946 0000", "Noah", "Nora Smith"])
 def test_names_and_numbers_are_not_cancel_words(text: str) -> None:
     assert not handoff.is_cancel(text)
 
@@ -229,9 +232,15 @@ def test_form_reasks_on_bad_input() -> None:
         [handoff.BAD_CONTACT], [SlotSet("contact_detail", None)])
 
 
+def test_yes_to_go_on_after_a_red_flag_is_not_taken_for_a_name() -> None:
+    assert _validate(_form_tracker("yes", "affirm", {"handoff_consent": True}, {"contact_name": "yes"})) == (
+        [handoff.BAD_NAME], [SlotSet("contact_name", None)])
+
+
 @pytest.mark.parametrize("slot,text,intent", [
     ("handoff_consent", "no", "deny"), ("handoff_consent", "cancel", "out_of_scope"),
     ("contact_name", "stop", "deny"), ("contact_detail", "cancel", "out_of_scope"),
+    ("contact_name", "no", "deny"), ("contact_detail", "nope", "deny"),
 ])
 def test_form_cancels_at_any_step(slot: str, text: str, intent: str) -> None:
     messages, events = _validate(_form_tracker(text, intent, {"handoff_consent": True}, {slot: text}))

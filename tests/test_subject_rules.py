@@ -74,6 +74,7 @@ def test_questions_about_mesotherapy_keep_the_classifiers_intent(text):
         ("pregnant and want it, hmm", "nlu_fallback"),
         ("would my coeliac disease or my type 1 diabetes be a problem", "ask_safety"),
         ("im on warfarin, still ok?", "ask_safety"),
+        ("what if i get pregnant", "ask_safety"),  # the visitor's condition supposed, not a side effect
     ],
 )
 def test_a_question_that_mentions_a_personal_condition_asks_who_should_not_have_it(text, classified):
@@ -290,6 +291,9 @@ def test_the_rasa_component_answers_an_unsure_safety_question_with_the_pairs_con
         ("can the injections cause a rash", "ask_conditions_treated"),
         ("does it cause pain", "ask_procedure"),
         ("can mesotherapy cause cancer", "ask_contraindications"),  # a personal condition as what it may cause
+        ("does it leave you swollen for days", "nlu_fallback"),
+        ("what if i get an infection", "ask_capabilities"),  # a side effect supposed
+        ("what happens if i get bruising", "nlu_fallback"),
     ],
 )
 def test_asking_whether_it_causes_a_condition_or_side_effect_is_a_side_effect_question(text, classified):
@@ -304,6 +308,7 @@ def test_asking_whether_it_causes_a_condition_or_side_effect_is_a_side_effect_qu
         "does mesotherapy cause fat loss",  # an outcome visitors hope for
         "Can hair wax make your hair fall out?",  # not about mesotherapy
         "does it cause any problems",  # nothing named: the classifier's
+        "what if i still have cellulite",  # a condition supposed is about results, not a side effect
         "will it give me smoother skin",
         "Can wrinkles treated with mesotherapy worsen after I stop using it?",  # the condition before the verb
     ],

@@ -118,6 +118,9 @@ _YES = re.compile(
     re.IGNORECASE,
 )
 _NO = re.compile(r"^\s*(n|no|nope|nah|i don'?t agree|don'?t)\b", re.IGNORECASE)
+# A whole answer that only says yes or no: never a name ("yes" after "please type your name (or cancel)").
+_ONLY_YES = re.compile(r"^\s*(?:y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|go on|yes please)\s*[.!]*\s*$", re.I)
+_ONLY_NO = re.compile(r"^\s*(?:n|no|nope|nah|no way)\s*[.!]*\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
@@ -158,8 +161,8 @@ class HandoffRequest(Base):
 
 
 def is_cancel(text: Optional[str]) -> bool:
-    """True when the visitor asks to stop ("cancel", "stop", "never mind"...)."""
-    return bool(_CANCEL_WORDS.match(text or ""))
+    """True when the visitor asks to stop ("cancel", "stop", "never mind", a bare "no"...)."""
+    return bool(_CANCEL_WORDS.match(text or "") or _ONLY_NO.match(text or ""))
 
 
 def parse_consent(text: Optional[str], intent: Optional[str]) -> Optional[bool]:
@@ -174,9 +177,9 @@ def parse_consent(text: Optional[str], intent: Optional[str]) -> Optional[bool]:
 
 
 def validate_name(text: Optional[str]) -> Optional[str]:
-    """The name, tidied, or None when it is not a plausible name."""
+    """The name, tidied, or None when it is not a plausible name (a bare "yes" or "no" is none)."""
     name = " ".join((text or "").split())
-    if not 1 < len(name) <= 100 or not _NAME.match(name):
+    if not 1 < len(name) <= 100 or not _NAME.match(name) or _ONLY_YES.match(name) or _ONLY_NO.match(name):
         return None
     return name
 

@@ -49,7 +49,8 @@ def asked_activity(text: str) -> Optional[str]:
         if found:
             activity = " ".join(found.group("activity").lower().split())
             words = activity_words(activity)
-            return activity if words and not _NEXT_TREATMENT.intersection(words) else None
+            treatment = _NEXT_TREATMENT.intersection(words) or any(word.startswith("meso") for word in words)
+            return activity if words and not treatment else None
     return None
 
 

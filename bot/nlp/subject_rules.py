@@ -9,8 +9,8 @@
    data/topics.yml; the answer then says the guide does not address it, and ends with the
    professional line. Medicines, age, skin conditions and infections are left out: their words are
    also ordinary topic words ("what medicine is in it", "does it help with acne"). A message read as a
-   greeting, goodbye or thanks that names any of them ("i take roaccutane", "thanks! I'm pregnant btw")
-   is such a question too.
+   greeting, goodbye, thanks or question about the assistant that names any of them ("i take
+   roaccutane", "thanks! I'm pregnant btw") is such a question too.
 3. A question that opens by asking what mesotherapy or one of its family (``family`` in
    data/other_subjects.yml) is ("What is mesotherapy and
    how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
@@ -29,8 +29,9 @@
 7. A question that asks whether mesotherapy causes or worsens a condition or side effect of the vocabulary,
    or a personal health condition ("can meso make my hair fall out?", "will it give me acne?", "does meso
    give you headaches?", "can mesotherapy cause cancer?": not rule 2's "can I have it if I had cancer?",
-   :mod:`bot.nlp.causation`): ``ask_safety``, a side-effect question, never the results section's "Yes.
-   The guide lists hair loss...".
+   :mod:`bot.nlp.causation`), or what if one gets a side effect ("what if I get an infection?"):
+   ``ask_safety``, a side-effect question, never the results section's "Yes. The guide lists hair loss...";
+   the latter also when read as small talk.
 8. A question that asks only what a condition of the vocabulary is ("What even is cellulite?", "whats
    melasma"): ``out_of_scope``, answered "the guide does not explain cellulite itself" with the
    related topic as a button, rather than "did you mean" or a mesotherapy fact.
@@ -55,14 +56,15 @@ from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 from bot.answering.safety import personal_conditions
 from bot.nlp.activities import asked_activity
 from bot.nlp.amounts import asks_an_amount_not_money
-from bot.nlp.causation import what_it_may_cause
+from bot.nlp.causation import what_it_may_cause, what_one_may_get
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
 FALLBACK = "nlu_fallback"
-SMALL_TALK = frozenset({"greet", "goodbye", "thank"})  # never an answer to a question the assistant asked
+# Readings of a message as talk to the assistant, never an answer to a question it asked.
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "ask_capabilities", "bot_challenge"})
 DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
@@ -161,6 +163,7 @@ class SubjectRules:
     ) -> None:
         self._other = other
         self._unwanted = re.compile(rf"\b(?:{_names_pattern([*conditions, *side_effects])})\b", re.IGNORECASE)
+        self._side_effect = re.compile(rf"\b(?:{_names_pattern(side_effects)})\b", re.IGNORECASE)
         self._condition_question = _asks_what_condition_is(conditions) if conditions else None
         self._questions: FrozenSet[str] = frozenset(
             [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
@@ -198,6 +201,9 @@ class SubjectRules:
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
+        supposed_side_effect = bool(self._side_effect.search(what_one_may_get(text)))  # "what if i get an infection"
+        if intent in SMALL_TALK and supposed_side_effect:
+            return SIDE_EFFECTS
         if intent not in self._questions:
             return None
         if self._condition_question and self._condition_question.search(text):
@@ -209,7 +215,7 @@ class SubjectRules:
         for opening, opened in self._openings:
             if opening.search(text):
                 return opened if intent != opened else None
-        if self._unwanted.search(caused) or personal_conditions(caused):
+        if self._unwanted.search(caused) or personal_conditions(caused) or supposed_side_effect:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
             return AFTERCARE
