@@ -107,6 +107,14 @@ def test_follow_up_on_duration_remembers_the_condition(assistant):
     assert "no figure specific to hair loss" in reply.messages[1]
 
 
+def test_how_long_an_after_effect_the_guide_gives_no_time_for_lasts_is_said_to_be_unknown(assistant):
+    messages = assistant.respond(Turn("ask_aftercare", "how long does the pain last", {"side_effect": ["pain"]})).messages
+    assert messages[0].startswith("The most common side effects are mild and include bruising, swelling, and pain")
+    assert messages[1] == "The guide does not say how long pain lasts."
+    timed = assistant.respond(Turn("ask_aftercare", "how long does bruising last", {"side_effect": ["bruising"]}))
+    assert not any("does not say how long" in message for message in timed.messages)
+
+
 def test_named_side_effect_gets_its_own_facts(assistant):
     messages = assistant.respond(Turn("ask_aftercare", "how long does bruising last", {"side_effect": ["bruises"]})).messages
     assert "up to a week" in messages[0]

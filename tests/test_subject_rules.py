@@ -392,3 +392,15 @@ def test_asking_when_one_may_do_something_after_a_treatment_is_an_aftercare_ques
 def test_booking_and_other_readings_are_no_aftercare_activity(text, classified):
     assert RULES.intent_for(text, classified) is None
 
+
+@pytest.mark.parametrize("text", ["How Long Do Lumps Last?", "how long does the pain last for mesotherapy",
+                                  "how long do the side effects last"])
+def test_how_long_an_after_effect_lasts_is_an_aftercare_question(text):
+    assert RULES.intent_for(text, "ask_results_duration") == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text", ["how long do the effects last", "how long do results last for hair loss",
+                                  "How long do the results last and are there side effects?"])
+def test_how_long_results_last_stays_the_duration_question(text):
+    assert RULES.intent_for(text, "ask_results_duration") is None
+

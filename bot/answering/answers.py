@@ -97,6 +97,7 @@ def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
 # "and for stretch marks?".
 _FOLLOW_UP = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:what|how) about\b|^\W*and (?:for|with|on)\b", re.I)
@@ -433,16 +434,18 @@ class Assistant:
             return self._caused_condition(session, turn)
         messages: List[str] = []
         given: Set[str] = set()  # a sentence that names two of the effects is said once
+        asks_how_long = bool(_HOW_LONG.search(turn.text))
         for effect in named:
-            rows = query.facts(session, "after_effect", subject=effect) + query.facts(
-                session, "side_effect", value=effect
-            )
+            timed = query.facts(session, "after_effect", subject=effect)  # "... resolve within a few hours"
+            rows = timed + query.facts(session, "side_effect", value=effect)
             new = [sentence for sentence in dict.fromkeys(r.sentence for r in rows) if sentence not in given]
             given.update(new)
             if new:
                 messages.append(" ".join(new))
             elif not rows:
                 messages.append(f"The guide does not mention {effect} after mesotherapy.")
+            if rows and asks_how_long and not timed:
+                messages.append(f"The guide does not say how long {effect} lasts.")
         return messages
 
     def _after_treatment(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:

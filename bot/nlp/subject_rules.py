@@ -41,9 +41,12 @@
 10. A question the classifier read as one about the treatment itself, or was unsure about, that asks when
    or whether one may do something after a treatment ("how long before I can go in the sun?",
    :mod:`bot.nlp.activities`): the aftercare question, whose answer names the activity.
+11. A question the classifier read as how long results last that names a side effect and no result ("How
+   Long Do Lumps Last?", "how long does the pain last?"): the aftercare question, whose answer says
+   how long that after-effect lasts, or that the guide does not mention it.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 3 to 5, 7, 8 and 10, and under rule 2 unless it was read as small talk. (Rules 7, 8 and 10 are numbered after rule 6, which works on
+keeps its intent under rules 3 to 5, 7, 8, 10 and 11, and under rule 2 unless it was read as small talk. (Rules 7, 8, 10 and 11 are numbered after rule 6, which works on
 the classifier's ranking as rule 9 does, but applied with rules 1 to 5.)
 """
 
@@ -72,6 +75,8 @@ OUT_OF_SCOPE = "out_of_scope"
 SIDE_EFFECTS = "ask_safety"
 PROCEDURE = "ask_procedure"
 AFTERCARE = "ask_aftercare"
+DURATION = "ask_results_duration"
+_RESULTS = re.compile(r"\bresults?\b|(?<!side )(?<!side-)\beffects?\b", re.IGNORECASE)  # not "side effects"
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
 
@@ -150,7 +155,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The ten rules above, for one intent table, list of other treatments, the ingredients and the
+    """The eleven rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -192,7 +197,7 @@ class SubjectRules:
         return cls(other, table, ingredients, conditions, side_effects)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5, 7, 8 and 10 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7, 8, 10 and 11 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -218,6 +223,9 @@ class SubjectRules:
         if self._unwanted.search(caused) or personal_conditions(caused) or supposed_side_effect:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
+            return AFTERCARE
+        names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
+        if intent == DURATION and names_an_after_effect and not _RESULTS.search(text):
             return AFTERCARE
         return None
 
