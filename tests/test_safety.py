@@ -212,6 +212,12 @@ def test_small_talk_is_not_a_safety_question(text):
     ("what is mesotherapy", []),
     ("How long should you wait to conceive after mesotherapy?", ["pregnancy"]),
     ("Who first conceived of mesotherapy and when?", []),  # invented, not a pregnancy
+    ("i'm 17 can i get meso", ["age"]),
+    ("I’m 70, is it ok?", ["age"]),
+    ("i'm 17 weeks pregnant", ["pregnancy"]),  # weeks, not years
+    ("i'm 30 and have wrinkles", []),
+    ("can i do meso when im on my period", ["menstruation"]),
+    ("what is the recovery period", []),
 ])
 def test_personal_conditions(text, expected):
     assert safety.personal_conditions(text) == expected

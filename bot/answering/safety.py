@@ -455,6 +455,10 @@ _PERSONAL_CONDITIONS = [
     ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv(?:e|es|ing)\b"),
     ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
     (
+        "menstruation",
+        r"\bmenstruat\w*|\b(?:on|during|having|have|got) (?:my|your|her|a|the) period\b|time of the month",
+    ),
+    (
         "blood thinners",
         r"blood[\s-]?thinn\w*|anti[\s-]?coagula\w*|warfarin|coumadin|heparin|apixaban|eliquis|rivaroxaban|"
         r"xarelto|dabigatran|clopidogrel|plavix|aspirin|bleeding disorder|haemophilia|hemophilia",
@@ -476,7 +480,9 @@ _PERSONAL_CONDITIONS = [
         "age",
         r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
         r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
-        r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner",
+        r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner|"
+        # "i'm 17", "im 65, can i", not "i'm 17 weeks pregnant"
+        r"\bi(?:'|’)?m (?:1[0-7]|[6-9]\d)\b(?!\s*(?:kg|kilos?|lbs?|pounds|stone|cm|%|weeks?|days?|months?|hours?))",
     ),
     (
         "medications",

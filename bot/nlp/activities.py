@@ -24,7 +24,9 @@ _ASKS_ACTIVITY = (
     # "how long before I can go in the sun", "when can I wash my hair"
     re.compile(
         rf"\b(?:how (?:long|soon)(?: do i have to wait)? (?:before|until|till|after which) (?:i|you) can|"
-        rf"how soon (?:can|could) (?:i|you)|when (?:can|could) (?:i|you))\s+(?:start\s+|go back to\s+)?{_ACTIVITY}"
+        rf"how soon (?:can|could) (?:i|you)|when (?:can|could) (?:i|you)|"
+        rf"how long (?:should|do|must|will) (?:i|you) (?:have to )?wait (?:to|before|until|till)(?: (?:i|you) can)?)"
+        rf"\s+(?:start\s+|go back to\s+)?{_ACTIVITY}"
         rf"\s*(?:again\s*)?[?.!]*\s*$",
         re.IGNORECASE,
     ),
