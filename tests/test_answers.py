@@ -157,11 +157,11 @@ def test_unknown_ingredient_is_not_confirmed(assistant):
     assert not any("botulinum" in message or "Yes, the guide mentions" in message for message in messages)
 
 
-def test_ingredient_the_guide_does_not_name_gets_what_it_says_the_cocktails_contain(assistant):
-    messages = assistant.respond(
-        Turn("ask_cocktail_ingredients", "What is hyaluronic acid?", {"ingredient": ["hyaluronic acid"]})
-    ).messages
-    assert messages[0].startswith("The guide does not mention hyaluronic acid.")
+@pytest.mark.parametrize("text, named, canonical", [("What is hyaluronic acid?", "hyaluronic acid", "hyaluronic acid"),
+                                                     ("is there lignocaine in it", "lignocaine", "lidocaine")])
+def test_ingredient_the_guide_does_not_name_gets_what_it_says_the_cocktails_contain(assistant, text, named, canonical):
+    messages = assistant.respond(Turn("ask_cocktail_ingredients", text, {"ingredient": [named]})).messages
+    assert messages[0].startswith(f"The guide does not mention {canonical}.")
     assert "typically contains a mix of vitamins, minerals, and amino acids" in messages[0]  # the guide's words
 
 
