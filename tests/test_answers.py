@@ -252,6 +252,8 @@ def test_a_section_the_clinic_adds_on_an_activity_answers_it(guide_dir, nlp, voc
      "What it says about what happens during a treatment: During a mesotherapy treatment"),
     ("ask_procedure", "what should i avoid before my treatment", "how to prepare for a treatment",
      "What it says about what happens during a treatment: During a mesotherapy treatment"),
+    ("ask_procedure", "do i need to shave my head before hair meso", "how to prepare for a treatment",
+     "What it says about what happens during a treatment: During a mesotherapy treatment"),
     ("ask_safety", "Is mesotherapy FDA approved?", "whether mesotherapy or what is injected is approved or regulated",
      "What it says about the safety of mesotherapy: This procedure is considered safe when performed"),
     ("ask_what_is_mesotherapy", "Who invented mesotherapy?", "who invented mesotherapy or where it comes from",
