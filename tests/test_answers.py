@@ -308,6 +308,7 @@ def test_asking_whether_it_causes_a_personal_condition_is_answered_from_the_side
     ("results_duration", "nlu_fallback", "and for stretch marks?", {"condition": ["stretch marks"]},
      "Mesotherapy results are not permanent."),
     ("safety", "ask_procedure", "how about bruising", {"side_effect": ["bruising"]}, "There may also be some bruising"),
+    ("safety", "ask_capabilities", "what about swelling", {"side_effect": ["swelling"]}, "After your treatment, you can"),
 ])
 def test_a_follow_up_naming_something_else_asks_the_previous_question_about_it(
         assistant, previous_topic, intent, text, entities, start):

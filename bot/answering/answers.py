@@ -138,9 +138,8 @@ class Assistant:
         self._vocabulary = vocabulary
         self._table = table or intent_table()
         self._other_subjects = other_subjects or OtherSubjects.with_vocabulary(OTHER_SUBJECTS_PATH, vocabulary)
-        # What the NLU may read a follow-up as: any question, or unsure.
-        self._questions = {t.intent for t in self._table.topics} | {u.intent for u in self._table.not_in_guide}
-        self._questions |= {"nlu_fallback", "out_of_scope"}
+        # Readings a follow-up ("what about swelling?") never overrides: a symptom report, a request for a person.
+        self._not_follow_ups = {self._table.red_flag, *self._table.handoff}
         # The entity-aware answers a topic may name as `narrow` in data/topics.yml.
         self._narrow_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
             "conditions_treated": self._conditions,
@@ -197,7 +196,7 @@ class Assistant:
         """ "What about my double chin?" after "what can it treat?": the previous topic's question about what
         this message names (an entity the topic narrows its answer by); any other turn unchanged."""
         topic = self._table.topic_by_key(turn.previous_topic)
-        if topic is None or not _FOLLOW_UP.search(turn.text) or turn.intent not in self._questions:
+        if topic is None or not _FOLLOW_UP.search(turn.text) or turn.intent in self._not_follow_ups:
             return turn
         if not turn.entities.get(NARROW_ENTITY.get(topic.narrow or "", "")):
             return turn
