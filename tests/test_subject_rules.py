@@ -160,6 +160,9 @@ def test_other_what_is_questions_keep_their_intent(text):
         "is meso any good for cellulite",
         "does injection lipolysis really work?",  # the family, as data/other_subjects.yml lists it
         "Is biorevitalisation worth it?",
+        "Is mesotherapy going to work for me?",
+        "What are the advantages of mesotherapy?",
+        "What are the benefits and side effects of hair loss mesotherapy?",
     ],
 )
 def test_a_question_that_opens_by_asking_whether_it_works_asks_what_it_treats(text):
@@ -402,5 +405,11 @@ def test_how_long_an_after_effect_lasts_is_an_aftercare_question(text):
 @pytest.mark.parametrize("text", ["how long do the effects last", "how long do results last for hair loss",
                                   "How long do the results last and are there side effects?"])
 def test_how_long_results_last_stays_the_duration_question(text):
+    assert RULES.intent_for(text, "ask_results_duration") is None
+
+
+@pytest.mark.parametrize("text", ["What are the advantages of injectable polynucleotides?",
+                                  "what are the benefits of vitamin c", "How long do the benefits of mesotherapy last?"])
+def test_benefits_of_something_else_or_how_long_they_last_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_results_duration") is None
 
