@@ -47,8 +47,9 @@
    how long that after-effect lasts, or that the guide does not mention it.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 3 to 5, 7, 8, 10 and 11, and under rule 2 unless it was read as small talk. (Rules 7, 8, 10 and 11 are numbered after rule 6, which works on
-the classifier's ranking as rule 9 does, but applied with rules 1 to 5.)
+keeps its intent under rules 3 to 5, 7, 8, 10 and 11, and under rule 2 unless it was read as small
+talk. (Rules 7, 8, 10 and 11 are numbered after rule 6, which works on the classifier's ranking as
+rule 9 does, but applied with rules 1 to 5.)
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ class SubjectRules:
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
         """Read the other treatments and the vocabulary (its ingredients for rule 5, conditions for rules 7 and
-        8, side effects for rule 7)."""
+        8, side effects for rules 7 and 11)."""
         vocabulary = Vocabulary.load(vocabulary_path)
         ingredients = [
             phrase
