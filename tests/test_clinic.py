@@ -60,6 +60,15 @@ def test_safety_answer_tells_whom_to_call(clinic_assistant):
     assert messages.count(messages[-1]) == 1
 
 
+@pytest.mark.parametrize("intent, text, entities", [("ask_price", "how much is it", {}),
+                                                    ("ask_find_clinic", "where are you located", {}),
+                                                    ("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]})])
+def test_what_the_guide_does_not_answer_tells_whom_to_call(clinic_assistant, intent, text, entities):
+    assert clinic_assistant.respond(Turn(intent, text, entities)).messages[-1] == (
+        "A licensed professional can answer that for your own situation. You can call Harley Skin Clinic on "
+        "+44 20 7946 0000 (Mon-Fri 9:00-18:00) or book online at https://example.test/book.")
+
+
 def test_red_flag_names_the_emergency_number(clinic_assistant):
     messages = clinic_assistant.respond(Turn("greet", "I have trouble breathing since the injections")).messages
     assert messages[0] == safety.urgent_care_message(CLINIC)

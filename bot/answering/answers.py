@@ -374,7 +374,7 @@ class Assistant:
             if rare:
                 messages.append(f"What the guide does say: {rare[0].sentence}")
         if not safety.is_safety_question(turn.intent, turn.text):
-            messages.append(replies.ASK_PROFESSIONAL_INSTEAD)
+            messages.append(replies.ask_professional_instead(self._clinic))
         return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
 
     def _aspect_answer(self, session: Session, topic: Topic, aspect: Aspect) -> List[str]:
@@ -411,7 +411,7 @@ class Assistant:
                 f"say it helps. The conditions it does list are: {listed}."
             ]
             if not safety.is_safety_question(turn.intent, turn.text):  # else the policy ends with the line
-                messages.append(replies.ASK_PROFESSIONAL_INSTEAD)
+                messages.append(replies.ask_professional_instead(self._clinic))
             return messages
         return []
 

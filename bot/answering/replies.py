@@ -33,6 +33,15 @@ def capabilities(table: Optional[IntentTable] = None) -> str:
 
 
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
+
+
+def ask_professional_instead(clinic: Clinic) -> str:
+    """Who can answer what the guide does not (prices, sessions, this clinic...), with how to reach the
+    clinic when its contact details are set."""
+    reach = clinic.how_to_reach()
+    return f"{ASK_PROFESSIONAL_INSTEAD} {reach}" if reach else ASK_PROFESSIONAL_INSTEAD
+
+
 EMPTY_MESSAGE = "It looks like your message was empty. Ask me anything about mesotherapy, or pick a topic:"
 DID_YOU_MEAN = "Sorry, I'm not sure I understood. Did you mean one of these? You can also rephrase your question."
 REPHRASE = (
