@@ -96,6 +96,11 @@ def _sentence_list(rows: List[query.SentenceRow], cite: bool = False) -> str:
     return "\n\n".join(f'From "{title}": {_prose(part)}' for title, part in by_guide.items())
 
 
+def _several_guides(session: Session) -> bool:
+    """Whether the knowledge base holds more than one guide (then answers say which guide says what)."""
+    return len(query.document_titles(session)) > 1
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
@@ -352,8 +357,7 @@ class Assistant:
                 messages = narrow(session, turn, condition) if narrow else []
             if not messages:
                 sentences = query.topic_sentences(session, topic.key)
-                cite = len(query.document_titles(session)) > 1
-                messages = [_sentence_list(sentences, cite)] if sentences else []
+                messages = [_sentence_list(sentences, _several_guides(session))] if sentences else []
         if not messages:
             messages = [f"The guide I answer from does not say anything about {topic.silent}."]
         return Reply(messages, topic=topic.key, condition=condition)
@@ -361,7 +365,7 @@ class Assistant:
     def _not_in_guide(self, turn: Turn, uncovered: UncoveredSubject) -> Reply:
         with self._sessions() as session:
             sentences = query.sentences_under_headings(session, uncovered.answered_by)
-            cite = len(query.document_titles(session)) > 1
+            cite = _several_guides(session)
         if sentences:  # the guide covers it now: a maintainer added a section
             return Reply(
                 [_sentence_list(sentences, cite)], topic=turn.previous_topic, condition=turn.previous_condition
@@ -382,7 +386,7 @@ class Assistant:
         to it, or that the guide does not say and then what it says about the topic."""
         speaking = query.sentences_matching(session, aspect.is_answered_by)
         if speaking:
-            return [_sentence_list(speaking, cite=len(query.document_titles(session)) > 1)]
+            return [_sentence_list(speaking, cite=_several_guides(session))]
         return self._not_said_then_topic(session, topic, f"The guide does not say {aspect.silent}.")
 
     def _not_said_then_topic(self, session: Session, topic: Topic, note: str) -> List[str]:

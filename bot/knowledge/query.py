@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,8 +93,9 @@ def treated_conditions(session: Session) -> Dict[str, str]:
     return wording
 
 
-def sentences_under_headings(session: Session, heading_matches: Callable[[str], bool]) -> List[SentenceRow]:
-    """Every sentence of the sections whose heading ``heading_matches``, in reading order."""
+def _answering_sentences(session: Session) -> Iterator[Tuple[str, SentenceRow]]:
+    """(heading, sentence) for every sentence of every guide in reading order, questions left out (a
+    heading asks; it does not answer)."""
     statement = (
         select(Section.heading, Sentence.text, Block.kind, Document.title)
         .join(Document, Document.id == Section.document_id)
@@ -102,27 +103,23 @@ def sentences_under_headings(session: Session, heading_matches: Callable[[str], 
         .join(Sentence, Sentence.block_id == Block.id)
         .order_by(Document.name, Section.position, Block.position, Sentence.position)
     )
-    return [
-        SentenceRow(text, kind == "bullet_list", title)
-        for heading, text, kind, title in session.execute(statement)
-        if heading_matches(heading) and not text.rstrip().endswith("?")
-    ]
+    for heading, text, kind, title in session.execute(statement):
+        if not text.rstrip().endswith("?"):
+            yield heading, SentenceRow(text, kind == "bullet_list", title)
+
+
+def sentences_under_headings(session: Session, heading_matches: Callable[[str], bool]) -> List[SentenceRow]:
+    """Every sentence of the sections whose heading ``heading_matches``, in reading order."""
+    return [row for heading, row in _answering_sentences(session) if heading_matches(heading)]
 
 
 def sentences_matching(session: Session, sentence_matches: Callable[[str], bool]) -> List[SentenceRow]:
     """Every sentence of every guide that ``sentence_matches``, in reading order, without repeats or
-    questions (a heading asks; it does not answer)."""
-    statement = (
-        select(Sentence.text, Block.kind, Document.title)
-        .join(Block, Block.id == Sentence.block_id)
-        .join(Section, Section.id == Block.section_id)
-        .join(Document, Document.id == Section.document_id)
-        .order_by(Document.name, Section.position, Block.position, Sentence.position)
-    )
+    questions."""
     rows: Dict[str, SentenceRow] = {}
-    for text, kind, title in session.execute(statement):
-        if text not in rows and not text.rstrip().endswith("?") and sentence_matches(text):
-            rows[text] = SentenceRow(text, kind == "bullet_list", title)
+    for _, row in _answering_sentences(session):
+        if row.text not in rows and sentence_matches(row.text):
+            rows[row.text] = row
     return list(rows.values())
 
 
