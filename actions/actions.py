@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.nlu_client import parse_texts
 from bot.answering.answers import Assistant, Turn
 from bot.answering.parts import split_questions
-from bot.answering.replies import BLANK_MESSAGE_STAND_IN
+from bot.answering.replies import BLANK_MESSAGE_STAND_IN, Reply
 from bot.service import open_assistant
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,14 @@ async def question_parts(turn: Turn, tracker: Tracker) -> List[Turn]:
     return [turn_from_parse(parse, tracker) for parse in await parse_texts(texts)]
 
 
+async def answer_latest_message(tracker: Tracker) -> Reply:
+    """The assistant's reply to the visitor's latest message (each of its questions, in order)."""
+    turn = turn_from_tracker(tracker)
+    parts = await question_parts(turn, tracker)
+    # The knowledge base is queried in a worker thread: a slow database holds this visitor only.
+    return await asyncio.to_thread(assistant().respond, turn, parts)
+
+
 class ActionAnswer(Action):
     """Answer any visitor message through the domain library (guide, safety policy)."""
 
@@ -75,10 +83,7 @@ class ActionAnswer(Action):
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        turn = turn_from_tracker(tracker)
-        parts = await question_parts(turn, tracker)
-        # The knowledge base is queried in a worker thread: a slow database holds this visitor only.
-        reply = await asyncio.to_thread(assistant().respond, turn, parts)
+        reply = await answer_latest_message(tracker)
         buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
         for index, text in enumerate(reply.messages):
             is_last = index == len(reply.messages) - 1

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import sessionmaker
 
+from actions.actions import answer_latest_message
 from bot.answering import safety
 from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.clinic import handoff
@@ -71,11 +72,12 @@ def say(
 
 def interruption(tracker: Tracker) -> Optional[str]:
     """Whether the visitor's latest message, typed as the answer to the form's current question,
-    reports red flags (handoff.RED_FLAG) or asks a safety question (handoff.SAFETY_QUESTION)."""
+    reports red flags (handoff.RED_FLAG), asks a safety question (handoff.SAFETY_QUESTION) or
+    another question of the guide's (handoff.QUESTION)."""
     slot = tracker.get_slot("requested_slot")
     if slot not in FORM_SLOTS:
         return None
-    return handoff.safety_interruption(slot, _latest_text(tracker), _latest_intent(tracker))
+    return handoff.interruption(slot, _latest_text(tracker), _latest_intent(tracker))
 
 
 class _AskSlot(Action):
@@ -91,20 +93,35 @@ class _AskSlot(Action):
         # message started the form): Rasa sets the new one after this action.
         if tracker.get_slot("requested_slot") in FORM_SLOTS:
             held = interruption(tracker)
-            question = handoff.REASK_AFTER_SAFETY[self.slot] if held else handoff.QUESTIONS[self.slot]
+            if held in (handoff.SAFETY_QUESTION, handoff.QUESTION):
+                return await self._answer_then_ask_again(dispatcher, tracker, held)
+            question = handoff.ASK_AGAIN[self.slot] if held else handoff.QUESTIONS[self.slot]
+            # A red flag: the urgent-care message first and the recommendation last (the policy).
             say(
-                dispatcher,
-                tracker,
-                [question],
-                intent=_latest_intent(tracker) if held else None,
-                safety_question=held == handoff.SAFETY_QUESTION,
+                dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None, safety_question=False
             )
             return []
         # The message that started the form: the policy as for any other message.
         red_flag = safety.has_red_flags(_latest_text(tracker))
-        question = handoff.REASK_AFTER_SAFETY[self.slot] if red_flag else handoff.QUESTIONS[self.slot]
+        question = handoff.ASK_AGAIN[self.slot] if red_flag else handoff.QUESTIONS[self.slot]
         say(dispatcher, tracker, [question], intent=_latest_intent(tracker))
         return []
+
+    async def _answer_then_ask_again(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, held: str
+    ) -> List[EventType]:
+        """A question typed instead of the answer: answer it as action_answer would (the guide, the
+        safety policy; no buttons in the middle of the form), then ask the form's question again."""
+        reply = await answer_latest_message(tracker)
+        answered_with_the_line = safety.professional_recommendation(load_clinic()) in reply.messages
+        say(
+            dispatcher,
+            tracker,
+            [*reply.messages, handoff.ASK_AGAIN[self.slot]],
+            intent=_latest_intent(tracker),
+            safety_question=held == handoff.SAFETY_QUESTION or answered_with_the_line,
+        )
+        return [SlotSet("topic", reply.topic), SlotSet("condition", reply.condition)]
 
 
 class ActionAskHandoffConsent(_AskSlot):
@@ -138,14 +155,14 @@ class ValidateHandoffForm(FormValidationAction):
 
     @staticmethod
     def _held(slot: str) -> Dict[Text, Any]:
-        """A red flag or a safety question instead of an answer: store nothing; the question is
-        asked again by action_ask_<slot>, after the urgent-care message (see _AskSlot)."""
+        """A red flag or a question instead of an answer: store nothing; action_ask_<slot> sends the
+        urgent-care message or answers the question, then asks again (see _AskSlot)."""
         return {slot: None}
 
     def validate_handoff_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.safety_interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
+        held = handoff.interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
         consent = handoff.parse_consent(_latest_text(tracker), _latest_intent(tracker))
         if consent is False:
             return self._cancel(dispatcher, tracker, held)
@@ -159,7 +176,7 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_contact_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.safety_interruption("contact_name", str(slot_value), _latest_intent(tracker))
+        held = handoff.interruption("contact_name", str(slot_value), _latest_intent(tracker))
         if handoff.is_cancel(str(slot_value)):
             return self._cancel(dispatcher, tracker, held)
         if held:
@@ -172,7 +189,7 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_contact_detail(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.safety_interruption("contact_detail", str(slot_value), _latest_intent(tracker))
+        held = handoff.interruption("contact_detail", str(slot_value), _latest_intent(tracker))
         if handoff.is_cancel(str(slot_value)):
             return self._cancel(dispatcher, tracker, held)
         if held:

@@ -126,6 +126,11 @@ class IntentTable:
         return frozenset([*flagged, self.red_flag])
 
     @property
+    def question_intents(self) -> FrozenSet[str]:
+        """Intents of questions the assistant answers: the guide's topics and what the guide may not cover."""
+        return frozenset([t.intent for t in self.topics] + [u.intent for u in self.not_in_guide])
+
+    @property
     def buttons(self) -> List[Tuple[str, str]]:
         """A quick-reply button for every topic, in the file's order."""
         return [(topic.button, f"/{topic.intent}") for topic in self.topics]

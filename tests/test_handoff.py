@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
+from actions import actions
 from actions import handoff as handoff_actions
 from bot import cli
 from bot.clinic import handoff
@@ -335,10 +336,16 @@ ASK_ACTIONS = {ask.slot: ask for ask in (handoff_actions.ActionAskHandoffConsent
 
 
 @pytest.fixture
-def neutral_clinic(monkeypatch):
+def neutral_clinic(monkeypatch, tmp_path, spacy_dir):
+    """No clinic details set; a knowledge base of its own for the questions the form answers."""
     for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS", "CLINIC_EMERGENCY_NUMBER",
                  "CLINIC_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MESO_DATABASE_URL", f"sqlite:///{tmp_path / 'knowledge.db'}")
+    monkeypatch.setenv("MESO_SPACY_MODEL", str(spacy_dir))
+    actions.assistant.cache_clear()
+    yield
+    actions.assistant.cache_clear()
 
 
 def _asking_tracker(text: str, intent: str, requested: Optional[str], slots: Optional[dict] = None) -> Tracker:
@@ -363,7 +370,7 @@ def test_a_red_flag_typed_at_any_step_is_not_stored_and_gets_urgent_care_first(n
         assert messages == [] and events == [SlotSet(slot, None)], (intent, messages, events)
         # Rasa then asks the same question again (requested_slot is still this slot).
         assert _ask(slot, _asking_tracker(text, intent, slot)) == [
-            URGENT_CARE, handoff.REASK_AFTER_SAFETY[slot], RECOMMENDATION]
+            URGENT_CARE, handoff.ASK_AGAIN[slot], RECOMMENDATION]
 
 
 @pytest.mark.parametrize("slot", FORM_STEPS)
@@ -373,8 +380,36 @@ def test_a_safety_question_typed_at_any_step_is_not_stored_and_gets_the_recommen
     messages, events = _validate(_form_tracker(text, "ask_contraindications", {"handoff_consent": True}, {slot: text}))
     assert messages == [] and events == [SlotSet(slot, None)]
     asked = _ask(slot, _asking_tracker(text, "ask_contraindications", slot))
-    assert asked == [handoff.REASK_AFTER_SAFETY[slot], RECOMMENDATION]
+    # The question is answered as outside the form (the guide does not cover who should not have it),
+    # then the form's question comes again, and the recommendation last.
+    outside_the_form = CollectingDispatcher()
+    asyncio.run(actions.ActionAnswer().run(outside_the_form, _asking_tracker(text, "ask_contraindications", None), {}))
+    answer = [m["text"] for m in outside_the_form.messages]
+    assert answer[-1] == RECOMMENDATION and len(answer) >= 2
+    assert asked == [*answer[:-1], handoff.ASK_AGAIN[slot], RECOMMENDATION]
     assert URGENT_CARE not in asked
+
+
+@pytest.mark.parametrize("slot", FORM_STEPS)
+@pytest.mark.parametrize("text,intent,answer", [
+    ("how long do the results last?", "ask_results_duration", "not permanent"),
+    ("what is injected", "ask_cocktail_ingredients", "vitamins"),
+    ("how much does it cost?", "ask_price", "prices"),
+])
+def test_a_question_typed_at_any_step_is_answered_then_the_form_asks_again(neutral_clinic, slot, text, intent,
+                                                                          answer) -> None:
+    messages, events = _validate(_form_tracker(text, intent, {"handoff_consent": True}, {slot: text}))
+    assert messages == [] and events == [SlotSet(slot, None)]  # no "that doesn't look like a name"
+    asked = _ask(slot, _asking_tracker(text, intent, slot))
+    assert answer in " ".join(asked[:-1]) and asked[-1] == handoff.ASK_AGAIN[slot]
+    assert RECOMMENDATION not in asked
+
+
+def test_a_name_or_an_answer_with_a_question_intent_is_still_an_answer(neutral_clinic) -> None:
+    for slot, text in [("contact_name", "Anna Smith"), ("contact_detail", "anna@example.com"), ("handoff_consent", "yes")]:
+        assert handoff.interruption(slot, text, "ask_procedure") is None
+    # Not phrased as a question: the form's own re-ask, not an answer from the guide.
+    assert handoff.interruption("contact_name", "12 34", "ask_price") is None
 
 
 @pytest.mark.parametrize("name", ["Anna Smith", "Harmony Reed", "Faith Hope", "Grace", "Dr. Li", "José O'Neil",
@@ -406,7 +441,7 @@ def test_declining_consent_with_a_red_flag_puts_urgent_care_first(neutral_clinic
 def test_a_red_flag_in_the_request_that_starts_the_form_gets_urgent_care_first(neutral_clinic) -> None:
     text = "my lips are swelling and i feel faint, can someone from the clinic call me"
     assert _ask("handoff_consent", _asking_tracker(text, "request_human", None)) == [
-        URGENT_CARE, handoff.REASK_AFTER_SAFETY["handoff_consent"], RECOMMENDATION]
+        URGENT_CARE, handoff.ASK_AGAIN["handoff_consent"], RECOMMENDATION]
     assert _ask("handoff_consent", _asking_tracker("I want to talk to a person", "request_human", None)) == [
         handoff.QUESTIONS["handoff_consent"]]
 
@@ -424,4 +459,4 @@ def test_ordinary_answers_still_move_the_form_on(neutral_clinic) -> None:
                                        ("handoff_consent", "yes"), ("handoff_consent", "ok fine")])
 def test_plausible_answers_are_never_interrupted(slot, text) -> None:
     for intent in ("out_of_scope", "affirm", "ask_safety", "report_red_flag"):
-        assert handoff.safety_interruption(slot, text, intent) is None
+        assert handoff.interruption(slot, text, intent) is None

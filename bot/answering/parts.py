@@ -16,6 +16,12 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 _MIN_WORDS = 2
+_OPENS_AS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}\b", re.IGNORECASE)
+
+
+def reads_as_question(text: str) -> bool:
+    """True when ``text`` has a question mark or opens with a question word ("how long does it last")."""
+    return "?" in text or bool(_OPENS_AS_QUESTION.match(text))
 
 
 def split_questions(text: str) -> List[str]:

@@ -63,10 +63,11 @@ CANCELLED = (
     "(your name and contact details) has been deleted. Is there anything else I can help with?"
 )
 
-# -- safety at every step of the form ----------------------------------------------------------
-# A red flag or a safety question typed as an answer is never stored as the answer: the
-# urgent-care message comes first (bot.answering.safety), then the question is asked again.
-REASK_AFTER_SAFETY = {
+# -- safety and questions at every step of the form ----------------------------------------------
+# A red flag or a question typed as an answer is never stored as the answer: the urgent-care
+# message comes first (bot.answering.safety), or the question is answered as any other; then the
+# form's question is asked again.
+ASK_AGAIN = {
     "handoff_consent": (
         "If you still want the clinic to contact you, I will store your name and a phone number or email "
         "address only for that. Is that OK? (yes / no; type cancel at any time to stop)"
@@ -78,6 +79,7 @@ REASK_AFTER_SAFETY = {
 }
 RED_FLAG = "red_flag"
 SAFETY_QUESTION = "safety_question"
+QUESTION = "question"
 _SENTENCE_WORDS = re.compile(
     r"\b(?:is|it|its|i|im|am|my|me|can|could|safe|the|a|for|if|do|does|what|how|will|would|should|have|has|had|"
     r"while|after|since|on|with|to|and|are|feel|felt|this|that)\b|\?",
@@ -85,14 +87,16 @@ _SENTENCE_WORDS = re.compile(
 )
 
 
-def safety_interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optional[str]:
-    """RED_FLAG or SAFETY_QUESTION when the visitor's answer to the form's question for ``slot`` is
-    really a report of red-flag symptoms or a safety question (then it must not be stored), else None.
+def interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optional[str]:
+    """What the visitor's answer to the form's question for ``slot`` really is, when it must not be
+    stored: RED_FLAG (a report of red-flag symptoms), SAFETY_QUESTION, QUESTION (another question
+    the assistant answers, "how long does it last?"), else None.
 
-    A plausible answer (a name, a phone number, yes/no) counts as a safety question only when it
-    reads like a sentence with safety words, so that names are never taken for questions.
+    A plausible answer (a name, a phone number, yes/no) is a question only when it reads like a
+    sentence with question or safety words, so that names are never taken for questions.
     """
-    from bot.answering import safety
+    from bot.answering import parts, safety
+    from bot.topics import intent_table
 
     text = text or ""
     if safety.has_red_flags(text):
@@ -103,9 +107,13 @@ def safety_interruption(slot: str, text: Optional[str], intent: Optional[str]) -
         plausible = validate_name(text) is not None and not _SENTENCE_WORDS.search(text)
     else:
         plausible = validate_contact(text) is not None
+    if plausible:
+        return None
     # Not the classifier here: it would take some names ("my name is Anna") for questions.
-    if not plausible and safety.is_safety_question(intent or "", text, use_classifier=False):
+    if safety.is_safety_question(intent or "", text, use_classifier=False):
         return SAFETY_QUESTION
+    if intent in intent_table().question_intents and parts.reads_as_question(text):
+        return QUESTION
     return None
 
 
