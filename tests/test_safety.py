@@ -185,6 +185,7 @@ def test_safety_questions_without_safety_words_still_get_the_recommendation(assi
 @pytest.mark.parametrize("text", [
     "Should You Get An Exosome Facial?", "who is a good candidate", "Is it suitable for men?",
     "is this right for you?", "who shouldn't have it", "can it carry bacteria",
+    "How Can Adverse Events Reported in the Literature Be Prevented?", "what can go wrong", "is it toxic",
 ])
 def test_candidacy_and_contamination_questions_are_safety_questions_by_their_words(text):
     assert safety.is_safety_question("out_of_scope", text, use_classifier=False)
@@ -218,6 +219,9 @@ def test_small_talk_is_not_a_safety_question(text):
     ("i'm 30 and have wrinkles", []),
     ("can i do meso when im on my period", ["menstruation"]),
     ("what is the recovery period", []),
+    ("How do periods affect the results of injections?", ["menstruation"]),
+    ("my periods are very heavy, is that a problem", ["menstruation"]),
+    ("are recovery periods long?", []),
 ])
 def test_personal_conditions(text, expected):
     assert safety.personal_conditions(text) == expected

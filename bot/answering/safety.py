@@ -23,7 +23,8 @@ _SAFETY_WORDS = re.compile(
     r"who (?:can|should|may) (?:do|perform|give)|qualified|licen[sc]ed|for me|"
     # candidacy is a safety question too ("who is a good candidate?", "should you get it?")
     r"candidates?|eligib\w*|suitable|right for (?:me|you)|should (?:i|you|we) (?:get|have|try|do)|"
-    r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile)\b",
+    r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile|"
+    r"adverse|toxic\w*|fatal|deaths?|(?:go|goes|gone|went) wrong)\b",
     re.IGNORECASE,
 )
 
@@ -456,7 +457,9 @@ _PERSONAL_CONDITIONS = [
     ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
     (
         "menstruation",
-        r"\bmenstruat\w*|\b(?:on|during|having|have|got) (?:my|your|her|a|the) period\b|time of the month",
+        r"\bmenstrua\w*|\bmenses\b|\b(?:on|during|having|have|got) (?:my|your|her|a|the) period\b|time of the month|"
+        # "how do periods affect the results", "my periods", not "recovery periods"
+        r"\b(?:my|your|her) periods?\b|(?<!recovery )(?<!waiting )(?<!healing )(?<!downtime )(?<!time )\bperiods\b",
     ),
     (
         "blood thinners",
