@@ -413,3 +413,25 @@ def test_how_long_results_last_stays_the_duration_question(text):
 def test_benefits_of_something_else_or_how_long_they_last_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_results_duration") is None
 
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("does it fix rosacea", "nlu_fallback"),
+    ("can meso help with my double chin", "ask_what_is_mesotherapy"),
+    ("will it get rid of cellulite", "ask_procedure"),
+    ("Does Mesotherapy Cure Stretch Marks?", "nlu_fallback"),
+    ("could the injections reduce stubborn fat deposits", "ask_safety"),
+])
+def test_asking_whether_it_treats_a_condition_asks_what_it_treats(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_conditions_treated"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("does meso help acne or make it worse", "ask_safety"),  # whether it worsens: rule 7
+    ("can mesotherapy make my hair loss worse", "ask_safety"),
+    ("does it fix anything", "ask_conditions_treated"),
+    ("does it hurt", "ask_procedure"),
+    ("does it help with the swelling afterwards", "ask_aftercare"),  # a side effect, not a condition
+])
+def test_whether_it_worsens_or_other_questions_are_not_what_it_treats(text, classified):
+    assert RULES.intent_for(text, classified) in (None, classified)

@@ -45,10 +45,14 @@
 11. A question the classifier read as how long results last that names a side effect and no result ("How
    Long Do Lumps Last?", "how long does the pain last?"): the aftercare question, whose answer says
    how long that after-effect lasts, or that the guide does not mention it.
+12. A question whether it fixes, treats or helps a condition of the vocabulary ("does it fix rosacea?", "can
+   meso help with my double chin"): ``ask_conditions_treated``, whose answer says whether the guide lists
+   it (the classifier, which does not see the vocabulary, was unsure about the rarer conditions). Not when
+   it asks whether mesotherapy causes or worsens something (rule 7 comes first).
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 3 to 5, 7, 8, 10 and 11, and under rule 2 unless it was read as small
-talk. (Rules 7, 8, 10 and 11 are numbered after rule 6, which works on the classifier's ranking as
+keeps its intent under rules 3 to 5, 7, 8, 10 to 12, and under rule 2 unless it was read as small
+talk. (Rules 7, 8, 10, 11 and 12 are numbered after rule 6, which works on the classifier's ranking as
 rule 9 does, but applied with rules 1 to 5.)
 """
 
@@ -79,6 +83,7 @@ PROCEDURE = "ask_procedure"
 AFTERCARE = "ask_aftercare"
 DURATION = "ask_results_duration"
 _RESULTS = re.compile(r"\bresults?\b|(?<!side )(?<!side-)\beffects?\b", re.IGNORECASE)  # not "side effects"
+_WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
 
@@ -91,6 +96,25 @@ def _family_pattern(names: Sequence[str]) -> str:
     if not alternatives:
         return r"(?!)"
     return rf"(?:{'|'.join(alternatives)})s?[®™]?(?:\s+(?:injections?|jabs?|shots?|treatments?))?"
+
+
+def _subject(family: str) -> str:
+    """What a visitor calls mesotherapy in a question: "it", "the injections", "hair meso", a family name."""
+    return (
+        r"(?:it|this|that|they|these|them|the (?:treatment|injections?|procedure|shots?)|(?:hair |facial |face )?meso\w*|"
+        rf"(?:the )?{family})"
+    )
+
+
+def _asks_whether_it_treats(family: str, conditions: Sequence[str]) -> Pattern[str]:
+    """Rule 12: "does it fix rosacea?", "can meso help with my double chin", "will it get rid of cellulite"."""
+    return re.compile(
+        rf"{_OPENING}(?:does|do|will|would|can|could) {_subject(family)} (?:really |actually |even |truly |also )?"
+        r"(?:fix|treat|cure|help(?: with| for| against)?|get rid of|reduce|remove|improve|clear(?: up)?|work (?:for|on))\s+"
+        r"(?:my |the |your |a |an |bad |severe |mild |stubborn )?"
+        rf"(?:{_names_pattern(conditions)})s?\b",
+        re.IGNORECASE,
+    )
 
 
 def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
@@ -109,10 +133,7 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
     # "How does Aqualyx work?": how a family member works is what mesotherapy is (plain "how does it work"
     # is left to the classifier, which knows it).
     family_works = re.compile(rf"^\W*how (?:does|do) (?:the )?{family} (?:really |actually )?work\b", re.IGNORECASE)
-    subject = (
-        r"(?:it|this|that|they|these|them|the (?:treatment|injections?|procedure|shots?)|(?:hair |facial |face )?meso\w*|"
-        rf"(?:the )?{family})"
-    )
+    subject = _subject(family)
     # "does it (really) work", not "does it work straight away" (when results show: aftercare).
     efficacy = re.compile(
         rf"{_OPENING}(?:does|do|will|would|can) {subject} (?:really |actually |even |truly )?work\b"
@@ -161,7 +182,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The eleven rules above, for one intent table, list of other treatments, the ingredients and the
+    """The twelve rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -183,6 +204,7 @@ class SubjectRules:
         self._ingredient_question = _asks_what_ingredient_is(ingredients, family) if ingredients else None
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
         self._openings = _openings(family)
+        self._treats_question = _asks_whether_it_treats(family, conditions) if conditions else None
         self._safety_questions = self._questions & table.safety_intents
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
@@ -203,7 +225,7 @@ class SubjectRules:
         return cls(other, table, ingredients, conditions, side_effects)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5, 7, 8, 10 and 11 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7, 8, 10 to 12 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -228,6 +250,8 @@ class SubjectRules:
                 return opened if intent != opened else None
         if self._unwanted.search(caused) or personal_conditions(caused) or supposed_side_effect:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
+        if self._treats_question and self._treats_question.search(text) and not _WORSENS.search(text):
+            return EFFICACY if intent != EFFICACY else None
         if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
             return AFTERCARE
         names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
