@@ -46,6 +46,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         entities=entities,
         previous_topic=tracker.get_slot("topic"),
         previous_condition=tracker.get_slot("condition"),
+        previous_side_effect=tracker.get_slot("side_effect"),
         previous_intent=previous_intent(tracker),
         ranking=[
             str(entry.get("name"))
@@ -68,6 +69,16 @@ async def question_parts(turn: Turn, tracker: Tracker) -> List[Turn]:
     return [turn_from_parse(parse, tracker) for parse in await parse_texts(texts)]
 
 
+def context_events(reply: Reply) -> List[EventType]:
+    """The conversation's context after ``reply``, for the next turn (the ``topic``, ``condition`` and
+    ``side_effect`` slots)."""
+    return [
+        SlotSet("topic", reply.topic),
+        SlotSet("condition", reply.condition),
+        SlotSet("side_effect", reply.side_effect),
+    ]
+
+
 async def answer_latest_message(tracker: Tracker) -> Reply:
     """The assistant's reply to the visitor's latest message (each of its questions, in order)."""
     turn = turn_from_tracker(tracker)
@@ -88,4 +99,4 @@ class ActionAnswer(Action):
         for index, text in enumerate(reply.messages):
             is_last = index == len(reply.messages) - 1
             dispatcher.utter_message(text=text, buttons=buttons if is_last else [])
-        return [SlotSet("topic", reply.topic), SlotSet("condition", reply.condition)]
+        return context_events(reply)

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import sessionmaker
 
-from actions.actions import answer_latest_message
+from actions.actions import answer_latest_message, context_events
 from bot.answering import safety
 from bot.answering.replies import BLANK_MESSAGE_STAND_IN
 from bot.clinic import handoff
@@ -121,7 +121,7 @@ class _AskSlot(Action):
             intent=_latest_intent(tracker),
             safety_question=held == handoff.SAFETY_QUESTION or answered_with_the_line,
         )
-        return [SlotSet("topic", reply.topic), SlotSet("condition", reply.condition)]
+        return context_events(reply)
 
 
 class ActionAskHandoffConsent(_AskSlot):

@@ -336,6 +336,7 @@ def load_clinic(environ: Optional[Mapping[str, str]] = None) -> Clinic:
         phone=text("CLINIC_PHONE"),
         booking_url=text("CLINIC_BOOKING_URL"),
         opening_hours=text("CLINIC_OPENING_HOURS"),
+        address=text("CLINIC_ADDRESS"),
         emergency_number=text("CLINIC_EMERGENCY_NUMBER") or DEFAULT_EMERGENCY_NUMBER,
         webhook_url=text("CLINIC_WEBHOOK_URL"),
     )

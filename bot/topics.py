@@ -86,6 +86,8 @@ class UncoveredSubject:
     subject: str
     words: Tuple[str, ...]
     safety: bool = False
+    # The clinic's own details (CLINIC_* settings: hours, address, phone) may answer it.
+    clinic_details: bool = False
 
     def answered_by(self, heading: str) -> bool:
         """True when a guide section with this heading answers the subject after all."""
@@ -216,6 +218,7 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
                 subject=_text(entry, "subject", where),
                 words=_strings(entry, "words", where),
                 safety=bool(entry.get("safety")),
+                clinic_details=bool(entry.get("clinic_details")),
             )
         )
     table = IntentTable(

@@ -88,3 +88,27 @@ def test_two_fallbacks_in_a_row_offer_the_handoff():
     assert twice[-1]["text"] == safety.professional_recommendation(load_clinic())
     assert twice[-1]["buttons"][0] == {"title": "Talk to someone at the clinic", "payload": "/request_human"}
     assert len(twice[-1]["buttons"]) == 9
+
+
+def test_how_long_does_that_last_after_a_side_effect_is_about_the_side_effect():
+    messages, events = _run(_tracker("does it cause bruising", "ask_safety", [("side_effect", "bruising")]))
+    assert SlotSet("side_effect", "bruising") in events
+    tracker = _tracker("how long does that last?", "ask_results_duration", slots={"side_effect": "bruising", "topic": "safety"})
+    messages, events = _run(tracker)
+    assert messages[0]["text"].startswith("There may also be some bruising, which can take up to a week to dissipate.")
+    assert not any("results" in m["text"] for m in messages)
+    # A side effect the guide gives no time for is said to be missing, not given the results' duration.
+    messages, _ = _run(_tracker("how long does it last", "ask_results_duration", slots={"side_effect": "pain"}))
+    assert "The guide does not say how long pain lasts." in [m["text"] for m in messages]
+
+
+def test_the_side_effect_is_remembered_for_one_turn_only():
+    messages, events = _run(_tracker("can it help my cellulite", "ask_conditions_treated", [("condition", "cellulite")],
+                                     slots={"side_effect": "bruising"}))
+    assert SlotSet("side_effect", None) in events
+    # Without a side effect just named, "how long does it last" asks how long results last.
+    messages, _ = _run(_tracker("how long does it last", "ask_results_duration"))
+    assert messages[0]["text"].startswith("Mesotherapy results are not permanent.")
+    # An unknown value planted in the slot is ignored.
+    messages, _ = _run(_tracker("how long does that last", "ask_results_duration", slots={"side_effect": "<b>x</b>"}))
+    assert messages[0]["text"].startswith("Mesotherapy results are not permanent.")

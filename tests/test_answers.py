@@ -15,7 +15,7 @@ from bot.topics import intent_table
 from tests.support import GUIDE_TEXT
 
 TOPIC_INTENTS = {topic.intent: topic.key for topic in intent_table().topics}
-NOT_IN_GUIDE = {entry.intent: entry.subject for entry in intent_table().not_in_guide}
+NOT_IN_GUIDE = {entry.intent: entry.subject for entry in intent_table().not_in_guide if not entry.clinic_details}
 
 OWN_WORDING = re.compile(r"^(Yes\.|The guide|A licensed|For advice|⚠️|What the guide)")
 
@@ -353,6 +353,14 @@ def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(gui
     # a subject the added section does not name is still honestly not covered
     reply = clinic_assistant.respond(Turn(intent="ask_home_kit", text="can I do it at home?"))
     assert reply.messages[0].startswith("The guide I answer from does not cover at-home kits")
+
+
+def test_a_section_the_clinic_adds_on_parking_answers_practical_questions(guide_dir, nlp, vocabulary, engine):
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text + (
+        "\n\nParking and Getting Here\n\nThere is free parking behind the clinic, and the station is a "
+        "five-minute walk away.\n"))
+    reply = clinic_assistant.respond(Turn(intent="ask_clinic_details", text="is there parking?"))
+    assert reply.messages[0].startswith("There is free parking behind the clinic")
 
 
 def test_a_topic_answer_carries_every_sentence_of_its_section(assistant):

@@ -12,7 +12,7 @@ from bot.settings import load_clinic
 from tests.test_actions import _tracker
 
 CLINIC_VARIABLES = ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_BOOKING_URL", "CLINIC_OPENING_HOURS",
-                    "CLINIC_EMERGENCY_NUMBER", "CLINIC_WEBHOOK_URL")
+                    "CLINIC_ADDRESS", "CLINIC_EMERGENCY_NUMBER", "CLINIC_WEBHOOK_URL")
 CLINIC = Clinic(name="Harley Skin Clinic", phone="+44 20 7946 0000", booking_url="https://example.test/book",
                 opening_hours="Mon-Fri 9:00-18:00", emergency_number="999")
 
@@ -42,7 +42,10 @@ def test_settings_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("CLINIC_OPENING_HOURS", "Mon-Fri 9:00-18:00")
     monkeypatch.setenv("CLINIC_EMERGENCY_NUMBER", "999")
     monkeypatch.setenv("CLINIC_WEBHOOK_URL", "")
+    monkeypatch.delenv("CLINIC_ADDRESS", raising=False)
     assert load_clinic() == CLINIC
+    monkeypatch.setenv("CLINIC_ADDRESS", "10 Harley Street, London W1G 9PF")
+    assert load_clinic().address == "10 Harley Street, London W1G 9PF"
 
 
 def test_greeting_names_the_clinic(clinic_assistant):
@@ -88,3 +91,34 @@ def test_the_action_uses_the_clinic_settings(monkeypatch, tmp_path, spacy_dir):
     finally:
         actions.assistant.cache_clear()
     assert dispatcher.messages[-1]["text"].endswith("You can call Harley Skin Clinic on +44 20 7946 0000.")
+
+
+# -- practical questions about the clinic (ask_clinic_details) ---------------------------------
+
+WITH_ADDRESS = Clinic(name="Harley Skin Clinic", phone="+44 20 7946 0000", opening_hours="Mon-Fri 9:00-18:00",
+                      address="10 Harley Street, London W1G 9PF")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("are you open on saturdays?", ["Harley Skin Clinic's opening hours: Mon-Fri 9:00-18:00."]),
+    ("what time do you close", ["Harley Skin Clinic's opening hours: Mon-Fri 9:00-18:00."]),
+    ("where are you located", ["Harley Skin Clinic is at 10 Harley Street, London W1G 9PF."]),
+    ("what's your phone number", ["You can call Harley Skin Clinic on +44 20 7946 0000."]),
+])
+def test_a_practical_question_is_answered_from_the_clinic_settings(assistant, text, expected):
+    reply = Assistant(assistant._sessions, assistant._vocabulary, WITH_ADDRESS).respond(Turn("ask_clinic_details", text))
+    assert reply.messages == expected
+    assert reply.buttons == [replies.HANDOFF_BUTTON]
+
+
+def test_a_detail_the_settings_do_not_hold_is_not_invented(assistant, clinic_assistant):
+    # No address set, and nothing about parking or payment: say so, and how to reach the clinic.
+    for text in ("where are you located", "is there parking", "can I pay by card"):
+        assert clinic_assistant.respond(Turn("ask_clinic_details", text)).messages == [
+            "I don't have that detail about Harley Skin Clinic. You can call Harley Skin Clinic on +44 20 7946 0000 "
+            "(Mon-Fri 9:00-18:00) or book online at https://example.test/book."]
+    # No clinic settings at all: offer to have someone get in touch.
+    reply = assistant.respond(Turn("ask_clinic_details", "are you open on saturdays"))
+    assert reply.messages == ["I don't have that detail about the clinic. If you'd rather talk to a person, I can ask "
+                              "someone at the clinic to contact you."]
+    assert reply.buttons == [replies.HANDOFF_BUTTON]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import replies, safety
 from bot.answering.replies import Reply
+from bot.clinic.details import details_for
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
 from bot.nlp.activities import addressed_to_the_visitor, asked_activity, mentions_activity
@@ -49,6 +50,7 @@ class Turn:
     previous_topic: Optional[str] = None
     previous_condition: Optional[str] = None
     previous_intent: Optional[str] = None  # of the visitor's message before this one
+    previous_side_effect: Optional[str] = None  # named by the visitor's message before this one
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
 
 
@@ -106,6 +108,8 @@ _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil 
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
 # "and for stretch marks?".
 _FOLLOW_UP = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:what|how) about\b|^\W*and (?:for|with|on)\b", re.I)
+# "How long does that last?" right after a side effect was named: a question about that side effect.
+_POINTS_BACK = re.compile(r"\b(?:that|it|this|they|those|them|these)\b", re.IGNORECASE)
 
 
 def _each_sentence_once(messages: List[str]) -> List[str]:
@@ -159,7 +163,7 @@ class Assistant:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
-        turn = self._as_follow_up(turn)
+        turn = self._how_long_the_side_effect_lasts(self._as_follow_up(turn))
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
@@ -181,6 +185,7 @@ class Assistant:
             and bool(turn.text.strip())
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
+        reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         return reply
 
     def _known_values_only(self, turn: Turn) -> Turn:
@@ -195,7 +200,10 @@ class Assistant:
         previous = turn.previous_condition
         if previous is not None and self._vocabulary.canonical("condition", previous) != previous:
             previous = None
-        return replace(turn, entities=entities, previous_condition=previous)
+        side_effect = turn.previous_side_effect
+        if side_effect is not None and self._vocabulary.canonical("side_effect", side_effect) != side_effect:
+            side_effect = None
+        return replace(turn, entities=entities, previous_condition=previous, previous_side_effect=side_effect)
 
     def _as_follow_up(self, turn: Turn) -> Turn:
         """ "What about my double chin?" after "what can it treat?": the previous topic's question about what
@@ -206,6 +214,22 @@ class Assistant:
         if not turn.entities.get(NARROW_ENTITY.get(topic.narrow or "", "")):
             return turn
         return replace(turn, intent=topic.intent)
+
+    def _how_long_the_side_effect_lasts(self, turn: Turn) -> Turn:
+        """ "How long does that last?" right after "does it cause bruising?": how long the bruising lasts
+        (the topic that reassures about after-effects, data/topics.yml), not how long results last."""
+        reassurance = self._table.reassurance
+        if (
+            reassurance is None
+            or turn.previous_side_effect is None
+            or turn.entities.get("side_effect")
+            or turn.entities.get("condition")
+            or not (_HOW_LONG.search(turn.text) and _POINTS_BACK.search(turn.text))
+            or turn.intent in self._not_follow_ups
+        ):
+            return turn
+        entities = {**turn.entities, "side_effect": [turn.previous_side_effect]}
+        return replace(turn, intent=reassurance.intent, entities=entities)
 
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
         """The parts that ask the guide something, one per intent, in the visitor's order."""
@@ -370,6 +394,8 @@ class Assistant:
             return Reply(
                 [_sentence_list(sentences, cite)], topic=turn.previous_topic, condition=turn.previous_condition
             )
+        if uncovered.clinic_details:
+            return self._clinic_details(turn)
         subject = uncovered.subject
         messages = [f"The guide I answer from does not cover {subject}, so I can't tell you that."]
         if uncovered.safety:
@@ -380,6 +406,16 @@ class Assistant:
         if not safety.is_safety_question(turn.intent, turn.text):
             messages.append(replies.ask_professional_instead(self._clinic))
         return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
+
+    def _clinic_details(self, turn: Turn) -> Reply:
+        """A practical question about the clinic ("are you open on saturdays?"): the clinic's details
+        that answer it, or that the assistant does not have that detail and how to reach the clinic;
+        a button to be contacted either way."""
+        messages = details_for(self._clinic, turn.text)
+        if not messages:
+            reach = self._clinic.how_to_reach() or replies.offer_handoff(self._clinic)
+            messages = [f"I don't have that detail about {self._clinic.name}. {reach}"]
+        return Reply(messages, [replies.HANDOFF_BUTTON], topic=turn.previous_topic, condition=turn.previous_condition)
 
     def _aspect_answer(self, session: Session, topic: Topic, aspect: Aspect) -> List[str]:
         """ "How do I prepare?" (an ``aspects`` entry of data/topics.yml): the guide's sentences that speak

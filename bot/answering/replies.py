@@ -23,6 +23,7 @@ class Reply:
     buttons: List[Button] = field(default_factory=list)
     topic: Optional[str] = None
     condition: Optional[str] = None
+    side_effect: Optional[str] = None  # the side effect the visitor's message named, for the next turn
 
 
 def capabilities(table: Optional[IntentTable] = None) -> str:

@@ -21,6 +21,7 @@ class Clinic:
     phone: Optional[str] = None
     booking_url: Optional[str] = None
     opening_hours: Optional[str] = None
+    address: Optional[str] = None
     emergency_number: str = DEFAULT_EMERGENCY_NUMBER
     webhook_url: Optional[str] = None
 

@@ -54,6 +54,7 @@ SUBJECT_INTENTS: Dict[str, str] = {
     "pregnancy": "ask_contraindications",
     "home_kit": "ask_home_kit",
     "find_clinic": "ask_find_clinic",
+    "clinic_details": "ask_clinic_details",
 }
 # A safety question is one of three intents: who may perform it, who may have it, or the rest.
 _PRACTITIONER = re.compile(
