@@ -42,6 +42,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
     text = message.get("text") or ""
     return Turn(
         intent=(message.get("intent") or {}).get("name") or "",
+        confidence=(message.get("intent") or {}).get("confidence"),
         text="" if text == BLANK_MESSAGE_STAND_IN else text,
         entities=entities,
         previous_topic=tracker.get_slot("topic"),

@@ -450,3 +450,15 @@ def test_a_red_flag_report_gets_urgent_care_and_no_reassurance(assistant):
     reply = assistant.respond(Turn(intent="report_red_flag", text="my lips are swelling up and i feel faint"))
     assert reply.messages[0] == safety.urgent_care_message(Clinic())
     assert not any("should resolve" in message for message in reply.messages)
+
+
+def test_a_question_answered_though_the_nlu_was_unsure_ends_with_the_professional_line(assistant):
+    # Read as what is injected, just over the fallback threshold: a safety question may have been missed.
+    unsure = assistant.respond(Turn("ask_cocktail_ingredients", "Are they fully insured?", confidence=0.41))
+    assert unsure.messages[0].startswith("Mesotherapy cocktails are a mix")
+    assert unsure.messages[-1] == safety.professional_recommendation(Clinic())
+    sure = assistant.respond(Turn("ask_cocktail_ingredients", "what is in the cocktail?", confidence=0.93))
+    assert safety.professional_recommendation(Clinic()) not in sure.messages
+    # Small talk read with little confidence is no question: no line.
+    assert safety.professional_recommendation(Clinic()) not in assistant.respond(
+        Turn("greet", "hiya", confidence=0.41)).messages

@@ -52,6 +52,7 @@ class Turn:
     previous_intent: Optional[str] = None  # of the visitor's message before this one
     previous_side_effect: Optional[str] = None  # named by the visitor's message before this one
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
+    confidence: Optional[float] = None  # the NLU's confidence in ``intent``
 
 
 def _prose(rows: List[query.SentenceRow]) -> str:
@@ -103,6 +104,9 @@ def _several_guides(session: Session) -> bool:
     return len(query.document_titles(session)) > 1
 
 
+# An answer to a question the NLU read with less confidence than this ends with the professional line
+# (the fallback threshold of config.yml is lower: such a question is answered, not sent to "did you mean").
+DOUBTFUL_CONFIDENCE = 0.45
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
@@ -181,12 +185,21 @@ class Assistant:
             urgent_message=safety.urgent_care_message(self._clinic),
             recommendation=safety.professional_recommendation(self._clinic),
             # When in doubt, the line: an unsure NLU may have missed a safety question.
-            safety_question=turn.intent == "nlu_fallback"
-            and bool(turn.text.strip())
+            safety_question=self._read_in_doubt(turn)
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         return reply
+
+    def _read_in_doubt(self, turn: Turn) -> bool:
+        """Whether the NLU was unsure of the message: "did you mean", or a question answered although
+        read with a confidence under DOUBTFUL_CONFIDENCE (its reading may have missed a safety question)."""
+        if not turn.text.strip():
+            return False
+        if turn.intent == "nlu_fallback":
+            return True
+        asks = self._table.topic_for(turn.intent) or self._table.uncovered(turn.intent)
+        return bool(asks) and turn.confidence is not None and turn.confidence < DOUBTFUL_CONFIDENCE
 
     def _known_values_only(self, turn: Turn) -> Turn:
         """``turn`` with each entity value replaced by its canonical name in the vocabulary
