@@ -120,15 +120,17 @@ def interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optio
 _CANCEL_WORDS = re.compile(
     r"^\s*(cancel|stop|quit|exit|abort|never ?mind|forget it|no thanks?|no thank you)\b", re.IGNORECASE
 )
-_YES = re.compile(
-    r"^\s*(y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|all right|agreed?|i agree|i consent|of course|"
-    r"go ahead|go on|please do|that'?s (?:ok|okay|fine)|that is (?:ok|okay|fine))\b",
-    re.IGNORECASE,
+_YES_WORDS = (
+    r"y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|all right|agreed?|i agree|i consent|of course|"
+    r"go ahead|go on|please do|yes please|that'?s (?:ok|okay|fine)|that is (?:ok|okay|fine)"
 )
-_NO = re.compile(r"^\s*(n|no|nope|nah|i don'?t agree|don'?t)\b", re.IGNORECASE)
-# A whole answer that only says yes or no: never a name ("yes" after "please type your name (or cancel)").
-_ONLY_YES = re.compile(r"^\s*(?:y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|go on|yes please)\s*[.!]*\s*$", re.I)
-_ONLY_NO = re.compile(r"^\s*(?:n|no|nope|nah|no way)\s*[.!]*\s*$", re.IGNORECASE)
+_NO_WORDS = r"n|no|nope|nah|no way|i don'?t agree|don'?t"
+# An answer that opens with yes or no ("yes, go ahead"), and one that only says it: never a name
+# ("yes" after "please type your name (or cancel)").
+_YES = re.compile(rf"^\s*(?:{_YES_WORDS})\b", re.IGNORECASE)
+_NO = re.compile(rf"^\s*(?:{_NO_WORDS})\b", re.IGNORECASE)
+_ONLY_YES = re.compile(rf"^\s*(?:{_YES_WORDS})\s*[.!]*\s*$", re.IGNORECASE)
+_ONLY_NO = re.compile(rf"^\s*(?:{_NO_WORDS})\s*[.!]*\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
