@@ -80,6 +80,7 @@ def _free_port() -> int:
     ("Dr. Li", "Dr. Li"), ("", None), ("a", None), ("12345", None), ("anna@example.com", None),
     ("<script>", None), ("x" * 101, None),
     ("yes", None), ("Ok.", None), ("no", None),  # "yes" after "please type your name (or cancel to stop)"
+    ("of course", None), ("go ahead", None), ("Sure!", None),
     ("Noah", "Noah"), ("Yesenia", "Yesenia"),
 ])
 def test_validate_name(text: str, expected: Optional[str]) -> None:
