@@ -187,7 +187,7 @@ def test_how_a_product_of_the_family_works_asks_what_mesotherapy_is_not_what_is_
 
 
 @pytest.mark.parametrize(
-    "text", ["how does it work", "does it work straight away", "why does meso work on fat", "is it safe for acne"]
+    "text", ["how does it work", "does it work straight away", "why does meso work on fat"]
 )
 def test_how_it_works_and_when_it_works_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_aftercare") is None
@@ -434,4 +434,27 @@ def test_asking_whether_it_treats_a_condition_asks_what_it_treats(text, classifi
     ("does it help with the swelling afterwards", "ask_aftercare"),  # a side effect, not a condition
 ])
 def test_whether_it_worsens_or_other_questions_are_not_what_it_treats(text, classified):
+    assert RULES.intent_for(text, classified) in (None, classified)
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What are the side effects of deoxycholic acid?", "ask_cocktail_ingredients"),
+    ("Is deoxycholic acid injection safe?", "ask_cocktail_ingredients"),
+    ("Are There Side Effects, And Is It Painful?", "ask_procedure"),
+    ("What side effects may occur due to Phosphatidyl Choline?", "ask_aftercare"),
+    ("In what cases are beauty injections contraindicated?", "nlu_fallback"),
+    ("is it safe for acne", "ask_aftercare"),  # not whether it works (rule 4): whether it is safe
+])
+def test_a_first_question_about_side_effects_or_safety_is_a_safety_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_safety"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("is it safe to fly after my session?", "ask_aftercare"),  # an activity after a treatment
+    ("What is Hair Mesotherapy? Are There Any Known Side Effects?", "ask_what_is_mesotherapy"),  # first part
+    ("What are the benefits and side effects of Mesotherapy?", "ask_conditions_treated"),
+    ("Is at-home mesotherapy safe?", "ask_home_kit"),  # a subject the guide does not cover
+    ("Is the hyaluron pen safe?", "out_of_scope"),  # another device's safety
+])
+def test_other_questions_naming_safety_keep_their_reading(text, classified):
     assert RULES.intent_for(text, classified) in (None, classified)

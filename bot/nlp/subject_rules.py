@@ -49,10 +49,15 @@
    meso help with my double chin"): ``ask_conditions_treated``, whose answer says whether the guide lists
    it (the classifier, which does not see the vocabulary, was unsure about the rarer conditions). Not when
    it asks whether mesotherapy causes or worsens something (rule 7 comes first).
+13. A question whose first part asks about side effects, risks or safety ("What are the side effects of
+   deoxycholic acid?", "Is deoxycholic acid injection safe?", "Are there side effects, and is it painful?",
+   "In what cases are beauty injections contraindicated?") read as another guide topic (what is injected,
+   what happens after...): ``ask_safety``. Not "is it safe to fly after?" (an activity, rule 10), not a
+   message read as out of scope (another treatment's safety).
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 3 to 5, 7, 8, 10 to 12, and under rule 2 unless it was read as small
-talk. (Rules 7, 8, 10, 11 and 12 are numbered after rule 6, which works on the classifier's ranking as
+keeps its intent under rules 3 to 5, 7, 8, 10 to 13, and under rule 2 unless it was read as small
+talk. (Rules 7, 8 and 10 to 13 are numbered after rule 6, which works on the classifier's ranking as
 rule 9 does, but applied with rules 1 to 5.)
 """
 
@@ -62,6 +67,7 @@ import re
 from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
+from bot.answering.parts import split_questions
 from bot.answering.safety import personal_conditions
 from bot.nlp.activities import asked_activity
 from bot.nlp.amounts import asks_an_amount_not_money
@@ -83,6 +89,16 @@ PROCEDURE = "ask_procedure"
 AFTERCARE = "ask_aftercare"
 DURATION = "ask_results_duration"
 _RESULTS = re.compile(r"\bresults?\b|(?<!side )(?<!side-)\beffects?\b", re.IGNORECASE)  # not "side effects"
+# Rule 13: a first question that asks about side effects, risks or safety.
+_ASKS_ABOUT_SAFETY = re.compile(
+    r"^\W*(?:so,?\s+)?(?:what|which)\s+(?:are|is)\s+(?:the\s+)?(?:possible\s+|potential\s+|common\s+|main\s+|known\s+|"
+    r"long[- ]term\s+)?(?:side[ -]?effects|secondary effects|risks|adverse\s+\w+|contraindications|complications)\b"
+    r"|^\W*(?:are|is)\s+there\s+(?:any\s+)?(?:possible\s+|known\s+)?(?:side[ -]?effects|risks|complications|contraindications)\b"
+    r"|^\W*(?:what|which|any)\s+(?:side[ -]?effects|secondary effects|risks|complications)\b"
+    r"|^\W*(?:is|are)\s+(?:[\w-]+\s+){0,4}?(?:safe|dangerous|risky)\s*(?:\?|$|,|\s+(?:for|in|and|or)\b)"
+    r"|\bcontraindicated\b|\badverse\b",
+    re.IGNORECASE,
+)
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
@@ -96,6 +112,11 @@ def _family_pattern(names: Sequence[str]) -> str:
     if not alternatives:
         return r"(?!)"
     return rf"(?:{'|'.join(alternatives)})s?[®™]?(?:\s+(?:injections?|jabs?|shots?|treatments?))?"
+
+
+def _first_question(text: str) -> str:
+    """The first of the questions ``text`` asks (its first part is its label, as in the rubric)."""
+    return next(iter(split_questions(text)), text)
 
 
 def _subject(family: str) -> str:
@@ -182,7 +203,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The twelve rules above, for one intent table, list of other treatments, the ingredients and the
+    """The thirteen rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -206,6 +227,10 @@ class SubjectRules:
         self._openings = _openings(family)
         self._treats_question = _asks_whether_it_treats(family, conditions) if conditions else None
         self._safety_questions = self._questions & table.safety_intents
+        # Rule 13's readings: the guide's topics other than the safety questions (the time after a treatment,
+        # flagged `safety` for its answer's line, is one), or unsure; not a subject the guide does not cover.
+        safety_questions = {t.intent for t in table.topics if t.safety and not t.reassures}
+        self._other_topic_questions = frozenset([t.intent for t in table.topics] + [FALLBACK]) - safety_questions
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
 
@@ -225,7 +250,7 @@ class SubjectRules:
         return cls(other, table, ingredients, conditions, side_effects)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5, 7, 8, 10 to 12 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7, 8, 10 to 13 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -252,6 +277,8 @@ class SubjectRules:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         if self._treats_question and self._treats_question.search(text) and not _WORSENS.search(text):
             return EFFICACY if intent != EFFICACY else None
+        if intent in self._other_topic_questions and _ASKS_ABOUT_SAFETY.search(_first_question(text)):
+            return SIDE_EFFECTS
         if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
             return AFTERCARE
         names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
