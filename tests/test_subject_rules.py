@@ -458,3 +458,22 @@ def test_a_first_question_about_side_effects_or_safety_is_a_safety_question(text
 ])
 def test_other_questions_naming_safety_keep_their_reading(text, classified):
     assert RULES.intent_for(text, classified) in (None, classified)
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What Does It Do?", "nlu_fallback"),
+    ("Why is it performed?", "ask_practitioner"),
+    ("For Which Medical Purposes is Mesotherapy Applied?", "nlu_fallback"),
+    ("what does meso actually do against hair loss", "ask_what_is_mesotherapy"),
+])
+def test_asking_what_it_does_or_is_done_for_asks_what_it_treats(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_conditions_treated"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("what does it do to the fat cells", "ask_what_is_mesotherapy"),  # how it works
+    ("what does the practitioner do during a session", "ask_procedure"),
+    ("why is it done in several sessions", "ask_session_count"),
+])
+def test_how_it_acts_or_what_happens_keep_their_reading(text, classified):
+    assert RULES.intent_for(text, classified) in (None, classified)

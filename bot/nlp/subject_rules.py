@@ -17,9 +17,10 @@
    Aqualyx work?"): ``ask_what_is_mesotherapy``, the label of a multi-part question being its first
    part's (each part is still answered in turn).
 4. A question that opens by asking whether it works ("Lipo-dissolve - does it work and is it safe?",
-   "is meso really worth it?", "Is mesotherapy useful in hair restoration?", "is it going to work for me?")
-   or what its benefits are ("What are the advantages of mesotherapy?"): ``ask_conditions_treated``, the
-   guide's results section.
+   "is meso really worth it?", "Is mesotherapy useful in hair restoration?", "is it going to work for me?"),
+   what its benefits are ("What are the advantages of mesotherapy?") or what it does or is done for
+   ("What does it do?", "Why is it performed?", "For which medical purposes is mesotherapy applied?"):
+   ``ask_conditions_treated``, the guide's results section.
 5. A question that asks what an ingredient of the vocabulary is or how it works ("What is hyaluronic
    acid?", "How does lecithin work?"): ``ask_cocktail_ingredients`` (the rubric's "specific agents"),
    whose answer says whether the guide names it, even when the classifier read it as out of scope.
@@ -162,6 +163,11 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
         rf"{_OPENING}(?:is|are) {subject} (?:really |actually |truly )?(?:effective|worth it)\b|"
         rf"{_OPENING}(?:is|are) {subject} (?:really |actually |truly )?(?:any )?(?:good|useful|helpful|beneficial) (?:for|in|against)\b|"
         rf"{_OPENING}(?:is|are) {subject} (?:really |actually )?going to work\b|"
+        # "What does it do?", "Why is it performed?", "For which medical purposes is mesotherapy applied?"
+        rf"^\W*what does {subject} (?:really |actually )?do\b(?!\s+(?:to|with|during|after|before|in|for you)\b)|"
+        rf"^\W*why (?:is|are) {subject} (?:performed|done|used|applied|needed|recommended|indicated)\b"
+        r"(?!\s+(?:in|with|by|at|over|every|on|under|without)\b)|"
+        r"^\W*(?:for )?(?:which|what) (?:medical )?purposes?\b|"
         # "What are the benefits of mesotherapy?", "... advantages and side effects of hair meso?"
         r"^\W*what are (?:the )?(?:main |key |real )?(?:benefits|advantages)(?: and (?:the )?(?:side effects|risks|"
         rf"disadvantages|drawbacks))? of (?:{subject}|{mesotherapy})\b",
