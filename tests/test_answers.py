@@ -462,3 +462,14 @@ def test_a_question_answered_though_the_nlu_was_unsure_ends_with_the_professiona
     # Small talk read with little confidence is no question: no line.
     assert safety.professional_recommendation(Clinic()) not in assistant.respond(
         Turn("greet", "hiya", confidence=0.41)).messages
+
+
+def test_what_mesotherapy_for_a_condition_is_says_what_it_is_then_whether_the_guide_lists_the_condition(assistant):
+    reply = assistant.respond(Turn("ask_what_is_mesotherapy", "What is mesotherapy for hair loss?",
+                                   {"condition": ["hair loss"]}))
+    assert reply.messages[0].startswith("Mesotherapy is a minimally invasive procedure")
+    assert reply.messages[1].startswith("The guide lists hair loss among the conditions mesotherapy can treat.")
+    reply = assistant.respond(Turn("ask_what_is_mesotherapy", "What Is Mesotherapy For Acne?", {"condition": ["acne"]}))
+    assert reply.messages[1].startswith("The guide does not list active acne among the conditions")
+    # Without a condition named, the definition alone.
+    assert len(assistant.respond(Turn("ask_what_is_mesotherapy", "what is mesotherapy?")).messages) == 1

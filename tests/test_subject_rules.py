@@ -187,7 +187,7 @@ def test_how_a_product_of_the_family_works_asks_what_mesotherapy_is_not_what_is_
 
 
 @pytest.mark.parametrize(
-    "text", ["how does it work", "does it work straight away", "why does meso work on fat"]
+    "text", ["how does it work", "does it work straight away"]
 )
 def test_how_it_works_and_when_it_works_keep_their_intent(text):
     assert RULES.intent_for(text, "ask_aftercare") is None
@@ -477,3 +477,18 @@ def test_asking_what_it_does_or_is_done_for_asks_what_it_treats(text, classified
 ])
 def test_how_it_acts_or_what_happens_keep_their_reading(text, classified):
     assert RULES.intent_for(text, classified) in (None, classified)
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What is Mesotherapy for Melasma?", "ask_conditions_treated"),
+    ("What is mesotherapy for hair growth?", "ask_conditions_treated"),
+    ("How Does Mesotherapy Work for Stretch Marks?", "ask_conditions_treated"),
+    ("why does meso work on fat", "ask_aftercare"),
+])
+def test_what_mesotherapy_for_a_condition_is_or_how_it_works_on_it_is_a_definition_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_what_is_mesotherapy"
+
+
+@pytest.mark.parametrize("text", ["What is mesotherapy for?", "what is meso for and does it hurt", "what is it for acne"])
+def test_what_it_is_for_keeps_its_reading(text):
+    assert RULES.intent_for(text, "ask_conditions_treated") is None

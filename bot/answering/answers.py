@@ -27,6 +27,7 @@ from bot.topics import Aspect, IntentTable, Topic, UncoveredSubject, intent_tabl
 
 # The entity that each `narrow` answer of data/topics.yml narrows by.
 NARROW_ENTITY = {
+    "definition_for_condition": "condition",
     "conditions_treated": "condition",
     "duration_for_condition": "condition",
     "side_effects": "side_effect",
@@ -155,6 +156,7 @@ class Assistant:
         self._not_follow_ups = {self._table.red_flag, *self._table.handoff}
         # The entity-aware answers a topic may name as `narrow` in data/topics.yml.
         self._narrow_answers: Dict[str, Callable[[Session, Turn, Optional[str]], List[str]]] = {
+            "definition_for_condition": self._what_it_is_for_a_condition,
             "conditions_treated": self._conditions,
             "duration_for_condition": self._results_duration,
             "side_effects": self._side_effects,
@@ -444,6 +446,16 @@ class Assistant:
         return [note, f"What it says about {topic.silent}: " + _sentence_list(section)] if section else [note]
 
     # -- entity-aware topic answers -------------------------------------------------------------
+
+    def _what_it_is_for_a_condition(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
+        """ "What is mesotherapy for hair loss?": what mesotherapy is, then whether the guide lists the condition
+        the visitor names among those it treats (nothing here without one: the topic's answer)."""
+        topic = self._table.topic_for(turn.intent)
+        if topic is None or not condition or not turn.entities.get("condition"):
+            return []
+        sentences = query.topic_sentences(session, topic.key)
+        definition = [_sentence_list(sentences, _several_guides(session))] if sentences else []
+        return definition + self._conditions(session, turn, condition)
 
     def _conditions(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         treated = query.treated_conditions(session)

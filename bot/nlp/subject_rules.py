@@ -155,6 +155,14 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
     # "How does Aqualyx work?": how a family member works is what mesotherapy is (plain "how does it work"
     # is left to the classifier, which knows it).
     family_works = re.compile(rf"^\W*how (?:does|do) (?:the )?{family} (?:really |actually )?work\b", re.IGNORECASE)
+    # "What is mesotherapy for hair loss?", "How does mesotherapy work for stretch marks?": what mesotherapy
+    # for a condition is and how it works (not "what is mesotherapy for?", what it treats).
+    named = rf"(?:(?:hair|facial|face|scalp|body|skin|hair loss)\s+)?(?:meso(?:therapy|therapie|terapia)?|{family})"
+    for_a_condition = re.compile(
+        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is)\s+{named}\s+for\s+(?!and\b|or\b|you\b|me\b)[\w-]+"
+        rf"|^\W*(?:how|why) (?:does|do) {named} (?:really |actually )?work (?:for|on|in|against)\b",
+        re.IGNORECASE,
+    )
     subject = _subject(family)
     # "does it (really) work", not "does it work straight away" (when results show: aftercare).
     efficacy = re.compile(
@@ -173,7 +181,7 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
         rf"disadvantages|drawbacks))? of (?:{subject}|{mesotherapy})\b",
         re.IGNORECASE,
     )
-    return ((definition, DEFINITION), (family_works, DEFINITION), (efficacy, EFFICACY))
+    return ((definition, DEFINITION), (family_works, DEFINITION), (for_a_condition, DEFINITION), (efficacy, EFFICACY))
 
 
 def _names_pattern(names: Iterable[str]) -> str:
