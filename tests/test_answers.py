@@ -473,3 +473,17 @@ def test_what_mesotherapy_for_a_condition_is_says_what_it_is_then_whether_the_gu
     assert reply.messages[1].startswith("The guide does not list active acne among the conditions")
     # Without a condition named, the definition alone.
     assert len(assistant.respond(Turn("ask_what_is_mesotherapy", "what is mesotherapy?")).messages) == 1
+
+
+def test_the_safety_of_an_agent_the_guide_does_not_mention_is_not_answered_with_considered_safe(
+        assistant, guide_dir, nlp, vocabulary, engine):
+    turn = Turn("ask_safety", "What are the side effects of deoxycholic acid?", {"ingredient": ["deoxycholic acid"]})
+    messages = assistant.respond(turn).messages
+    assert messages[0] == "The guide does not mention deoxycholic acid, so I can't tell you about its safety."
+    assert messages[1].startswith("What it says about the safety of mesotherapy: This procedure is considered safe")
+    assert messages[-1] == safety.professional_recommendation(Clinic())
+    # A guide that names the agent: its safety section, with no such note (computed from the guide).
+    clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text.replace(
+        "Mesotherapy cocktails are a mix", "Cocktails for fat may contain deoxycholic acid. Mesotherapy cocktails are a mix"))
+    messages = clinic_assistant.respond(turn).messages
+    assert not any("does not mention" in message for message in messages)

@@ -495,7 +495,7 @@ class Assistant:
     def _side_effects(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         named = turn.entities.get("side_effect", [])
         if not named:
-            return self._caused_condition(session, turn)
+            return self._caused_condition(session, turn) or self._unmentioned_agent_safety(session, turn)
         messages: List[str] = []
         given: Set[str] = set()  # a sentence that names two of the effects is said once
         asks_how_long = bool(_HOW_LONG.search(turn.text))
@@ -545,6 +545,17 @@ class Assistant:
         section = self._asked_topic_sentences(session, turn)
         note = f"The guide does not list {condition} among the side effects of mesotherapy."
         return [note, "What it does say: " + _sentence_list(section)] if section else [note]
+
+    def _unmentioned_agent_safety(self, session: Session, turn: Turn) -> List[str]:
+        """ "What are the side effects of deoxycholic acid?": when the guide does not mention the agent, say so
+        before its safety section, which speaks of mesotherapy ("considered safe") and not of that agent."""
+        agents = [name for name in turn.entities.get("ingredient", []) if name.lower() not in GENERAL_INGREDIENT_WORDS]
+        unmentioned = [name for name in agents if not query.facts(session, "ingredient", value=name)]
+        if not unmentioned:
+            return []
+        note = f"The guide does not mention {unmentioned[0]}, so I can't tell you about its safety."
+        section = self._asked_topic_sentences(session, turn)
+        return [note, "What it says about the safety of mesotherapy: " + _sentence_list(section)] if section else [note]
 
     def _ingredients(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         """Ingredients the question names. A named agent the guide mentions: its sentence; one it does not:
