@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
@@ -127,7 +127,7 @@ class IntentTable:
         flagged = [t.intent for t in self.topics if t.safety] + [u.intent for u in self.not_in_guide if u.safety]
         return frozenset([*flagged, self.red_flag])
 
-    @property
+    @cached_property
     def question_intents(self) -> FrozenSet[str]:
         """Intents of questions the assistant answers: the guide's topics and what the guide may not cover."""
         return frozenset([t.intent for t in self.topics] + [u.intent for u in self.not_in_guide])

@@ -200,8 +200,8 @@ class Assistant:
             return False
         if turn.intent == "nlu_fallback":
             return True
-        asks = self._table.topic_for(turn.intent) or self._table.uncovered(turn.intent)
-        return bool(asks) and turn.confidence is not None and turn.confidence < DOUBTFUL_CONFIDENCE
+        asks = turn.intent in self._table.question_intents
+        return asks and turn.confidence is not None and turn.confidence < DOUBTFUL_CONFIDENCE
 
     def _known_values_only(self, turn: Turn) -> Turn:
         """``turn`` with each entity value replaced by its canonical name in the vocabulary
@@ -250,7 +250,7 @@ class Assistant:
         """The parts that ask the guide something, one per intent, in the visitor's order."""
         chosen: Dict[str, Turn] = {}
         for part in parts:
-            if (self._table.topic_for(part.intent) or self._table.uncovered(part.intent)) and part.intent not in chosen:
+            if part.intent in self._table.question_intents and part.intent not in chosen:
                 chosen[part.intent] = part
         return list(chosen.values())
 
@@ -304,7 +304,7 @@ class Assistant:
         unsure, by the likeliest question it read ("is it safe for my 16 year old daughter?")."""
         safety_questions = self._table.safety_intents - {self._table.red_flag}
         if turn.intent == "nlu_fallback":
-            questions = (i for i in turn.ranking if self._table.topic_for(i) or self._table.uncovered(i))
+            questions = (i for i in turn.ranking if i in self._table.question_intents)
             return next(questions, None) in safety_questions
         return turn.intent in safety_questions
 

@@ -232,9 +232,7 @@ class SubjectRules:
         self._unwanted = re.compile(rf"\b(?:{_names_pattern([*conditions, *side_effects])})\b", re.IGNORECASE)
         self._side_effect = re.compile(rf"\b(?:{_names_pattern(side_effects)})\b", re.IGNORECASE)
         self._condition_question = _asks_what_condition_is(conditions) if conditions else None
-        self._questions: FrozenSet[str] = frozenset(
-            [t.intent for t in table.topics] + [u.intent for u in table.not_in_guide] + [FALLBACK]
-        )
+        self._questions: FrozenSet[str] = table.question_intents | {FALLBACK}
         family = _family_pattern(other.family)
         self._ingredient_question = _asks_what_ingredient_is(ingredients, family) if ingredients else None
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
