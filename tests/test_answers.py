@@ -487,3 +487,11 @@ def test_the_safety_of_an_agent_the_guide_does_not_mention_is_not_answered_with_
         "Mesotherapy cocktails are a mix", "Cocktails for fat may contain deoxycholic acid. Mesotherapy cocktails are a mix"))
     messages = clinic_assistant.respond(turn).messages
     assert not any("does not mention" in message for message in messages)
+
+
+def test_an_unlisted_condition_read_in_doubt_gets_one_professional_line_not_two(assistant):
+    # "does it fix rosacea", rescued from "did you mean" by rule 12 with the classifier's low confidence.
+    messages = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]},
+                                      confidence=0.42)).messages
+    assert messages[-1] == safety.professional_recommendation(Clinic())
+    assert replies.ASK_PROFESSIONAL_INSTEAD not in messages

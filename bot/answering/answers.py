@@ -190,6 +190,9 @@ class Assistant:
             safety_question=self._read_in_doubt(turn)
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
+        recommendation = safety.professional_recommendation(self._clinic)
+        if recommendation in reply.messages:  # it says what the shorter pointer to a professional says: one line
+            reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         return reply
 
