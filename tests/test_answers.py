@@ -406,6 +406,7 @@ def test_an_off_topic_question_names_what_it_asks_about_never_a_body_area(assist
 @pytest.mark.parametrize("text,named", [
     ("Is PRP therapy painful?", "PRP"),
     ("is coolsculpting or liposuction better for belly fat", "CoolSculpting or liposuction"),
+    ("Is needle-free mesotherapy painful?", "needle-free mesotherapy"),  # not the guide's injections
 ])
 def test_a_question_about_another_treatment_names_it_and_quotes_no_guide_fact(assistant, text, named):
     reply = assistant.respond(Turn(intent="out_of_scope", text=text, entities={"side_effect": ["pain"]}))

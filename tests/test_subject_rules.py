@@ -29,6 +29,9 @@ RULES = SubjectRules.load(SUBJECTS_PATH, VOCABULARY_PATH, intent_table())
         "Lumps after lip filler, normal?",
         "does qwo get rid of cellulite for good",  # cellulite injections that are no mesotherapy
         "is subcision painful",
+        "What is needle-free mesotherapy?",  # another technique: the guide describes injections only
+        "What is non-injection mesotherapy",
+        "How does electroporation work?",
     ],
 )
 def test_a_question_about_another_treatment_is_out_of_scope(text):
@@ -42,6 +45,7 @@ def test_a_question_about_another_treatment_is_out_of_scope(text):
         "meso or fillers for my jawline?",
         "does it hurt more than microneedling?",
         "Lipodissolve vs CoolSculpting",
+        "needle free mesotherapy vs normal mesotherapy",
     ],
 )
 def test_mesotherapy_compared_with_another_treatment_is_a_comparison(text):
@@ -276,7 +280,8 @@ def test_the_rasa_component_answers_an_unsure_safety_question_with_the_pairs_con
 
     component = SubjectRulesClassifier(SubjectRulesClassifier.get_default_config())
     ranking = [{"name": name, "confidence": confidence} for name, confidence in WHO_SHOULD_AVOID]
-    message = Message(data={"text": "Who should avoid mesotherapy?", "intent": ranking[0], "intent_ranking": ranking})
+    text = "Anything health-wise I should watch out for?"  # no rule decides it ("who should avoid": rule 15)
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
     component.process([message])
     assert message.get("intent") == {"name": "ask_safety", "confidence": 0.8}
     assert [r["name"] for r in message.get("intent_ranking")][:3] == ["ask_safety", "nlu_fallback", "ask_contraindications"]
@@ -492,3 +497,44 @@ def test_what_mesotherapy_for_a_condition_is_or_how_it_works_on_it_is_a_definiti
 @pytest.mark.parametrize("text", ["What is mesotherapy for?", "what is meso for and does it hurt", "what is it for acne"])
 def test_what_it_is_for_keeps_its_reading(text):
     assert RULES.intent_for(text, "ask_conditions_treated") is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What is the procedure for mesotherapy on the scalp?", "ask_conditions_treated"),
+    ("So what's the process?", "nlu_fallback"),
+    ("How is the procedure carried out, and what is injected?", "ask_cocktail_ingredients"),
+    ("What does a hair meso appointment involve?", "ask_what_is_mesotherapy"),
+    ("how long is each session", "ask_session_count"),
+    ("What happens during a lipodissolve treatment?", "ask_aftercare"),
+])
+def test_a_first_question_about_how_a_session_goes_is_a_procedure_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_procedure"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("how long does the treatment last", "ask_results_duration"),  # how long results last
+    ("what happens after the session?", "ask_aftercare"),
+    ("Is it safe, and what happens during the session?", "ask_safety"),  # the first part is the label
+])
+def test_how_long_it_lasts_or_what_happens_after_keep_their_reading(text, classified):
+    assert RULES.intent_for(text, classified) in (None, classified)
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("Who is the ideal candidate for fat dissolving injections?", "ask_conditions_treated"),
+    ("to whom is this treatment recommended", "nlu_fallback"),
+    ("Who can get hair mesotherapy?", "ask_what_is_mesotherapy"),
+    ("In which cases should mesotherapy not be done?", "ask_conditions_treated"),
+    ("can anyone have mesotherapy?", "ask_procedure"),
+])
+def test_a_first_question_about_who_may_have_it_asks_who_should_not(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_contraindications"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("Who is a good candidate?", "ask_safety"),  # already a safety question
+    ("who can perform mesotherapy?", "ask_practitioner"),
+    ("Who is a good candidate for Botox?", "ask_contraindications"),  # another treatment: rule 1
+])
+def test_who_may_have_it_keeps_a_safety_reading_and_rule_one(text, classified):
+    assert RULES.intent_for(text, classified) in (None, "out_of_scope")

@@ -55,10 +55,18 @@
    "In what cases are beauty injections contraindicated?") read as another guide topic (what is injected,
    what happens after...): ``ask_safety``. Not "is it safe to fly after?" (an activity, rule 10), not a
    message read as out of scope (another treatment's safety).
+14. A question whose first part asks how a session goes ("What is the procedure of mesotherapy?", "How does
+   the procedure work?", "What does the treatment look like?", "How long is a treatment session?", "What
+   happens during your appointment?"): ``ask_procedure`` (the classifier gave the words around it, acne
+   scars or solutions, more weight).
+15. A question whose first part asks who may have it ("Who is a good candidate?", "To whom is it applied?",
+   "Who can undergo this treatment?", "In which cases can it not be used?") read as a question that is no
+   safety one: the intent that asks who should not have mesotherapy (the rubric's candidacy), whose answer
+   ends with the professional line.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
-keeps its intent under rules 3 to 5, 7, 8, 10 to 13, and under rule 2 unless it was read as small
-talk. (Rules 7, 8 and 10 to 13 are numbered after rule 6, which works on the classifier's ranking as
+keeps its intent under rules 3 to 5, 7, 8, 10 to 15, and under rule 2 unless it was read as small
+talk. (Rules 7, 8 and 10 to 15 are numbered after rule 6, which works on the classifier's ranking as
 rule 9 does, but applied with rules 1 to 5.)
 """
 
@@ -98,6 +106,25 @@ _ASKS_ABOUT_SAFETY = re.compile(
     r"|^\W*(?:what|which|any)\s+(?:side[ -]?effects|secondary effects|risks|complications)\b"
     r"|^\W*(?:is|are)\s+(?:[\w-]+\s+){0,4}?(?:safe|dangerous|risky)\s*(?:\?|$|,|\s+(?:for|in|and|or)\b)"
     r"|\bcontraindicated\b|\badverse\b",
+    re.IGNORECASE,
+)
+# Rule 14: a first question that asks how a session goes.
+_ASKS_HOW_IT_IS_DONE = re.compile(
+    r"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is|what are)\s+(?:the\s+)?(?:mesotherapy\s+|treatment\s+)?(?:procedure|process)\b"
+    r"|^\W*how (?:does|is) the (?:procedure|process|treatment session)\b"
+    r"|\bwhat does (?:the |a |this )?(?:[\w-]+ ){0,2}(?:treatment|procedure|session|surgery|appointment) "
+    r"(?:look like|involve|entail|consist)"
+    r"|^\W*how long (?:is|does) (?:a|the|each|one) (?:treatment |mesotherapy )?(?:session|appointment|procedure)\b"
+    r"|\bwhat happens (?:during|in|at)\b",
+    re.IGNORECASE,
+)
+# Rule 15: a first question that asks who may have it (candidacy).
+_ASKS_WHO_MAY_HAVE_IT = re.compile(
+    r"\bto whom\b|\bwho (?:can|could|may|should|is able to) (?:have|get|undergo|receive|do|take|use)\b"
+    r"|\bin (?:which|what) cases\b.*\b(?:not|contraindicat)"
+    r"|^\W*(?:so,?\s+)?can (?:i|anyone|everyone|everybody) (?:have|get|undergo) (?:the |this |it\b|mesotherapy|meso)"
+    r"|\bwho (?:is|are) (?:a |an |the )?(?:good|ideal|suitable|right|perfect|eligible)\b|\bwho (?:is|are) (?:not )?eligible\b"
+    r"|\bwho should (?:not|avoid|n.t)\b",
     re.IGNORECASE,
 )
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
@@ -217,7 +244,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The thirteen rules above, for one intent table, list of other treatments, the ingredients and the
+    """The fifteen rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -262,7 +289,7 @@ class SubjectRules:
         return cls(other, table, ingredients, conditions, side_effects)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
-        """The intent rules 1 to 5, 7, 8, 10 to 13 set for ``text`` (classified as ``intent``), or None to keep it."""
+        """The intent rules 1 to 5, 7, 8, 10 to 15 set for ``text`` (classified as ``intent``), or None to keep it."""
         other = self._other.intent_for(text)
         if other:
             return other
@@ -296,6 +323,11 @@ class SubjectRules:
         names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
         if intent == DURATION and names_an_after_effect and not _RESULTS.search(text):
             return AFTERCARE
+        first = _first_question(text)
+        if _ASKS_HOW_IT_IS_DONE.search(first):
+            return PROCEDURE if intent != PROCEDURE else None
+        if self._contraindications and intent not in self._safety_questions and _ASKS_WHO_MAY_HAVE_IT.search(first):
+            return self._contraindications
         return None
 
     def safety_answer_when_unsure(
