@@ -538,3 +538,37 @@ def test_a_first_question_about_who_may_have_it_asks_who_should_not(text, classi
 ])
 def test_who_may_have_it_keeps_a_safety_reading_and_rule_one(text, classified):
     assert RULES.intent_for(text, classified) in (None, "out_of_scope")
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What is hair mesotherapy used for?", "ask_cocktail_ingredients"),
+    ("so what's meso good for", "ask_what_is_mesotherapy"),
+    ("What are fat dissolving injections for?", "ask_procedure"),
+])
+def test_what_it_is_used_for_asks_what_it_treats(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_conditions_treated"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("Which are hair mesotherapy side effects?", "ask_conditions_treated"),
+    ("what are meso risks", "ask_what_is_mesotherapy"),
+])
+def test_side_effects_asked_after_its_name_are_a_safety_question(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_safety"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What can I expect after the procedure?", "ask_procedure"),
+    ("post treatment care?", "nlu_fallback"),
+    ("what should i do following my session", "ask_procedure"),
+])
+def test_the_time_after_a_treatment_read_as_the_treatment_is_aftercare(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("What to expect during and after the treatment?", "ask_procedure"),  # the treatment itself first
+    ("What happens to the fat after the treatment?", "ask_what_is_mesotherapy"),  # read as how it works
+])
+def test_during_and_after_or_another_reading_keeps_it(text, classified):
+    assert RULES.intent_for(text, classified) in (None, classified)

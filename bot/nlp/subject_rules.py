@@ -19,7 +19,8 @@
 4. A question that opens by asking whether it works ("Lipo-dissolve - does it work and is it safe?",
    "is meso really worth it?", "Is mesotherapy useful in hair restoration?", "is it going to work for me?"),
    what its benefits are ("What are the advantages of mesotherapy?") or what it does or is done for
-   ("What does it do?", "Why is it performed?", "For which medical purposes is mesotherapy applied?"):
+   ("What does it do?", "Why is it performed?", "For which medical purposes is mesotherapy applied?", "What is
+   facial mesotherapy for?"):
    ``ask_conditions_treated``, the guide's results section.
 5. A question that asks what an ingredient of the vocabulary is or how it works ("What is hyaluronic
    acid?", "How does lecithin work?"): ``ask_cocktail_ingredients`` (the rubric's "specific agents"),
@@ -42,7 +43,9 @@
    it had learnt "how much" from price questions to outweigh.
 10. A question the classifier read as one about the treatment itself, or was unsure about, that asks when
    or whether one may do something after a treatment ("how long before I can go in the sun?",
-   :mod:`bot.nlp.activities`): the aftercare question, whose answer names the activity.
+   :mod:`bot.nlp.activities`) or whose first part is about the time after it ("What to expect post
+   procedure?", not "what to expect during and after"): the aftercare question, whose answer names the
+   activity.
 11. A question the classifier read as how long results last that names a side effect and no result ("How
    Long Do Lumps Last?", "how long does the pain last?"): the aftercare question, whose answer says
    how long that after-effect lasts, or that the guide does not mention it.
@@ -100,12 +103,19 @@ DURATION = "ask_results_duration"
 _RESULTS = re.compile(r"\bresults?\b|(?<!side )(?<!side-)\beffects?\b", re.IGNORECASE)  # not "side effects"
 # Rule 13: a first question that asks about side effects, risks or safety.
 _ASKS_ABOUT_SAFETY = re.compile(
-    r"^\W*(?:so,?\s+)?(?:what|which)\s+(?:are|is)\s+(?:the\s+)?(?:possible\s+|potential\s+|common\s+|main\s+|known\s+|"
-    r"long[- ]term\s+)?(?:side[ -]?effects|secondary effects|risks|adverse\s+\w+|contraindications|complications)\b"
+    r"^\W*(?:so,?\s+)?(?:what|which)\s+(?:are|is)\s+(?:the\s+)?(?:(?:hair\s+|facial\s+|face\s+)?meso\w*\s+)?"
+    r"(?:possible\s+|potential\s+|common\s+|main\s+|known\s+|long[- ]term\s+)?(?:side[ -]?effects|secondary effects|risks|adverse\s+\w+|contraindications|complications)\b"
     r"|^\W*(?:are|is)\s+there\s+(?:any\s+)?(?:possible\s+|known\s+)?(?:side[ -]?effects|risks|complications|contraindications)\b"
     r"|^\W*(?:what|which|any)\s+(?:side[ -]?effects|secondary effects|risks|complications)\b"
     r"|^\W*(?:is|are)\s+(?:[\w-]+\s+){0,4}?(?:safe|dangerous|risky)\s*(?:\?|$|,|\s+(?:for|in|and|or)\b)"
     r"|\bcontraindicated\b|\badverse\b",
+    re.IGNORECASE,
+)
+# Rule 10: a question about the time after a treatment ("What to expect post procedure?", "what should I do after
+# the treatment?"), not one that also asks about the treatment itself ("during and after").
+_ABOUT_THE_TIME_AFTER = re.compile(
+    r"^(?!.*\bduring\b).*(?:\b(?:after|following)\s+(?:the |a |your |my |each |this )?(?:[\w-]+\s+)?"
+    r"(?:treatments?|procedures?|sessions?|injections?|meso\w*)\b|\bpost[- ]?(?:procedure|treatment|session|injection|care)\b)",
     re.IGNORECASE,
 )
 # Rule 14: a first question that asks how a session goes.
@@ -203,6 +213,9 @@ def _openings(family: str) -> Tuple[Tuple[Pattern[str], str], ...]:
         rf"^\W*why (?:is|are) {subject} (?:performed|done|used|applied|needed|recommended|indicated)\b"
         r"(?!\s+(?:in|with|by|at|over|every|on|under|without)\b)|"
         r"^\W*(?:for )?(?:which|what) (?:medical )?purposes?\b|"
+        # "What is mesotherapy used for?", "What is facial mesotherapy for?", "So what's meso good for?"
+        rf"^\W*(?:so,?\s+)?(?:what(?:'|’)?s|what is|what are)\s+(?:[\w-]+\s+){{0,2}}?{subject}\s+"
+        r"(?:used\s+|good\s+|best\s+|done\s+|applied\s+|recommended\s+|indicated\s+)?for\s*(?:[?.!:]|$)|"
         # "What are the benefits of mesotherapy?", "... advantages and side effects of hair meso?"
         r"^\W*what are (?:the )?(?:main |key |real )?(?:benefits|advantages)(?: and (?:the )?(?:side effects|risks|"
         rf"disadvantages|drawbacks))? of (?:{subject}|{mesotherapy})\b",
@@ -316,14 +329,14 @@ class SubjectRules:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         if self._treats_question and self._treats_question.search(text) and not _WORSENS.search(text):
             return EFFICACY if intent != EFFICACY else None
-        if intent in self._other_topic_questions and _ASKS_ABOUT_SAFETY.search(_first_question(text)):
+        first = _first_question(text)
+        if intent in self._other_topic_questions and _ASKS_ABOUT_SAFETY.search(first):
             return SIDE_EFFECTS
-        if intent in (PROCEDURE, FALLBACK) and asked_activity(text):
+        if intent in (PROCEDURE, FALLBACK) and (asked_activity(text) or _ABOUT_THE_TIME_AFTER.search(first)):
             return AFTERCARE
         names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
         if intent == DURATION and names_an_after_effect and not _RESULTS.search(text):
             return AFTERCARE
-        first = _first_question(text)
         if _ASKS_HOW_IT_IS_DONE.search(first):
             return PROCEDURE if intent != PROCEDURE else None
         if self._contraindications and intent not in self._safety_questions and _ASKS_WHO_MAY_HAVE_IT.search(first):
