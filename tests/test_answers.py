@@ -496,3 +496,49 @@ def test_an_unlisted_condition_read_in_doubt_gets_one_professional_line_not_two(
                                       confidence=0.42)).messages
     assert messages[-1] == safety.professional_recommendation(Clinic())
     assert replies.ASK_PROFESSIONAL_INSTEAD not in messages
+
+
+@pytest.mark.parametrize("text", [
+    "I had my session last week and I'm really happy",  # read as a symptom report, names no complaint
+    "had my first session yesterday",
+    "had meso this morning and my face is red",  # the guide's normal redness (the red-flag classifier said yes)
+])
+def test_a_report_of_nothing_beyond_the_normal_after_effects_gets_no_alarm(assistant, text):
+    reply = assistant.respond(Turn("report_red_flag", text))
+    assert safety.urgent_care_message(Clinic()) not in reply.messages
+    assert "should resolve within a few hours" in reply.messages[0]
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("ask_aftercare", "fever 38.5 after mesotherapy yesterday"),
+    ("ask_aftercare", "face swollen huge after mesotherapy help"),
+    ("deny", "pain getting worse not better"),
+    ("ask_safety", "is it a side effect? my lips are swelling and i feel faint"),
+])
+def test_no_reassurance_or_small_talk_follows_the_urgent_care_message(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text))
+    assert reply.messages == [safety.urgent_care_message(Clinic()), safety.professional_recommendation(Clinic())]
+
+
+def test_a_question_beside_a_red_flag_is_still_answered_after_the_urgent_message(assistant):
+    reply = assistant.respond(Turn("ask_price", "my lips are swelling, how much does it cost?"))
+    assert reply.messages[0] == safety.urgent_care_message(Clinic())
+    assert "does not cover prices" in reply.messages[1]
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("nlu_fallback", "should i go to hospital?"),
+    ("ask_capabilities", "what should i do"),
+    ("bot_challenge", "is this an emergency"),
+    ("ask_practitioner", "do i need to see a doctor"),
+])
+def test_asking_whether_to_seek_care_says_when_to_get_urgent_care(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text, previous_topic="aftercare"))
+    assert reply.messages[0].startswith("If you have any of these after a treatment, get urgent medical care now")
+    assert "contact the clinic or the practitioner who treated you" in reply.messages[0]
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_seeing_a_doctor_before_a_treatment_is_no_call_for_urgent_care(assistant):
+    reply = assistant.respond(Turn("ask_practitioner", "should I see a doctor before mesotherapy?"))
+    assert not reply.messages[0].startswith("If you have any of these")

@@ -572,3 +572,12 @@ def test_the_time_after_a_treatment_read_as_the_treatment_is_aftercare(text, cla
 ])
 def test_during_and_after_or_another_reading_keeps_it(text, classified):
     assert RULES.intent_for(text, classified) in (None, classified)
+
+
+@pytest.mark.parametrize("text", ["I have eczema on my face", "im diabetic"])
+def test_a_personal_condition_read_as_a_symptom_report_asks_who_should_not_have_it(text):
+    assert RULES.intent_for(text, "report_red_flag") == "ask_contraindications"
+
+
+def test_a_red_flag_beside_a_personal_condition_stays_a_red_flag():
+    assert RULES.intent_for("im diabetic and have a fever of 39 since the injections", "report_red_flag") is None

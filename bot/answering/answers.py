@@ -180,6 +180,10 @@ class Assistant:
             )
         else:
             reply = self._answer(turn)
+        if safety.needs_urgent_care(turn.intent, turn.text) and self._reassures_or_chats(turn, reply):
+            # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
+            # few hours" (or "No problem") after the urgent-care message would undercut it
+            reply.messages = []
         reply.messages = safety.apply_safety_policy(
             reply.messages,
             turn.intent,
@@ -195,6 +199,14 @@ class Assistant:
             reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         return reply
+
+    def _reassures_or_chats(self, turn: Turn, reply: Reply) -> bool:
+        """Whether ``reply`` is small talk ("No problem", "did you mean") or a safety topic's answer (the normal
+        after-effects, "considered safe"): words that must not follow an urgent-care message."""
+        if turn.intent == "nlu_fallback" or (turn.intent in self._table.conversation and turn.intent != "out_of_scope"):
+            return True
+        topic = self._table.topic_by_key(reply.topic)
+        return topic is not None and (topic.safety or topic.reassures)
 
     def _read_in_doubt(self, turn: Turn) -> bool:
         """Whether the NLU was unsure of the message: "did you mean", or a question answered although
@@ -260,6 +272,11 @@ class Assistant:
     # -- dispatch ---------------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Reply:
+        if safety.asks_whether_to_seek_care(turn.text) and not safety.needs_urgent_care(turn.intent, turn.text):
+            # "should i go to hospital?" (often right after describing symptoms): when to get urgent care
+            return Reply(
+                [safety.care_guidance(self._clinic)], topic=turn.previous_topic, condition=turn.previous_condition
+            )
         caused = set(safety.personal_conditions(what_it_may_cause(turn.text)))  # "can it cause cancer?"
         conditions = [condition for condition in safety.personal_conditions(turn.text) if condition not in caused]
         if conditions and self._asks_about_safety(turn):

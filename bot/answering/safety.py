@@ -49,6 +49,36 @@ def urgent_care_message(clinic: Clinic) -> str:
     )
 
 
+# "should I go to hospital?", "do I need to see a doctor", "is this an emergency", a bare "what should I
+# do now": a visitor asking whether to seek care, often right after describing symptoms.
+_ASKS_WHETHER_TO_SEEK_CARE = re.compile(
+    r"\b(?:should|shall|must) (?:i|we|she|he) (?:go|get|call|ring|see|visit|phone|contact)\b.*\b(?:hospital|a ?(?:&|and) ?e|"
+    r"er|emergency|doctors?|gp|dr|urgent care|ambulance|111|911|999|112)\b"
+    r"|\b(?:do|will) (?:i|we) (?:need|have) to (?:go|see|call|visit)\b.*\b(?:hospital|a ?(?:&|and) ?e|er|emergency|doctors?|gp|"
+    r"ambulance)\b"
+    r"|\bis (?:this|it|that) (?:an )?emergency\b|\bshould i be (?:worried|concerned|scared)\b"
+    r"|^\W*(?:so |ok |okay |and |but |then )?what (?:should|do|can|shall) (?:i|we) do(?: now| about it| then)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_whether_to_seek_care(text: str) -> bool:
+    """True for "should I go to hospital?", "is this an emergency?", a bare "what should I do?"; not "should I
+    see a doctor before mesotherapy?"."""
+    return bool(_ASKS_WHETHER_TO_SEEK_CARE.search(text or "")) and not re.search(r"\bbefore\b", text, re.IGNORECASE)
+
+
+def care_guidance(clinic: Clinic) -> str:
+    """When to get urgent care and when to call the clinic: the red flags of the safety policy, in words."""
+    return (
+        "If you have any of these after a treatment, get urgent medical care now (call "
+        f"{clinic.emergency_number} or go to the nearest emergency department): a fever, redness that spreads "
+        "or feels hot, pus, trouble breathing or swallowing, swelling of the face, lips or throat, fainting, "
+        "skin turning dark or pale, or pain that keeps getting worse. For anything else that worries you, "
+        "contact the clinic or the practitioner who treated you."
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Red-flag detection. A message is a red flag when it REPORTS a symptom that needs urgent care:
 # each symptom pattern is looked for clause by clause, and a match does not count when it is
@@ -398,7 +428,8 @@ def _reports_rather_than_asks(normalised: str) -> bool:
 
 def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
     """The kinds of red-flag symptoms ``text`` reports (empty when it reports none): the symptom
-    rules, backed up by the red-flag classifier (kind "unspecified") on messages that report."""
+    rules, backed up by the red-flag classifier (kind "unspecified") on messages that report more
+    than the normal after-effects the guide describes."""
     kinds = _rule_red_flag_kinds(text)
     if kinds or not use_classifier:
         return kinds
@@ -407,7 +438,11 @@ def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
         return kinds
     from bot.answering import safety_classifier
 
-    if safety_classifier.red_flag_probability(text) >= safety_classifier.RED_FLAG_THRESHOLD:
+    only_normal_after_effects = _AFTER_EFFECT_WORDS.search(normalised) and not _COMPLAINT_WORDS.search(normalised)
+    if (
+        not only_normal_after_effects
+        and safety_classifier.red_flag_probability(text) >= safety_classifier.RED_FLAG_THRESHOLD
+    ):
         return ["unspecified"]
     return kinds
 
@@ -520,6 +555,8 @@ def is_safety_question(intent: str, text: str, use_classifier: bool = True) -> b
     safety (the classifier at a low threshold: when in doubt, the recommendation is added)."""
     if intent in SAFETY_INTENTS or _SAFETY_WORDS.search(text or "") or personal_conditions(text):
         return True
+    if asks_whether_to_seek_care(text):
+        return True
     if not use_classifier or not (text or "").strip() or text.startswith("/"):
         return False
     from bot.answering import safety_classifier
@@ -564,16 +601,33 @@ _AFTER_EFFECT_WORDS = re.compile(
     r"\b(?:bruis\w*|red|redness|pink\w*|puff\w*|swell\w*|swollen|sore\w*|tender\w*|ach\w*|"
     r"sting\w*|itch\w*|bumps?|marks?|dots?|points?)\b"
 )
+# A complaint beyond the normal after-effects: heat, fever, discharge, a change of colour, breathing,
+# fainting, spreading, worsening... An alarm that rests on a classifier alone (no symptom rule matched)
+# needs one of them: "had my first session yesterday", "I have eczema on my face" or "had meso this
+# morning and my face is red" report nothing the guide does not call normal.
+_COMPLAINT_WORDS = re.compile(
+    r"\b(?:agony|throb\w*|burn\w*|hot|heat|fever\w*|temp|temperature|chill\w*|shiver\w*|shak\w*|sweat\w*|"
+    r"pus|ooz\w*|discharg\w*|weep\w*|leak\w*|blister\w*|rash\w*|hives?|welts?|numb\w*|tingl\w*|bleed\w*|"
+    r"blood\w*|lump\w*|hard\w*|knot\w*|nodules?|dark\w*|black\w*|blue\w*|gr[ae]y\w*|purple\w*|pale\w*|"
+    r"white\w*|breath\w*|wheez\w*|swallow\w*|chok\w*|throat|tongue|dizz\w*|faint\w*|passed out|pass out|"
+    r"collaps\w*|vomit\w*|throw\w* up|nause\w*|sick|headaches?|vision|spread\w*|streak\w*|infect\w*|"
+    r"worse\w*|severe\w*|terrible|unbearable|huge|massive|wound\w*|scab\w*|crust\w*|smell\w*|stink\w*|"
+    # where the normal after-effects do not go: the lips, the mouth, the whole body
+    r"lips?|mouth|all over|whole body|entire body|everywhere|keeps? (?:\w+ing)|raised)\b"
+)
 
 
 def _intent_alarm(text: str) -> bool:
     """When the classifier said report_red_flag but no red-flag pattern matched: raise the alarm
     anyway unless the message is a question, only describes the normal after-effects the guide
-    describes, or negates its symptoms (the patterns miss no red flag of the labelled set; the
-    intent alone raised false alarms on "is there an age where it's not safe anymore?")."""
+    describes, negates its symptoms or names no complaint at all (the patterns miss no red flag of the
+    labelled set; the intent alone raised false alarms on "is there an age where it's not safe
+    anymore?" and "I had my session last week and I'm really happy")."""
     normalised = _normalise(text)
     if not normalised.strip() or normalised.lstrip().startswith("/"):
         return True
     if "?" in normalised or _QUESTION_START.search(normalised):
         return False
-    return not (_AFTER_EFFECT_WORDS.search(normalised) or _NEGATOR.search(normalised))
+    if _AFTER_EFFECT_WORDS.search(normalised) or _NEGATOR.search(normalised):
+        return False
+    return bool(_COMPLAINT_WORDS.search(normalised))

@@ -10,7 +10,8 @@
    professional line. Medicines, age, skin conditions and infections are left out: their words are
    also ordinary topic words ("what medicine is in it", "does it help with acne"). A message read as a
    greeting, goodbye, thanks or question about the assistant that names any of them ("i take
-   roaccutane", "thanks! I'm pregnant btw") is such a question too.
+   roaccutane", "thanks! I'm pregnant btw") is such a question too, and so is a message read as a symptom
+   report that names one and no symptom that needs urgent care ("I have eczema on my face").
 3. A question that opens by asking what mesotherapy or one of its family (``family`` in
    data/other_subjects.yml) is ("What is mesotherapy and
    how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
@@ -80,7 +81,7 @@ from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
 from bot.answering.parts import split_questions
-from bot.answering.safety import personal_conditions
+from bot.answering.safety import needs_urgent_care, personal_conditions
 from bot.nlp.activities import asked_activity
 from bot.nlp.amounts import asks_an_amount_not_money
 from bot.nlp.causation import what_it_may_cause, what_one_may_get
@@ -285,6 +286,7 @@ class SubjectRules:
         self._other_topic_questions = frozenset([t.intent for t in table.topics] + [FALLBACK]) - safety_questions
         self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
+        self._red_flag = table.red_flag
 
     @classmethod
     def load(cls, subjects_path: Path, vocabulary_path: Path, table: IntentTable) -> "SubjectRules":
@@ -311,6 +313,9 @@ class SubjectRules:
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
+        if intent == self._red_flag and self._contraindications and personal_conditions(text):
+            if not needs_urgent_care(intent, text):  # "I have eczema on my face": no symptom of a treatment
+                return self._contraindications
         supposed_side_effect = bool(self._side_effect.search(what_one_may_get(text)))  # "what if i get an infection"
         if intent in SMALL_TALK and supposed_side_effect:
             return SIDE_EFFECTS
