@@ -581,3 +581,33 @@ def test_a_personal_condition_read_as_a_symptom_report_asks_who_should_not_have_
 
 def test_a_red_flag_beside_a_personal_condition_stays_a_red_flag():
     assert RULES.intent_for("im diabetic and have a fever of 39 since the injections", "report_red_flag") is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("acne scars?", "out_of_scope"),
+    ("and stretch marks", "nlu_fallback"),
+    ("what about my double chin", "report_red_flag"),
+    ("my 16 year old daughter wants it for acne scars", "out_of_scope"),
+])
+def test_only_a_condition_asks_whether_it_treats_it(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_conditions_treated"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("what causes cellulite?", "out_of_scope"),
+    ("What is cellulite?", "out_of_scope"),
+    ("best cream for stretch marks", "out_of_scope"),
+])
+def test_a_question_about_the_condition_itself_stays_out_of_scope(text, classified):
+    assert RULES.intent_for(text, classified) in (None, "out_of_scope")
+
+
+def test_getting_rid_of_a_condition_for_good_asks_how_long_results_last():
+    assert RULES.intent_for("will it get rid of my stretch marks for good", "ask_conditions_treated") == (
+        "ask_results_duration"
+    )
+
+
+@pytest.mark.parametrize("text", ["how long before i see results", "When will I notice the results?"])
+def test_when_results_show_read_as_how_long_they_last_is_aftercare(text):
+    assert RULES.intent_for(text, "ask_results_duration") == "ask_aftercare"

@@ -68,6 +68,13 @@
    safety one: the intent that asks who should not have mesotherapy (the rubric's candidacy), whose answer
    ends with the professional line.
 
+16. A message read as out of scope, unsure or (with no symptom that needs urgent care) as a symptom report
+   that is only a condition of the vocabulary ("acne scars?", "and stretch marks", "what about my double
+   chin") or asks for it for one ("my daughter wants it for acne scars"): ``ask_conditions_treated``, whose answer says whether the guide lists it (it was "the guide does
+   not explain acne scars itself", which the guide lists). Rule 12 with "for good" or "permanently" ("will it
+   get rid of my stretch marks for good?") asks how long results last; a question read as how long results
+   last that asks when they show ("how long before I see results?") asks about the time after a treatment.
+
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
 keeps its intent under rules 3 to 5, 7, 8, 10 to 15, and under rule 2 unless it was read as small
 talk. (Rules 7, 8 and 10 to 15 are numbered after rule 6, which works on the classifier's ranking as
@@ -138,6 +145,14 @@ _ASKS_WHO_MAY_HAVE_IT = re.compile(
     r"|\bwho should (?:not|avoid|n.t)\b",
     re.IGNORECASE,
 )
+# Rule 16's exceptions to rules 12 and 11's reading.
+_PERMANENCE = re.compile(r"\b(?:for good|permanent\w*|forever|for ever|for life|long[- ]term)\b", re.IGNORECASE)
+_WHEN_RESULTS_SHOW = re.compile(
+    r"\b(?:how long|how soon|how quickly|how fast|when)\b(?:(?!\blast).)*\b(?:see|notice|get|show|appear|kick in|start|"
+    r"visible|take effect)\w*\b(?:(?!\blast).)*\bresults?\b"
+    r"|\bhow long (?:does it take|will it take|before|until|till)\b(?:(?!\blast).)*\b(?:results?|work|effect|see|notice)",
+    re.IGNORECASE,
+)
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
 _OPENING = r"^\W*(?:(?!how\b|why\b|when\b|where\b)[\w-]+\W+){0,2}?"  # "so", "Lipo-dissolve -"; not "how does it work"
 
@@ -173,6 +188,17 @@ def _asks_whether_it_treats(family: str, conditions: Sequence[str]) -> Pattern[s
         r"(?:fix|treat|cure|help(?: with| for| against)?|get rid of|reduce|remove|improve|clear(?: up)?|work (?:for|on))\s+"
         r"(?:my |the |your |a |an |bad |severe |mild |stubborn )?"
         rf"(?:{_names_pattern(conditions)})s?\b",
+        re.IGNORECASE,
+    )
+
+
+def _only_a_condition(family: str, conditions: Sequence[str]) -> Pattern[str]:
+    """Rule 16: "acne scars?", "what about my double chin", "my daughter wants it for acne scars"."""
+    names = rf"(?:{_names_pattern(conditions)})s?"
+    owner = r"(?:my|her|his|the|their|our|your|a|some)\s+"
+    return re.compile(
+        rf"^\W*(?:(?:and|or|so|also|what about|how about|about|for|on|with)\W+)*(?:{owner})?{names}\W*$"
+        rf"|\b{_subject(family)}\s+(?:for|on)\s+(?:{owner})?{names}\b",
         re.IGNORECASE,
     )
 
@@ -279,6 +305,7 @@ class SubjectRules:
         self._ingredient_question_intents = self._questions | {OUT_OF_SCOPE}  # rule 5 also overrides "out of scope"
         self._openings = _openings(family)
         self._treats_question = _asks_whether_it_treats(family, conditions) if conditions else None
+        self._only_a_condition = _only_a_condition(family, conditions) if conditions else None
         self._safety_questions = self._questions & table.safety_intents
         # Rule 13's readings: the guide's topics other than the safety questions (the time after a treatment,
         # flagged `safety` for its answer's line, is one), or unsure; not a subject the guide does not cover.
@@ -319,6 +346,9 @@ class SubjectRules:
         supposed_side_effect = bool(self._side_effect.search(what_one_may_get(text)))  # "what if i get an infection"
         if intent in SMALL_TALK and supposed_side_effect:
             return SIDE_EFFECTS
+        if self._only_a_condition and self._only_a_condition.search(text):
+            if intent in (OUT_OF_SCOPE, FALLBACK) or (intent == self._red_flag and not needs_urgent_care(intent, text)):
+                return EFFICACY
         if intent not in self._questions:
             return None
         if self._condition_question and self._condition_question.search(text):
@@ -333,6 +363,8 @@ class SubjectRules:
         if self._unwanted.search(caused) or personal_conditions(caused) or supposed_side_effect:
             return SIDE_EFFECTS if intent != SIDE_EFFECTS else None
         if self._treats_question and self._treats_question.search(text) and not _WORSENS.search(text):
+            if _PERMANENCE.search(text):
+                return DURATION if intent != DURATION else None
             return EFFICACY if intent != EFFICACY else None
         first = _first_question(text)
         if intent in self._other_topic_questions and _ASKS_ABOUT_SAFETY.search(first):
@@ -341,6 +373,8 @@ class SubjectRules:
             return AFTERCARE
         names_an_after_effect = self._side_effect.search(text) or re.search(r"\bside[ -]effects?\b", text, re.I)
         if intent == DURATION and names_an_after_effect and not _RESULTS.search(text):
+            return AFTERCARE
+        if intent == DURATION and _WHEN_RESULTS_SHOW.search(first):
             return AFTERCARE
         if _ASKS_HOW_IT_IS_DONE.search(first):
             return PROCEDURE if intent != PROCEDURE else None
