@@ -611,3 +611,13 @@ def test_getting_rid_of_a_condition_for_good_asks_how_long_results_last():
 @pytest.mark.parametrize("text", ["how long before i see results", "When will I notice the results?"])
 def test_when_results_show_read_as_how_long_they_last_is_aftercare(text):
     assert RULES.intent_for(text, "ask_results_duration") == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text", ["and breastfeeding?", "what about after I give birth", "postpartum"])
+def test_a_personal_condition_as_a_follow_up_read_as_out_of_scope_asks_who_should_not_have_it(text):
+    assert RULES.intent_for(text, "out_of_scope") == "ask_contraindications"
+
+
+@pytest.mark.parametrize("text", ["Can I perm my hair while breastfeeding?", "what is gestational diabetes"])
+def test_another_subject_that_names_a_personal_condition_stays_out_of_scope(text):
+    assert RULES.intent_for(text, "out_of_scope") in (None, "out_of_scope")

@@ -37,7 +37,7 @@ NARROW_ENTITY = {
 }
 # The entities an off-topic "what is X?" can be asking about, likeliest first; a body area ("lips" -> face)
 # is where, not what, and is never named as the thing the guide does not explain.
-EXPLAINABLE_ENTITIES = ("condition", "ingredient", "side_effect", "practitioner")
+EXPLAINABLE_ENTITIES = ("condition", "ingredient", "side_effect")  # not "licensed professional itself"
 DID_YOU_MEAN_OPTIONS = 3  # topics offered when the NLU is unsure, as Rasa's two-stage fallback does
 
 

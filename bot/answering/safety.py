@@ -488,7 +488,11 @@ def has_red_flags(text: str) -> bool:
 # Personal health conditions the guide does not address, as short human phrases.
 _PERSONAL_CONDITIONS = [
     # "conceive", "conceiving", not "who first conceived of mesotherapy" (invented)
-    ("pregnancy", r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv(?:e|es|ing)\b"),
+    (
+        "pregnancy",
+        r"pregnan\w*|expecting a baby|trying (?:to get pregnant|for a baby)|\bivf\b|\bconceiv(?:e|es|ing)\b|"
+        r"\b(?:give|giving|gave|given) birth\b|post[\s-]?partum|\bhad (?:a|my|the) baby\b",
+    ),
     ("breastfeeding", r"breast[\s-]?feed\w*|breast[\s-]?fed|\bnursing\b|\blactat\w*|pumping milk"),
     (
         "menstruation",

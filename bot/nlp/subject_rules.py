@@ -11,7 +11,8 @@
    also ordinary topic words ("what medicine is in it", "does it help with acne"). A message read as a
    greeting, goodbye, thanks or question about the assistant that names any of them ("i take
    roaccutane", "thanks! I'm pregnant btw") is such a question too, and so is a message read as a symptom
-   report that names one and no symptom that needs urgent care ("I have eczema on my face").
+   report that names one and no symptom that needs urgent care ("I have eczema on my face"), or read as out
+   of scope when it is short or a follow-up ("and breastfeeding?", "what about after I give birth").
 3. A question that opens by asking what mesotherapy or one of its family (``family`` in
    data/other_subjects.yml) is ("What is mesotherapy and
    how is it performed?", "Mesotherapy for hair: what is it?", "What is LipoDissolve?", "How does
@@ -151,6 +152,12 @@ _WHEN_RESULTS_SHOW = re.compile(
     r"\b(?:how long|how soon|how quickly|how fast|when)\b(?:(?!\blast).)*\b(?:see|notice|get|show|appear|kick in|start|"
     r"visible|take effect)\w*\b(?:(?!\blast).)*\bresults?\b"
     r"|\bhow long (?:does it take|will it take|before|until|till)\b(?:(?!\blast).)*\b(?:results?|work|effect|see|notice)",
+    re.IGNORECASE,
+)
+# Rule 2 for a message read as out of scope: short ("and breastfeeding?") or a follow-up ("what about after I give
+# birth"), not "Can I perm my hair while breastfeeding?" or "what is gestational diabetes".
+_SHORT_OR_FOLLOW_UP = re.compile(
+    r"^\W*(?!(?:what|how|why|where|who|which)\b)(?:\S+\s+){0,3}\S+\W*$|^\W*(?:and|or|also|but|so|what about|how about|what if)\b",
     re.IGNORECASE,
 )
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
@@ -340,6 +347,10 @@ class SubjectRules:
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
+        if intent == OUT_OF_SCOPE and self._contraindications and _SHORT_OR_FOLLOW_UP.search(text):
+            own = set(personal_conditions(text)) - NOT_ONLY_CONDITIONS
+            if own and not (self._condition_question and self._condition_question.search(text)):
+                return self._contraindications  # "and breastfeeding?", "what about after I give birth"
         if intent == self._red_flag and self._contraindications and personal_conditions(text):
             if not needs_urgent_care(intent, text):  # "I have eczema on my face": no symptom of a treatment
                 return self._contraindications
