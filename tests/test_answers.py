@@ -549,3 +549,13 @@ def test_an_off_topic_message_naming_a_practitioner_is_not_explained_as_a_guide_
     reply = assistant.respond(turn)
     assert "does not explain that." in reply.messages[0]
     assert "licensed professional itself" not in reply.messages[0]
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("ask_procedure", "how many mg of lidocaine do they use"),
+    ("ask_cocktail_ingredients", "what dose of vitamins do they inject"),
+])
+def test_a_question_about_doses_hears_the_guide_gives_none_and_the_line(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text))
+    assert reply.messages[0] == "The guide does not say the doses or amounts that are injected."
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())

@@ -20,6 +20,7 @@ from bot.clinic.profile import Clinic
 from bot.knowledge import query
 from bot.nlp.activities import addressed_to_the_visitor, asked_activity, mentions_activity
 from bot.nlp.causation import asks_whether_it_causes, what_it_may_cause
+from bot.nlp.language import looks_like_another_language
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
@@ -272,6 +273,13 @@ class Assistant:
     # -- dispatch ---------------------------------------------------------------------------
 
     def _answer(self, turn: Turn) -> Reply:
+        if looks_like_another_language(turn.text):  # "¿cuánto cuesta la mesoterapia?" was answered as a definition
+            return Reply(
+                [replies.ENGLISH_ONLY],
+                self._table.buttons,
+                topic=turn.previous_topic,
+                condition=turn.previous_condition,
+            )
         if safety.asks_whether_to_seek_care(turn.text) and not safety.needs_urgent_care(turn.intent, turn.text):
             # "should i go to hospital?" (often right after describing symptoms): when to get urgent care
             return Reply(

@@ -49,6 +49,7 @@ REPHRASE = (
     "Sorry, I'm not sure I understood. Could you rephrase? I understand English only for now. "
     "You can also pick one of these topics:"
 )
+ENGLISH_ONLY = "Sorry, I understand English only for now. Please ask your question in English, or pick a topic:"
 OUT_OF_SCOPE = "I can only help with questions about mesotherapy."
 BOT_CHALLENGE = (
     "I'm an automated assistant, not a person. I answer from a written mesotherapy guide and "

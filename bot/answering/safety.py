@@ -24,7 +24,9 @@ _SAFETY_WORDS = re.compile(
     # candidacy is a safety question too ("who is a good candidate?", "should you get it?")
     r"candidates?|eligib\w*|suitable|right for (?:me|you)|should (?:i|you|we) (?:get|have|try|do)|"
     r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile|"
-    r"adverse|toxic\w*|fatal|deaths?|(?:go|goes|gone|went) wrong)\b",
+    r"adverse|toxic\w*|fatal|deaths?|(?:go|goes|gone|went) wrong|"
+    # a dose is for the professional who treats the visitor to decide
+    r"dose|doses|dosage\w*|milligrams?|mg)\b",
     re.IGNORECASE,
 )
 
