@@ -531,6 +531,7 @@ def test_a_question_beside_a_red_flag_is_still_answered_after_the_urgent_message
     ("ask_capabilities", "what should i do"),
     ("bot_challenge", "is this an emergency"),
     ("ask_practitioner", "do i need to see a doctor"),
+    ("ask_contraindications", "how would i know if i have an infection"),  # was "does not address infections"
 ])
 def test_asking_whether_to_seek_care_says_when_to_get_urgent_care(assistant, intent, text):
     reply = assistant.respond(Turn(intent, text, previous_topic="aftercare"))

@@ -108,3 +108,14 @@ def test_rebuild_reports_what_changed_in_the_guide(engine, guide_dir, nlp):
     assert "session_duration(session): 30 minutes to an hour" in diff.facts_removed
     assert "treats(Cellulite): cellulite" in diff.facts_added
     assert "+ fact: session_duration(session): 45 minutes" in diff.lines()
+
+
+def test_a_sentence_pointing_back_in_time_is_quoted_only_for_its_own_section(engine, guide_dir, nlp):
+    _build(engine, guide_dir, nlp)
+    with Session(engine) as session:
+        cocktails = [row.text for row in query.topic_sentences(session, "cocktails")]
+        procedure = [row.text for row in query.topic_sentences(session, "procedure")]
+    # "During this time, the medical professional will ... injecting a cocktail": "this time" is the treatment
+    assert not any(text.startswith("During this time") for text in cocktails)
+    assert any(text.startswith("During this time") for text in procedure)
+    assert any(text.startswith("Mesotherapy cocktails are a mix") for text in cocktails)

@@ -52,13 +52,15 @@ def urgent_care_message(clinic: Clinic) -> str:
 
 
 # "should I go to hospital?", "do I need to see a doctor", "is this an emergency", a bare "what should I
-# do now": a visitor asking whether to seek care, often right after describing symptoms.
+# do now", "how would I know if I have an infection": a visitor asking whether (or when) to seek care, often
+# right after describing symptoms.
 _ASKS_WHETHER_TO_SEEK_CARE = re.compile(
     r"\b(?:should|shall|must) (?:i|we|she|he) (?:go|get|call|ring|see|visit|phone|contact)\b.*\b(?:hospital|a ?(?:&|and) ?e|"
     r"er|emergency|doctors?|gp|dr|urgent care|ambulance|111|911|999|112)\b"
     r"|\b(?:do|will) (?:i|we) (?:need|have) to (?:go|see|call|visit)\b.*\b(?:hospital|a ?(?:&|and) ?e|er|emergency|doctors?|gp|"
     r"ambulance)\b"
     r"|\bis (?:this|it|that) (?:an )?emergency\b|\bshould i be (?:worried|concerned|scared)\b"
+    r"|\bhow (?:would|do|can|will|could|should) (?:i|you|we) (?:know|tell)\b.*\binfect\w*|\bsigns? of (?:an )?infection\b"
     r"|^\W*(?:so |ok |okay |and |but |then )?what (?:should|do|can|shall) (?:i|we) do(?: now| about it| then)?\W*$",
     re.IGNORECASE,
 )

@@ -131,17 +131,32 @@ def extract_facts(span: Span, context: SentenceContext) -> List[FactDraft]:
     return facts
 
 
+_POINTS_BACK_IN_TIME = re.compile(
+    r"(?:during|at|after|before|by|since|until|in) (?:this|that|these|those) (?:time|point|stage|period|step)\b|"
+    r"(?:then|afterwards|after that|at that point)\b",
+    re.IGNORECASE,
+)
+
+
 def sentence_topics(span: Span, facts: List[FactDraft], heading: str, topics: Sequence[Topic]) -> Set[str]:
-    """The keys of the topics (``data/topics.yml``) that a sentence under ``heading`` answers."""
+    """The keys of the topics (``data/topics.yml``) that a sentence under ``heading`` answers. A sentence that
+    points back to a time of its paragraph ("During this time, the medical professional will ... injecting a
+    cocktail") answers by its words only the topics its heading names ("What Can You Expect During a
+    Mesotherapy Treatment?": the treatment): quoted elsewhere, "this time" would refer to nothing."""
     if span.text.rstrip().endswith("?"):
         return set()
     lemmas = _lemmas(span)
     kinds = {fact.kind for fact in facts}
+    points_back = bool(_POINTS_BACK_IN_TIME.match(span.text.strip()))
+
+    def named_by_words(topic: Topic) -> bool:
+        if points_back and not mentions(heading, topic.words):
+            return False
+        single = {w for w in topic.words if " " not in w}
+        return bool(lemmas & single) or mentions(span.text, tuple(w for w in topic.words if " " in w))
+
     return {
         topic.key
         for topic in topics
-        if topic.covers_heading(heading)
-        or kinds & set(topic.facts)
-        or lemmas & {w for w in topic.words if " " not in w}
-        or mentions(span.text, tuple(w for w in topic.words if " " in w))
+        if topic.covers_heading(heading) or kinds & set(topic.facts) or named_by_words(topic)
     }
