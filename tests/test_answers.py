@@ -560,3 +560,20 @@ def test_a_question_about_doses_hears_the_guide_gives_none_and_the_line(assistan
     reply = assistant.respond(Turn(intent, text))
     assert reply.messages[0] == "The guide does not say the doses or amounts that are injected."
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("ask_aftercare", "is fever normal after mesotherapy?"),
+    ("report_red_flag", "my friend had meso and got a fever, is that common? im thinking of booking"),
+    ("ask_safety", "can mesotherapy cause pus?"),
+])
+def test_a_question_about_a_red_flag_symptom_says_when_to_get_urgent_care(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text))
+    assert safety.urgent_care_message(Clinic()) not in reply.messages  # a question, not a report
+    assert safety.care_guidance(Clinic()) in reply.messages
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_a_question_about_a_normal_after_effect_gets_no_urgent_care_guidance(assistant):
+    reply = assistant.respond(Turn("ask_aftercare", "is redness normal after mesotherapy?"))
+    assert safety.care_guidance(Clinic()) not in reply.messages

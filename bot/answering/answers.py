@@ -185,6 +185,11 @@ class Assistant:
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
             # few hours" (or "No problem") after the urgent-care message would undercut it
             reply.messages = []
+        asks_about_red_flags = safety.asks_about_red_flags(turn.text)
+        guidance = safety.care_guidance(self._clinic)
+        if asks_about_red_flags and guidance not in reply.messages:
+            # "is fever normal after mesotherapy?" got the normal after-effects, as if fever were one of them
+            reply.messages = [*reply.messages, guidance]
         reply.messages = safety.apply_safety_policy(
             reply.messages,
             turn.intent,
@@ -193,6 +198,7 @@ class Assistant:
             recommendation=safety.professional_recommendation(self._clinic),
             # When in doubt, the line: an unsure NLU may have missed a safety question.
             safety_question=self._read_in_doubt(turn)
+            or asks_about_red_flags
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         recommendation = safety.professional_recommendation(self._clinic)

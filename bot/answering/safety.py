@@ -451,8 +451,9 @@ def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
     return kinds
 
 
-def _rule_red_flag_kinds(text: str) -> List[str]:
-    """The kinds of red-flag symptoms the symptom rules find in ``text``."""
+def _rule_red_flag_kinds(text: str, asked_too: bool = False) -> List[str]:
+    """The kinds of red-flag symptoms the symptom rules find in ``text``; with ``asked_too``, also those it
+    only asks about ("is fever normal after it?", "can it cause pus?")."""
     normalised = _normalise(text)
     if not normalised.strip():
         return []
@@ -473,15 +474,22 @@ def _rule_red_flag_kinds(text: str) -> List[str]:
                     before = clause[: match.start()]
                     if _negated(before):
                         continue
-                    if _HYPOTHETICAL_BEFORE.search(before):
+                    if not asked_too and _HYPOTHETICAL_BEFORE.search(before):
                         continue
-                    if hypothetical_sentence and not _REPORT_MARKERS.search(clause):
+                    if not asked_too and hypothetical_sentence and not _REPORT_MARKERS.search(clause):
                         continue
                     if not _counts(kind, match, clause, sentence):
                         continue
                     kinds.append(kind)
                     break
     return list(dict.fromkeys(kinds))
+
+
+def asks_about_red_flags(text: str) -> bool:
+    """True when ``text`` names a red-flag symptom without reporting it ("is fever normal after
+    mesotherapy?", "my friend got a fever, is that common?"): no normal after-effect, worth saying when to
+    get urgent care."""
+    return not has_red_flags(text) and bool(_rule_red_flag_kinds(text, asked_too=True))
 
 
 def has_red_flags(text: str) -> bool:
