@@ -187,6 +187,7 @@ class Assistant:
             reply.messages = []
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
         guidance = safety.care_guidance(self._clinic)
+        recommendation = safety.professional_recommendation(self._clinic)
         if asks_about_red_flags and guidance not in reply.messages:
             # "is fever normal after mesotherapy?" got the normal after-effects, as if fever were one of them
             reply.messages = [*reply.messages, guidance]
@@ -195,13 +196,12 @@ class Assistant:
             turn.intent,
             turn.text,
             urgent_message=safety.urgent_care_message(self._clinic),
-            recommendation=safety.professional_recommendation(self._clinic),
+            recommendation=recommendation,
             # When in doubt, the line: an unsure NLU may have missed a safety question.
             safety_question=self._read_in_doubt(turn)
             or asks_about_red_flags
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
-        recommendation = safety.professional_recommendation(self._clinic)
         if recommendation in reply.messages:  # it says what the shorter pointer to a professional says: one line
             reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
