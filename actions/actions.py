@@ -49,6 +49,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         previous_condition=tracker.get_slot("condition"),
         previous_side_effect=tracker.get_slot("side_effect"),
         previous_intent=previous_intent(tracker),
+        urgent_care_advised=bool(tracker.get_slot("urgent_care_advised")),
         ranking=[
             str(entry.get("name"))
             for entry in message.get("intent_ranking") or []
@@ -71,12 +72,13 @@ async def question_parts(turn: Turn, tracker: Tracker) -> List[Turn]:
 
 
 def context_events(reply: Reply) -> List[EventType]:
-    """The conversation's context after ``reply``, for the next turn (the ``topic``, ``condition`` and
-    ``side_effect`` slots)."""
+    """The conversation's context after ``reply``, for the next turn (the ``topic``, ``condition``,
+    ``side_effect`` and ``urgent_care_advised`` slots)."""
     return [
         SlotSet("topic", reply.topic),
         SlotSet("condition", reply.condition),
         SlotSet("side_effect", reply.side_effect),
+        SlotSet("urgent_care_advised", reply.urgent_care_advised),
     ]
 
 

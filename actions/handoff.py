@@ -70,6 +70,11 @@ def say(
         dispatcher.utter_message(text=text)
 
 
+def _remember_urgent_care(advised: bool) -> List[EventType]:
+    """The event that makes every later reply of the session remind of the urgent-care message just sent."""
+    return [SlotSet("urgent_care_advised", True)] if advised else []
+
+
 def interruption(tracker: Tracker) -> Optional[str]:
     """Whether the visitor's latest message, typed as the answer to the form's current question,
     reports red flags (handoff.RED_FLAG), asks a safety question (handoff.SAFETY_QUESTION) or
@@ -100,12 +105,12 @@ class _AskSlot(Action):
             say(
                 dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None, safety_question=False
             )
-            return []
+            return _remember_urgent_care(held == handoff.RED_FLAG)
         # The message that started the form: the policy as for any other message.
         red_flag = safety.has_red_flags(_latest_text(tracker))
         question = handoff.ASK_AGAIN[self.slot] if red_flag else handoff.QUESTIONS[self.slot]
         say(dispatcher, tracker, [question], intent=_latest_intent(tracker))
-        return []
+        return _remember_urgent_care(red_flag)
 
     async def _answer_then_ask_again(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, held: str
@@ -151,7 +156,8 @@ class ValidateHandoffForm(FormValidationAction):
             intent=_latest_intent(tracker) if held else None,
             safety_question=held == handoff.SAFETY_QUESTION,
         )
-        return {"handoff_consent": False, "contact_name": None, "contact_detail": None, "requested_slot": None}
+        cancelled = {"handoff_consent": False, "contact_name": None, "contact_detail": None, "requested_slot": None}
+        return {**cancelled, "urgent_care_advised": True} if held == handoff.RED_FLAG else cancelled
 
     @staticmethod
     def _held(slot: str) -> Dict[Text, Any]:

@@ -112,3 +112,33 @@ def test_the_side_effect_is_remembered_for_one_turn_only():
     # An unknown value planted in the slot is ignored.
     messages, _ = _run(_tracker("how long does that last", "ask_results_duration", slots={"side_effect": "<b>x</b>"}))
     assert messages[0]["text"].startswith("Mesotherapy results are not permanent.")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("is this normal after meso?", "ask_aftercare"), ("no fever though", "thank"), ("should i wait and see?", "nlu_fallback"),
+    ("im ok now i think", "goodbye"), ("is it an allergy?", "ask_contraindications"),
+])
+def test_after_the_urgent_care_message_no_reply_reads_as_an_all_clear(text, intent):
+    # outside probe: after "i have a temperature of 39 now" got the urgent-care message, "is this normal after
+    # meso?" got the normal after-effects, "no fever though" "No problem", "im ok now i think" "Goodbye"
+    _, events = _run(_tracker("had meso 2 days ago and i have a temperature of 39 now", "report_red_flag"))
+    assert SlotSet("urgent_care_advised", True) in events
+    messages, events = _run(_tracker(text, intent, slots={"urgent_care_advised": True}))
+    texts = [m["text"] for m in messages]
+    clinic = load_clinic()
+    assert texts[0] == safety.urgent_care_reminder(clinic)
+    assert texts[-1] == safety.professional_recommendation(clinic)
+    assert not any(t.startswith(("After your treatment", "No problem", "Goodbye", "Sorry, I'm not sure")) for t in texts)
+    assert SlotSet("urgent_care_advised", True) in events
+
+
+def test_after_the_urgent_care_message_a_separate_question_is_answered_after_the_reminder():
+    messages, _ = _run(_tracker("how much does it cost?", "ask_price", slots={"urgent_care_advised": True}))
+    texts = [m["text"] for m in messages]
+    assert texts[0] == safety.urgent_care_reminder(load_clinic()) and "price" in texts[1]
+
+
+def test_without_an_urgent_care_message_there_is_no_reminder():
+    messages, events = _run(_tracker("is this normal after meso?", "ask_aftercare"))
+    assert messages[0]["text"].startswith("After your treatment")
+    assert SlotSet("urgent_care_advised", False) in events

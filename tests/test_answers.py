@@ -309,6 +309,14 @@ def test_asking_whether_it_causes_a_personal_condition_is_answered_from_the_side
      "Mesotherapy results are not permanent."),
     ("safety", "ask_procedure", "how about bruising", {"side_effect": ["bruising"]}, "There may also be some bruising"),
     ("safety", "ask_capabilities", "what about swelling", {"side_effect": ["swelling"]}, "After your treatment, you can"),
+    # outside probe: "what about my belly" got "I can only help with questions about mesotherapy", "for my
+    # thighs?" "did you mean", "any medicine?" after what is injected "the guide does not address medications"
+    ("conditions", "out_of_scope", "what about my belly", {"body_area": ["abdomen"]},
+     "The guide does not say which parts of the body mesotherapy can be used on"),
+    ("conditions", "nlu_fallback", "for my thighs?", {"body_area": ["thighs"]},
+     "The guide does not say which parts of the body mesotherapy can be used on"),
+    ("cocktails", "ask_safety", "any medicine?", {"ingredient": ["medicine"]}, "Mesotherapy cocktails are a mix"),
+    ("cocktails", "nlu_fallback", "any lidocaine?", {"ingredient": ["lidocaine"]}, "The guide does not mention lidocaine"),
 ])
 def test_a_follow_up_naming_something_else_asks_the_previous_question_about_it(
         assistant, previous_topic, intent, text, entities, start):
@@ -324,6 +332,20 @@ def test_a_follow_up_naming_something_else_asks_the_previous_question_about_it(
 ])
 def test_other_messages_after_a_topic_keep_their_own_reading(assistant, intent, text, entities):
     assert assistant.respond(Turn(intent, text, entities, previous_topic="conditions")).topic == "safety"
+
+
+@pytest.mark.parametrize("text, area", [("can meso treat my belly?", "abdomen"), ("does it work on the scalp", "scalp")])
+def test_a_question_about_a_body_area_hears_the_guide_does_not_say_where_then_what_it_treats(assistant, text, area):
+    messages = assistant.respond(Turn("ask_conditions_treated", text, {"body_area": [area]})).messages
+    assert messages[0] == ("The guide does not say which parts of the body mesotherapy can be used on, so I can't "
+                           "say whether it suits the area you mean.")
+    assert "Fat deposits" in messages[1]
+    assert messages[-1].startswith(replies.ASK_PROFESSIONAL_INSTEAD)
+
+
+def test_a_body_area_with_a_condition_is_a_question_about_the_condition(assistant):
+    turn = Turn("ask_conditions_treated", "can it get rid of belly cellulite", {"body_area": ["abdomen"], "condition": ["cellulite"]})
+    assert assistant.respond(turn).messages[0].startswith("Yes. The guide lists cellulite")
 
 
 def test_a_red_flag_worded_as_a_follow_up_stays_a_red_flag(assistant):
@@ -577,3 +599,41 @@ def test_a_question_about_a_red_flag_symptom_says_when_to_get_urgent_care(assist
 def test_a_question_about_a_normal_after_effect_gets_no_urgent_care_guidance(assistant):
     reply = assistant.respond(Turn("ask_aftercare", "is redness normal after mesotherapy?"))
     assert safety.care_guidance(Clinic()) not in reply.messages
+
+
+@pytest.mark.parametrize("intent, text, said", [
+    # outside probe: after the aftercare answer these got the menu or "did you mean"
+    ("out_of_scope", "what about showering", "The guide does not say anything about showering after a treatment."),
+    ("nlu_fallback", "sauna tmrw?", "The guide does not say anything about sauna after a treatment."),
+    ("nlu_fallback", "and hot yoga?", "The guide does not say anything about hot yoga after a treatment."),
+    ("nlu_fallback", "and im flying on monday, is that ok?", "The guide does not say anything about flying after a treatment."),
+    ("nlu_fallback", "and wear makeup?", "The guide does not say whether to wear makeup after a treatment."),
+])
+def test_an_activity_named_right_after_the_aftercare_answer_asks_whether_the_guide_says_anything_about_it(
+        assistant, intent, text, said):
+    reply = assistant.respond(Turn(intent, text, previous_topic="aftercare"))
+    assert reply.messages[0] == said
+    assert reply.messages[1].startswith("What it says about what happens after a treatment: After your treatment")
+    assert reply.topic == "aftercare"
+
+
+@pytest.mark.parametrize("intent, text, previous_topic", [
+    ("thank", "thanks a lot", "aftercare"), ("nlu_fallback", "ok", "aftercare"),
+    ("nlu_fallback", "sauna tmrw?", "procedure"),  # not right after the aftercare answer
+])
+def test_other_short_messages_are_no_activity_follow_ups(assistant, intent, text, previous_topic):
+    reply = assistant.respond(Turn(intent, text, previous_topic=previous_topic))
+    assert not any("The guide does not say anything about" in message for message in reply.messages)
+
+
+def test_a_question_about_men_after_a_condition_is_no_yes_about_the_condition(assistant):
+    # outside probe: "does it work for men too" after hair loss got "Yes. The guide lists hair loss..."
+    turn = Turn("ask_conditions_treated", "does it work for men too", previous_topic="conditions", previous_condition="hair loss")
+    messages = assistant.respond(turn).messages
+    assert messages[0] == "The guide does not say whether it works differently for men and women."
+    assert not any(message.startswith("Yes.") for message in messages)
+
+
+def test_a_short_and_follow_up_naming_a_condition_asks_whether_it_treats_it(assistant):
+    turn = Turn("out_of_scope", "and stretch marks?", {"condition": ["stretch marks"]}, previous_topic="conditions")
+    assert assistant.respond(turn).messages[0].startswith("The guide lists stretch marks among the conditions")

@@ -103,6 +103,8 @@ def test_validate_contact(text: str, expected: Optional[Contact]) -> None:
     ("no", "deny", False), ("cancel", "out_of_scope", False), ("stop", None, False), ("nope", None, False),
     ("that's fine", "affirm", True), ("Yes please", "affirm", True), ("all right", "affirm", True),
     ("what for?", "out_of_scope", None), ("maybe", None, None), ("asdkjh qwpoeiru", "affirm", None),
+    # outside probe: a question opened with "ok" was taken as consent to store contact details
+    ("ok what about acne itself", "affirm", None), ("yes, is it safe for me?", "affirm", None), ("yes, go ahead", "affirm", True),
 ])
 def test_parse_consent(text: str, intent: Optional[str], expected: Optional[bool]) -> None:
     assert handoff.parse_consent(text, intent) is expected
@@ -430,6 +432,7 @@ def test_cancelling_with_a_red_flag_puts_urgent_care_first(neutral_clinic, slot)
     messages, events = _validate(_form_tracker(text, "report_red_flag", {"handoff_consent": True}, {slot: text}))
     assert messages == [URGENT_CARE, handoff.CANCELLED, RECOMMENDATION]
     assert SlotSet("requested_slot", None) in events
+    assert SlotSet("urgent_care_advised", True) in events  # later replies remind of it
 
 
 def test_declining_consent_with_a_red_flag_puts_urgent_care_first(neutral_clinic) -> None:
@@ -443,6 +446,9 @@ def test_a_red_flag_in_the_request_that_starts_the_form_gets_urgent_care_first(n
     text = "my lips are swelling and i feel faint, can someone from the clinic call me"
     assert _ask("handoff_consent", _asking_tracker(text, "request_human", None)) == [
         URGENT_CARE, handoff.ASK_AGAIN["handoff_consent"], RECOMMENDATION]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ASK_ACTIONS["handoff_consent"]().run(dispatcher, _asking_tracker(text, "request_human", None), FORM_DOMAIN))
+    assert events == [SlotSet("urgent_care_advised", True)]  # later replies remind of it
     assert _ask("handoff_consent", _asking_tracker("I want to talk to a person", "request_human", None)) == [
         handoff.QUESTIONS["handoff_consent"]]
 

@@ -54,3 +54,20 @@ def test_a_sentence_two_parts_answer_with_is_said_once(assistant):
     text = " ".join(assistant.respond(whole, parts).messages)
     assert text.count("This procedure is considered safe when performed by a licensed professional.") == 1
     assert "board-certified dermatologist or plastic surgeon" in text
+
+
+def test_a_question_about_another_treatment_does_not_swallow_the_guide_question_asked_with_it(assistant):
+    # "is it safe? also do u do botox" (outside probe) got only "it says nothing about Botox"
+    whole = Turn(intent="out_of_scope", text="is it safe? also do u do botox")
+    parts = [Turn(intent="ask_safety", text="is it safe?"), Turn(intent="out_of_scope", text="also do u do botox")]
+    reply = assistant.respond(whole, parts)
+    text = "\n".join(reply.messages)
+    assert text.index("This procedure is considered safe") < text.index("it says nothing about Botox")
+    assert reply.messages[-1] == safety.professional_recommendation(assistant._clinic)
+    assert reply.topic == "safety"
+
+
+def test_off_topic_parts_alone_are_answered_as_the_whole_message(assistant):
+    whole = Turn(intent="out_of_scope", text="do you do botox? and fillers?")
+    parts = [Turn(intent="out_of_scope", text="do you do botox?"), Turn(intent="out_of_scope", text="and fillers?")]
+    assert assistant.respond(whole, parts).messages == assistant.respond(whole).messages

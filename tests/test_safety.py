@@ -137,6 +137,8 @@ def test_chat_style_red_flags(text):
     "can it cause a fever?", "what if my face swells a lot afterwards?", "i'm 38 years old, is it safe",
     "the bruise is dark purple now, it's day 3", "slight soreness and some bruising, is that ok",
     "my mum nearly fainted when i told her the price", "it's so hot today, can i still come", "my hair is growing back!",
+    # outside probe: short follow-ups naming no complaint got the urgent-care message from the classifier alone
+    "and coffee?", "and laser?", "and open pores", "and my thyroid meds (levothyroxine)?", "and hydrafacial?",
 ])
 def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
     assert not safety.has_red_flags(text)

@@ -148,3 +148,24 @@ def test_normal_redness_after_a_session_gets_the_guides_reassurance_not_an_alarm
     reply = _texts("my face is a bit red and puffy tonight after my session, will it be gone by tomorrow?")
     assert safety.urgent_care_message(load_clinic()) not in reply
     assert any("should resolve within a few hours" in message for message in reply)
+
+
+def test_after_the_urgent_care_message_the_next_turns_never_read_as_an_all_clear(servers):
+    # outside probe: "is this normal after meso?" after a fever got the normal after-effects, "no fever though"
+    # after spreading redness "No problem", "im ok now i think" after fainting "Goodbye"
+    clinic = load_clinic()
+    sender = uuid.uuid4().hex
+    assert _say(sender, "had meso 2 days ago and i have a temperature of 39 now")[0]["text"] == safety.urgent_care_message(clinic)
+    for text in ["is this normal after meso?", "no fever though", "im ok now i think"]:
+        reply = [m.get("text", "") for m in _say(sender, text)]
+        assert reply[0] == safety.urgent_care_reminder(clinic), (text, reply)
+        assert not any("should resolve within a few hours" in m or m.startswith(("No problem", "Goodbye")) for m in reply)
+    other = _texts("is this normal after meso?")  # another conversation: no reminder
+    assert other[0].startswith("After your treatment") and safety.urgent_care_reminder(clinic) not in other
+
+
+def test_a_follow_up_after_the_aftercare_answer_asks_about_the_activity_it_names(servers):
+    sender = uuid.uuid4().hex
+    _say(sender, "what should i expect after the treatment")
+    reply = [m.get("text", "") for m in _say(sender, "sauna tmrw?")]
+    assert reply[0] == "The guide does not say anything about sauna after a treatment."

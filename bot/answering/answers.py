@@ -18,7 +18,13 @@ from bot.answering.replies import Reply
 from bot.clinic.details import details_for
 from bot.clinic.profile import Clinic
 from bot.knowledge import query
-from bot.nlp.activities import addressed_to_the_visitor, asked_activity, mentions_activity
+from bot.nlp.activities import (
+    addressed_to_the_visitor,
+    asked_activity,
+    follow_up_activity,
+    mentions_activity,
+    said_as_a_verb,
+)
 from bot.nlp.causation import asks_whether_it_causes, what_it_may_cause
 from bot.nlp.language import looks_like_another_language
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
@@ -55,6 +61,8 @@ class Turn:
     previous_side_effect: Optional[str] = None  # named by the visitor's message before this one
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
     confidence: Optional[float] = None  # the NLU's confidence in ``intent``
+    urgent_care_advised: bool = False  # an earlier reply of this conversation had the urgent-care message
+    activity: Optional[str] = None  # what a follow-up to the aftercare answer names ("sauna tmrw?" -> "sauna")
 
 
 def _prose(rows: List[query.SentenceRow]) -> str:
@@ -112,8 +120,19 @@ DOUBTFUL_CONFIDENCE = 0.45
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
-# "and for stretch marks?".
-_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:what|how) about\b|^\W*and (?:for|with|on)\b", re.I)
+# "and for stretch marks?", "for my thighs?", "any lidocaine?".
+_FOLLOW_UP = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|but)\W+)?(?:what|how) about\b|^\W*and (?:for|with|on)\b"
+    r"|^\W*(?:for|on) (?:my|the|your)\b|^\W*(?:and )?any \w+(?: \w+)?\W*$|^\W*and\b(?:\W+\w+){1,4}\W*$",
+    re.IGNORECASE,
+)
+# A message that opens as a follow-up: "and ...", "what about ...".
+_FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
+# Entities a follow-up may name besides the one the previous topic narrows by ("what about my belly?" after
+# what it treats).
+_ALSO_FOLLOWS_UP = {"conditions_treated": ("body_area",)}
+# A body area that is no part of the body a visitor points to ("the middle layer of skin").
+_NOT_AN_AREA = {"skin"}
 # "How long does that last?" right after a side effect was named: a question about that side effect.
 _POINTS_BACK = re.compile(r"\b(?:that|it|this|they|those|them|these)\b", re.IGNORECASE)
 
@@ -170,21 +189,27 @@ class Assistant:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
-        turn = self._how_long_the_side_effect_lasts(self._as_follow_up(turn))
+        turn = self._how_long_the_side_effect_lasts(self._as_activity_follow_up(self._as_follow_up(turn)))
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
+            # the conversation goes on from the last guide topic answered (not from "it says nothing about Botox")
+            last_topic = next((part for part in reversed(replies_in_order) if part.topic), replies_in_order[-1])
             reply = Reply(
                 _each_sentence_once([message for part in replies_in_order for message in part.messages]),
-                topic=replies_in_order[-1].topic,
-                condition=replies_in_order[-1].condition,
+                topic=last_topic.topic,
+                condition=last_topic.condition,
             )
         else:
             reply = self._answer(turn)
-        if safety.needs_urgent_care(turn.intent, turn.text) and self._reassures_or_chats(turn, reply):
+        urgent_now = safety.needs_urgent_care(turn.intent, turn.text)
+        if (urgent_now or turn.urgent_care_advised) and self._reassures_or_chats(turn, reply):
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
-            # few hours" (or "No problem") after the urgent-care message would undercut it
+            # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
+            # normal after meso?" or "no fever though" on the next turns
             reply.messages = []
+        if turn.urgent_care_advised and not urgent_now:
+            reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
         guidance = safety.care_guidance(self._clinic)
         recommendation = safety.professional_recommendation(self._clinic)
@@ -200,11 +225,13 @@ class Assistant:
             # When in doubt, the line: an unsure NLU may have missed a safety question.
             safety_question=self._read_in_doubt(turn)
             or asks_about_red_flags
+            or turn.urgent_care_advised
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
         )
         if recommendation in reply.messages:  # it says what the shorter pointer to a professional says: one line
             reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
+        reply.urgent_care_advised = turn.urgent_care_advised or urgent_now
         return reply
 
     def _reassures_or_chats(self, turn: Turn, reply: Reply) -> bool:
@@ -248,9 +275,24 @@ class Assistant:
         topic = self._table.topic_by_key(turn.previous_topic)
         if topic is None or not _FOLLOW_UP.search(turn.text) or turn.intent in self._not_follow_ups:
             return turn
-        if not turn.entities.get(NARROW_ENTITY.get(topic.narrow or "", "")):
+        narrow = topic.narrow or ""
+        if not any(
+            turn.entities.get(entity) for entity in (NARROW_ENTITY.get(narrow, ""), *_ALSO_FOLLOWS_UP.get(narrow, ()))
+        ):
             return turn
         return replace(turn, intent=topic.intent)
+
+    def _as_activity_follow_up(self, turn: Turn) -> Turn:
+        """ "What about showering?", "sauna tmrw?" right after the aftercare answer: whether the guide says anything
+        about that activity after a treatment; any other turn unchanged."""
+        topic = self._table.topic_by_key(turn.previous_topic)
+        unread = {"nlu_fallback", "out_of_scope", topic.intent if topic else ""}
+        if topic is None or topic.narrow != "after_treatment" or turn.intent not in unread or turn.entities:
+            return turn
+        if not (_FOLLOW_UP_OPENING.search(turn.text) or "?" in turn.text):
+            return turn
+        activity = follow_up_activity(turn.text)
+        return replace(turn, intent=topic.intent, activity=activity) if activity else turn
 
     def _how_long_the_side_effect_lasts(self, turn: Turn) -> Turn:
         """ "How long does that last?" right after "does it cause bruising?": how long the bruising lasts
@@ -269,11 +311,15 @@ class Assistant:
         return replace(turn, intent=reassurance.intent, entities=entities)
 
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
-        """The parts that ask the guide something, one per intent, in the visitor's order."""
+        """The parts that ask the guide something, one per intent, in the visitor's order, with the parts
+        about another treatment ("is it safe? also do u do botox") when a part asks the guide something."""
         chosen: Dict[str, Turn] = {}
         for part in parts:
-            if part.intent in self._table.question_intents and part.intent not in chosen:
-                chosen[part.intent] = part
+            about_another_treatment = part.intent == "out_of_scope" and self._other_subjects.named_treatments(part.text)
+            if part.intent in self._table.question_intents or about_another_treatment:
+                chosen.setdefault(part.intent, part)
+        if not self._table.question_intents & set(chosen):
+            return []
         return list(chosen.values())
 
     # -- dispatch ---------------------------------------------------------------------------
@@ -494,12 +540,20 @@ class Assistant:
     def _conditions(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         treated = query.treated_conditions(session)
         named_now = bool(turn.entities.get("condition"))
+        areas = [area for area in turn.entities.get("body_area", []) if area not in _NOT_AN_AREA]
+        if areas and not named_now:
+            return self._for_body_areas(session, turn, areas)
         if condition and (named_now or turn.previous_condition):
             if condition in treated:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
                 lead = query.list_lead(session, sentence)  # a list item is quoted with the sentence before the list
                 quoted = f"{lead} {sentence}" if lead else sentence
-                yes = "Yes. " if _asks_yes_or_no(turn.text) and not asks_whether_it_causes(turn.text) else ""
+                # not for a remembered condition: "does it work for men too" after hair loss asks about men
+                yes = (
+                    "Yes. "
+                    if named_now and _asks_yes_or_no(turn.text) and not asks_whether_it_causes(turn.text)
+                    else ""
+                )
                 return [
                     f"{yes}The guide lists {treated[condition].lower()} among the conditions mesotherapy "
                     f'can treat. In its words: "{quoted}"'
@@ -513,6 +567,22 @@ class Assistant:
                 messages.append(replies.ask_professional_instead(self._clinic))
             return messages
         return []
+
+    def _for_body_areas(self, session: Session, turn: Turn, areas: List[str]) -> List[str]:
+        """ "Can meso treat my belly?": the guide's sentences naming the area (any of its phrases in
+        data/vocabulary.yml), or that the guide does not say where on the body it is used, then what it treats."""
+        phrases = [phrase for area in areas for phrase in self._vocabulary.terms["body_area"].get(area, [area])]
+        naming_the_area = re.compile(rf"\b(?:{'|'.join(re.escape(p) for p in phrases)})s?\b", re.IGNORECASE)
+        naming = query.sentences_matching(session, lambda sentence: bool(naming_the_area.search(sentence)))
+        if naming:
+            return [_sentence_list(naming, _several_guides(session))]
+        topic = self._table.topic_for(turn.intent)
+        note = (
+            "The guide does not say which parts of the body mesotherapy can be used on, so I can't say "
+            "whether it suits the area you mean."
+        )
+        messages = self._not_said_then_topic(session, topic, note) if topic else [note]
+        return [*messages, replies.ask_professional_instead(self._clinic)]
 
     def _results_duration(self, session: Session, turn: Turn, condition: Optional[str]) -> List[str]:
         sentences = self._asked_topic_sentences(session, turn)
@@ -550,7 +620,7 @@ class Assistant:
         """ "Can I fly after?": the topic's sentences that name the activity (else any of the guide's), or that
         the guide does not say and then the topic's section; a named side effect otherwise ("how long does
         swelling last?")."""
-        activity = asked_activity(turn.text)
+        activity = asked_activity(turn.text) or turn.activity
         topic = self._table.topic_for(turn.intent)
         if activity is None or topic is None:
             return self._side_effects(session, turn, condition)
@@ -562,7 +632,10 @@ class Assistant:
         naming = naming or query.sentences_matching(session, names_it)  # e.g. a section a clinic added
         if naming:
             return [_sentence_list(naming)]
-        note = f"The guide does not say whether to {addressed_to_the_visitor(activity)} after a treatment."
+        if activity == turn.activity and not said_as_a_verb(activity):  # "sauna tmrw?": no verb for "whether to"
+            note = f"The guide does not say anything about {addressed_to_the_visitor(activity)} after a treatment."
+        else:
+            note = f"The guide does not say whether to {addressed_to_the_visitor(activity)} after a treatment."
         return self._not_said_then_topic(session, topic, note)
 
     def _caused_condition(self, session: Session, turn: Turn) -> List[str]:

@@ -24,6 +24,7 @@ class Reply:
     topic: Optional[str] = None
     condition: Optional[str] = None
     side_effect: Optional[str] = None  # the side effect the visitor's message named, for the next turn
+    urgent_care_advised: bool = False  # this conversation has had the urgent-care message
 
 
 def capabilities(table: Optional[IntentTable] = None) -> str:

@@ -72,6 +72,17 @@ def asks_whether_to_seek_care(text: str) -> bool:
     return bool(_ASKS_WHETHER_TO_SEEK_CARE.search(text or "")) and not re.search(r"\bbefore\b", text, re.IGNORECASE)
 
 
+def urgent_care_reminder(clinic: Clinic) -> str:
+    """What every reply says first once the conversation has had the urgent-care message: the visitor may
+    ask "is this normal?", "should I wait?" or "no fever though", and no answer may read as an all-clear."""
+    return (
+        "Earlier you described symptoms that can be serious after an injection treatment. If you still have "
+        f"them, or they come back, please get urgent medical care now (call {clinic.emergency_number} or go to "
+        "the nearest emergency department) rather than waiting to see if they pass, and tell the clinic or "
+        "practitioner who treated you."
+    )
+
+
 def care_guidance(clinic: Clinic) -> str:
     """When to get urgent care and when to call the clinic: the red flags of the safety policy, in words."""
     return (
@@ -442,9 +453,9 @@ def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
         return kinds
     from bot.answering import safety_classifier
 
-    only_normal_after_effects = _AFTER_EFFECT_WORDS.search(normalised) and not _COMPLAINT_WORDS.search(normalised)
+    # "and coffee?" or "had my first session yesterday" names no complaint: the classifier alone raised the alarm
     if (
-        not only_normal_after_effects
+        _COMPLAINT_WORDS.search(normalised)
         and safety_classifier.red_flag_probability(text) >= safety_classifier.RED_FLAG_THRESHOLD
     ):
         return ["unspecified"]
@@ -628,6 +639,8 @@ _COMPLAINT_WORDS = re.compile(
     r"white\w*|breath\w*|wheez\w*|swallow\w*|chok\w*|throat|tongue|dizz\w*|faint\w*|passed out|pass out|"
     r"collaps\w*|vomit\w*|throw\w* up|nause\w*|sick|headaches?|vision|spread\w*|streak\w*|infect\w*|"
     r"worse\w*|severe\w*|terrible|unbearable|huge|massive|wound\w*|scab\w*|crust\w*|smell\w*|stink\w*|"
+    # a vague complaint: "something feels very wrong", "i feel awful", "not right"
+    r"wrong|awful|horrible|unwell|not right|"
     # where the normal after-effects do not go: the lips, the mouth, the whole body
     r"lips?|mouth|all over|whole body|entire body|everywhere|keeps? (?:\w+ing)|raised)\b"
 )

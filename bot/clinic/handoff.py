@@ -179,11 +179,18 @@ def parse_consent(text: Optional[str], intent: Optional[str]) -> Optional[bool]:
     """True for an explicit yes, False for no (or cancel), None when the answer is neither.
 
     Consent needs yes-words in the text: the affirm intent alone is not enough, since the
-    classifier can take gibberish for affirm.
+    classifier can take gibberish for affirm. Yes-words that open a question ("ok what about acne
+    itself") are no answer: the visitor moved on.
     """
+    from bot.answering import parts
+
     if intent == "deny" or is_cancel(text) or _NO.match(text or ""):
         return False
-    return True if _YES.match(text or "") else None
+    yes = _YES.match(text or "")
+    if not yes:
+        return None
+    rest = (text or "")[yes.end() :].strip(" ,.!")
+    return None if re.search(r"\w", rest) and parts.reads_as_question(rest) else True
 
 
 def validate_name(text: Optional[str]) -> Optional[str]:

@@ -70,3 +70,42 @@ def mentions_activity(sentence: str, activity: str) -> bool:
     """Whether ``sentence`` names every word of ``activity`` (a word's start: "exercise" finds "exercising")."""
     lowered = sentence.lower().replace("make-up", "makeup")
     return all(re.search(rf"\b{re.escape(word[:5])}", lowered) for word in activity_words(activity))
+
+
+# A follow-up naming only an activity, right after the aftercare answer: "what about showering", "sauna tmrw?",
+# "and hot yoga?", "and im flying on monday".
+_FOLLOW_UP_OPENING = re.compile(r"^(?:(?:and|so|ok|okay|but|also|then)\s+)*(?:(?:what|how) about\s+)?")
+_WHEN_WORDS = re.compile(
+    r"\b(?:tmrw|tmr|tomorrow|tonight|today|later|right after|after(?:wards?)?|the next day|the day after|"
+    r"this (?:week(?:end)?|evening|morning|afternoon)|next week|in \d+ days?|"
+    r"(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
+_VISITOR_DOING = re.compile(r"^(?:i'?m|i am|i will be|i'?ll be|i'?m gonna|i'?m going to|gonna|going to|planning to)\s+")
+_OPENS_AS_QUESTION = re.compile(
+    r"^(?:how|what|whats|which|who|when|where|why|is|are|does|do|did|can|could|will|would|should|may|might)\b"
+)
+_MOST_WORDS = 4
+# Verbs an activity in the visitor's words may open with ("wear makeup"): said back as "whether to wear makeup",
+# any other activity as "anything about sauna".
+_OPENING_VERBS = frozenset(
+    "wear put use go drink eat do take get have swim shave wash apply fly exercise work run train sleep lie smoke "
+    "drive travel shower bathe sunbathe tan wax massage touch rub dye colour color cut".split()
+)
+
+
+def said_as_a_verb(activity: str) -> bool:
+    """Whether ``activity`` opens with a verb ("wear makeup", "go swimming"), so "whether to <activity>" reads."""
+    words = activity.split()
+    return bool(words) and words[0] in _OPENING_VERBS
+
+
+def follow_up_activity(text: str) -> Optional[str]:
+    """The activity a short follow-up names, in the visitor's words ("what about showering" -> "showering",
+    "sauna tmrw?" -> "sauna", "and im flying on monday" -> "flying"), or None when it says more than that."""
+    first_clause = re.split(r"[,?!.;]", text.lower(), maxsplit=1)[0]  # "and im flying on monday, is that ok?"
+    rest = _FOLLOW_UP_OPENING.sub("", " ".join(re.sub(r"[^a-z' ]", " ", first_clause).split()), count=1)
+    rest = " ".join(_WHEN_WORDS.sub(" ", rest).split())
+    rest = _VISITOR_DOING.sub("", rest)
+    if not rest or _OPENS_AS_QUESTION.match(rest) or len(rest.split()) > _MOST_WORDS or not activity_words(rest):
+        return None
+    return rest
