@@ -71,3 +71,21 @@ def test_off_topic_parts_alone_are_answered_as_the_whole_message(assistant):
     whole = Turn(intent="out_of_scope", text="do you do botox? and fillers?")
     parts = [Turn(intent="out_of_scope", text="do you do botox?"), Turn(intent="out_of_scope", text="and fillers?")]
     assert assistant.respond(whole, parts).messages == assistant.respond(whole).messages
+
+
+@pytest.mark.parametrize("parts", [
+    [("out_of_scope", "What is Botox?"), ("ask_what_is_mesotherapy", "How does it work?")],  # held-out real questions
+    [("out_of_scope", "How quickly do anti wrinkle injections take to start working"),
+     ("ask_results_duration", "how long does their effect last?")],
+])
+def test_a_question_after_one_about_another_treatment_asks_about_that_treatment(assistant, parts):
+    whole = Turn(intent="out_of_scope", text=" ".join(text for _, text in parts))
+    turns = [Turn(intent=intent, text=text) for intent, text in parts]
+    assert assistant.respond(whole, turns).messages == assistant.respond(whole).messages
+
+
+def test_a_question_after_one_about_another_treatment_that_names_mesotherapy_is_answered(assistant):
+    whole = Turn(intent="out_of_scope", text="do you do botox? and how long does meso last?")
+    parts = [Turn(intent="out_of_scope", text="do you do botox?"), Turn(intent="ask_results_duration", text="and how long does meso last?")]
+    text = " ".join(assistant.respond(whole, parts).messages)
+    assert "it says nothing about Botox" in text and "not permanent" in text

@@ -312,12 +312,21 @@ class Assistant:
 
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
         """The parts that ask the guide something, one per intent, in the visitor's order, with the parts
-        about another treatment ("is it safe? also do u do botox") when a part asks the guide something."""
+        about another treatment ("is it safe? also do u do botox") when a part asks the guide something.
+        A question after one about another treatment asks about that treatment unless it names mesotherapy
+        ("What is Botox? How does it work?")."""
         chosen: Dict[str, Turn] = {}
+        another_treatment_named = False
         for part in parts:
-            about_another_treatment = part.intent == "out_of_scope" and self._other_subjects.named_treatments(part.text)
-            if part.intent in self._table.question_intents or about_another_treatment:
+            about_another_treatment = part.intent == "out_of_scope" and bool(
+                self._other_subjects.named_treatments(part.text)
+            )
+            asks_the_guide = part.intent in self._table.question_intents and (
+                not another_treatment_named or self._other_subjects.names_mesotherapy(part.text)
+            )
+            if asks_the_guide or about_another_treatment:
                 chosen.setdefault(part.intent, part)
+            another_treatment_named = another_treatment_named or about_another_treatment
         if not self._table.question_intents & set(chosen):
             return []
         return list(chosen.values())

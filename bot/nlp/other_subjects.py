@@ -106,6 +106,10 @@ class OtherSubjects:
         found = [self.names.get(m.group(0)) or self.names.get(m.group(0)[:-1], "") for m in self.other.finditer(plain)]
         return list(dict.fromkeys(name for name in found if name))
 
+    def names_mesotherapy(self, text: str) -> bool:
+        """Whether ``text`` names mesotherapy or one of its family ("meso", "lipodissolve")."""
+        return bool(self.mesotherapy.search(_plain(text)))
+
     def other_treatments(self, text: str) -> List[str]:
         """The other treatments ``text`` names, as written (lowercase), in order."""
         plain = _plain(text)
