@@ -117,6 +117,12 @@ class IntentTable:
         """The topic that answers a symptom report which is not a red flag (normal after-effects)."""
         return next((topic for topic in self.topics if topic.reassures), None)
 
+    @property
+    def contraindications(self) -> Optional[str]:
+        """The intent that asks who should not have mesotherapy (the subject whose words name pregnancy): where a
+        question about the visitor's own health goes."""
+        return next((entry.intent for entry in self.not_in_guide if mentions("pregnancy", entry.words)), None)
+
     def uncovered(self, intent: str) -> Optional[UncoveredSubject]:
         """The subject ``intent`` asks about when the guide may not cover it."""
         return next((entry for entry in self.not_in_guide if entry.intent == intent), None)

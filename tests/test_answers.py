@@ -637,3 +637,32 @@ def test_a_question_about_men_after_a_condition_is_no_yes_about_the_condition(as
 def test_a_short_and_follow_up_naming_a_condition_asks_whether_it_treats_it(assistant):
     turn = Turn("out_of_scope", "and stretch marks?", {"condition": ["stretch marks"]}, previous_topic="conditions")
     assert assistant.respond(turn).messages[0].startswith("The guide lists stretch marks among the conditions")
+
+
+@pytest.mark.parametrize("intent, text", [
+    # outside probe, right after a question about the visitor's own health: "I can only help with questions about
+    # mesotherapy", "did you mean", how long results last, the cocktails without the line
+    ("out_of_scope", "my sugar is well controlled tho"), ("nlu_fallback", "what age is ok then"),
+    ("ask_results_duration", "what if i stop them for a week before"), ("ask_cocktail_ingredients", "what if its just vitamins tho, no drugs"),
+])
+def test_a_follow_up_to_a_question_about_the_visitors_own_health_stays_on_it(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text, previous_intent="ask_contraindications"))
+    assert reply.messages[0].startswith("The guide I answer from does not")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+@pytest.mark.parametrize("intent, text", [("ask_price", "how much is it"), ("out_of_scope", "do you do botox too")])
+def test_another_question_after_one_about_the_visitors_own_health_keeps_its_reading(assistant, intent, text):
+    reply = assistant.respond(Turn(intent, text, previous_intent="ask_contraindications"))
+    assert "who should not have mesotherapy" not in " ".join(reply.messages)
+
+
+
+@pytest.mark.parametrize("intent, text, said", [
+    # outside probe: the list of conditions, or the procedure paragraph, as if they answered
+    ("ask_conditions_treated", "any scientific evidence it works?", "The guide does not say what scientific evidence there is that it works."),
+    ("ask_conditions_treated", "does it really work or is it a scam", "The guide does not say what scientific evidence there is that it works."),
+    ("ask_procedure", "how many injections do they do", "The guide does not say how many injections a treatment involves or how deep they go."),
+])
+def test_a_part_of_a_topic_the_guide_is_silent_on_is_said_first(assistant, intent, text, said):
+    assert assistant.respond(Turn(intent, text)).messages[0] == said

@@ -209,6 +209,8 @@ def test_small_talk_is_not_a_safety_question(text):
     ("can I do it at 16?", ["age"]),
     ("is there an age where it's not safe anymore?", ["age"]),
     ("I take antidepressants", ["medications"]),
+    ("i also take hormone replacement therapy", ["medications"]), ("and my thyroid meds (levothyroxine)?", ["medications"]),
+    ("i have a tattoo on my arm, can they do meso over it", ["tattoos or moles on the area"]),
     ("I get keloids", ["keloid scarring"]),
     ("I have eczema on my face", ["skin conditions on the area"]),
     ("does it fix rosacea", []),

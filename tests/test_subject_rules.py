@@ -613,7 +613,10 @@ def test_when_results_show_read_as_how_long_they_last_is_aftercare(text):
     assert RULES.intent_for(text, "ask_results_duration") == "ask_aftercare"
 
 
-@pytest.mark.parametrize("text", ["and breastfeeding?", "what about after I give birth", "postpartum"])
+@pytest.mark.parametrize("text", ["and breastfeeding?", "what about after I give birth", "postpartum",
+                                  # outside probe: both got "I can only help with questions about mesotherapy"
+                                  "ok and after i give birth while breastfeeding?",
+                                  "i also take hormone replacement therapy, any problem?"])
 def test_a_personal_condition_as_a_follow_up_read_as_out_of_scope_asks_who_should_not_have_it(text):
     assert RULES.intent_for(text, "out_of_scope") == "ask_contraindications"
 

@@ -128,6 +128,8 @@ _FOLLOW_UP = re.compile(
 )
 # A message that opens as a follow-up: "and ...", "what about ...".
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
+# A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
+_SUPPOSES = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if)\b", re.I)
 # Entities a follow-up may name besides the one the previous topic narrows by ("what about my belly?" after
 # what it treats).
 _ALSO_FOLLOWS_UP = {"conditions_treated": ("body_area",)}
@@ -189,7 +191,8 @@ class Assistant:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
-        turn = self._how_long_the_side_effect_lasts(self._as_activity_follow_up(self._as_follow_up(turn)))
+        turn = self._as_activity_follow_up(self._as_follow_up(turn))
+        turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
         answerable = self._distinct_questions(parts)
         if len(answerable) >= 2:
             replies_in_order = [self._answer(part) for part in answerable]
@@ -281,6 +284,20 @@ class Assistant:
         ):
             return turn
         return replace(turn, intent=topic.intent)
+
+    def _as_personal_follow_up(self, turn: Turn) -> Turn:
+        """ "My sugar is well controlled tho", "what age is ok then", "what if i stop them for a week before" right
+        after a question about the visitor's own health: that question again (what the guide does not address, its
+        risks, the professional line), not "I can only help with questions about mesotherapy" or another topic."""
+        personal = self._table.contraindications
+        if personal is None or turn.previous_intent != personal or turn.intent == personal:
+            return turn
+        unread = turn.intent in ("out_of_scope", "nlu_fallback") and not self._other_subjects.named_treatments(
+            turn.text
+        )
+        if unread or _SUPPOSES.search(turn.text):
+            return replace(turn, intent=personal)
+        return turn
 
     def _as_activity_follow_up(self, turn: Turn) -> Turn:
         """ "What about showering?", "sauna tmrw?" right after the aftercare answer: whether the guide says anything

@@ -552,7 +552,9 @@ _PERSONAL_CONDITIONS = [
     (
         "medications",
         r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
-        r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b",
+        r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b|"
+        r"hormone replacement|\bhrt\b|hormon\w* (?:therapy|treatment|pills?|tablets?)|levothyroxine|thyroxine|"
+        r"thyroid (?:meds|medication|tablets?|pills?)|birth control|contracepti\w*",
     ),
     ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
     (
@@ -562,6 +564,7 @@ _PERSONAL_CONDITIONS = [
         r"skin infection))|(?:eczema|rosacea|psoriasis|dermatitis|acne)\s+(?:is\s+)?(?:flar\w*|active|on (?:my|the))|"
         r"active (?:breakout|infection|spots)|open wounds?|broken skin|cold sores?",
     ),
+    ("tattoos or moles on the area", r"\btattoo\w*|\bmoles?\b|\bbirthmarks?\b"),
     ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
     ("kidney or liver conditions", r"\b(?:kidney\w*|renal|liver|hepat\w*|dialysis)\b"),  # not "deliver"
     ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),

@@ -98,6 +98,8 @@ from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
+# The visitor says they take or are on something: "i also take ...", "im on ...".
+_OWN_USE = re.compile(r"\b(?:i|i'm|im|i am) (?:also |currently |still )?(?:take|taking|on|use|using)\b", re.IGNORECASE)
 FALLBACK = "nlu_fallback"
 # Readings of a message as talk to the assistant, never an answer to a question it asked.
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "ask_capabilities", "bot_challenge"})
@@ -157,7 +159,10 @@ _WHEN_RESULTS_SHOW = re.compile(
 # Rule 2 for a message read as out of scope: short ("and breastfeeding?") or a follow-up ("what about after I give
 # birth"), not "Can I perm my hair while breastfeeding?" or "what is gestational diabetes".
 _SHORT_OR_FOLLOW_UP = re.compile(
-    r"^\W*(?!(?:what|how|why|where|who|which)\b)(?:\S+\s+){0,3}\S+\W*$|^\W*(?:and|or|also|but|so|what about|how about|what if)\b",
+    r"^\W*(?!(?:what|how|why|where|who|which)\b)(?:\S+\s+){0,3}\S+\W*$"
+    r"|^\W*(?:(?:ok|okay|yes|yeah|hmm|right)\W+)?(?:and|or|also|but|so|what about|how about|what if)\b"
+    # "i also take hormone replacement therapy, any problem?"
+    r"|\b(?:i|i'm|im) also (?:take|have|use|got|get|am|on)\b",
     re.IGNORECASE,
 )
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
@@ -318,7 +323,7 @@ class SubjectRules:
         # flagged `safety` for its answer's line, is one), or unsure; not a subject the guide does not cover.
         safety_questions = {t.intent for t in table.topics if t.safety and not t.reassures}
         self._other_topic_questions = frozenset([t.intent for t in table.topics] + [FALLBACK]) - safety_questions
-        self._contraindications = next((u.intent for u in table.not_in_guide if mentions("pregnancy", u.words)), None)
+        self._contraindications = table.contraindications
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
         self._red_flag = table.red_flag
 
@@ -348,7 +353,8 @@ class SubjectRules:
         if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
         if intent == OUT_OF_SCOPE and self._contraindications and _SHORT_OR_FOLLOW_UP.search(text):
-            own = set(personal_conditions(text)) - NOT_ONLY_CONDITIONS
+            named = set(personal_conditions(text))
+            own = named if _OWN_USE.search(text) else named - NOT_ONLY_CONDITIONS  # "i also take HRT, any problem?"
             if own and not (self._condition_question and self._condition_question.search(text)):
                 return self._contraindications  # "and breastfeeding?", "what about after I give birth"
         if intent == self._red_flag and self._contraindications and personal_conditions(text):
