@@ -206,7 +206,7 @@ def test_small_talk_is_not_a_safety_question(text):
     ("I have lupus", ["autoimmune conditions"]),
     ("i had a heart attack last year", ["heart conditions"]),
     ("I'm in remission from breast cancer", ["cancer"]),
-    ("can I do it at 16?", ["age"]),
+    ("can I do it at 16?", ["age"]), ("my 15 yr old daughter wants meso for her dark circles", ["age"]),
     ("is there an age where it's not safe anymore?", ["age"]),
     ("I take antidepressants", ["medications"]),
     ("i also take hormone replacement therapy", ["medications"]), ("and my thyroid meds (levothyroxine)?", ["medications"]),

@@ -616,7 +616,7 @@ def test_when_results_show_read_as_how_long_they_last_is_aftercare(text):
 @pytest.mark.parametrize("text", ["and breastfeeding?", "what about after I give birth", "postpartum",
                                   # outside probe: both got "I can only help with questions about mesotherapy"
                                   "ok and after i give birth while breastfeeding?",
-                                  "i also take hormone replacement therapy, any problem?"])
+                                  "i also take hormone replacement therapy, any problem?", "im on isotretinoin for acne"])
 def test_a_personal_condition_as_a_follow_up_read_as_out_of_scope_asks_who_should_not_have_it(text):
     assert RULES.intent_for(text, "out_of_scope") == "ask_contraindications"
 
@@ -624,3 +624,9 @@ def test_a_personal_condition_as_a_follow_up_read_as_out_of_scope_asks_who_shoul
 @pytest.mark.parametrize("text", ["Can I perm my hair while breastfeeding?", "what is gestational diabetes"])
 def test_another_subject_that_names_a_personal_condition_stays_out_of_scope(text):
     assert RULES.intent_for(text, "out_of_scope") in (None, "out_of_scope")
+
+
+@pytest.mark.parametrize("text", ["meso sounds scary tbh 😬 do ppl die from it", "is it dangerous"])
+def test_an_unsure_reading_of_a_question_about_danger_asks_whether_it_is_safe(text):
+    # outside probe: "did you mean" without the safety topic among the buttons
+    assert RULES.intent_for(text, "nlu_fallback") == "ask_safety"

@@ -24,7 +24,7 @@ _SAFETY_WORDS = re.compile(
     # candidacy is a safety question too ("who is a good candidate?", "should you get it?")
     r"candidates?|eligib\w*|suitable|right for (?:me|you)|should (?:i|you|we) (?:get|have|try|do)|"
     r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile|"
-    r"adverse|toxic\w*|fatal|deaths?|(?:go|goes|gone|went) wrong|"
+    r"adverse|toxic\w*|fatal|deaths?|die|dies|died|deadly|(?:go|goes|gone|went) wrong|"
     # a dose is for the professional who treats the visitor to decide
     r"dose|doses|dosage\w*|milligrams?|mg)\b",
     re.IGNORECASE,
@@ -543,7 +543,7 @@ _PERSONAL_CONDITIONS = [
     ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
     (
         "age",
-        r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
+        r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yrs? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
         r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
         r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner|"
         # "i'm 17", "im 65, can i", not "i'm 17 weeks pregnant"

@@ -101,6 +101,10 @@ NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the a
 # The visitor says they take or are on something: "i also take ...", "im on ...".
 _OWN_USE = re.compile(r"\b(?:i|i'm|im|i am) (?:also |currently |still )?(?:take|taking|on|use|using)\b", re.IGNORECASE)
 FALLBACK = "nlu_fallback"
+# Rule 17: an unsure reading of a message that asks whether it is dangerous ("do ppl die from it").
+_ASKS_ABOUT_DANGER = re.compile(
+    r"\b(?:danger\w*|risky|unsafe|harmful|deadly|fatal|die|dies|died|dying|death|deaths|kill\w*)\b", re.IGNORECASE
+)
 # Readings of a message as talk to the assistant, never an answer to a question it asked.
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "ask_capabilities", "bot_challenge"})
 DEFINITION = "ask_what_is_mesotherapy"
@@ -161,8 +165,8 @@ _WHEN_RESULTS_SHOW = re.compile(
 _SHORT_OR_FOLLOW_UP = re.compile(
     r"^\W*(?!(?:what|how|why|where|who|which)\b)(?:\S+\s+){0,3}\S+\W*$"
     r"|^\W*(?:(?:ok|okay|yes|yeah|hmm|right)\W+)?(?:and|or|also|but|so|what about|how about|what if)\b"
-    # "i also take hormone replacement therapy, any problem?"
-    r"|\b(?:i|i'm|im) also (?:take|have|use|got|get|am|on)\b",
+    # "i also take hormone replacement therapy, any problem?", "im on isotretinoin for acne"
+    r"|\b(?:i|i'm|im) also (?:take|have|use|got|get|am|on)\b|^\W*(?:i'm|im|i am) on\b",
     re.IGNORECASE,
 )
 _WORSENS = re.compile(r"\b(?:worse|worsen\w*|aggravat\w*|flare\w*|trigger\w*)\b", re.IGNORECASE)  # rule 12's exception
@@ -363,6 +367,8 @@ class SubjectRules:
         supposed_side_effect = bool(self._side_effect.search(what_one_may_get(text)))  # "what if i get an infection"
         if intent in SMALL_TALK and supposed_side_effect:
             return SIDE_EFFECTS
+        if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
+            return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
         if self._only_a_condition and self._only_a_condition.search(text):
             if intent in (OUT_OF_SCOPE, FALLBACK) or (intent == self._red_flag and not needs_urgent_care(intent, text)):
                 return EFFICACY
