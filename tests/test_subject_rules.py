@@ -630,3 +630,26 @@ def test_another_subject_that_names_a_personal_condition_stays_out_of_scope(text
 def test_an_unsure_reading_of_a_question_about_danger_asks_whether_it_is_safe(text):
     # outside probe: "did you mean" without the safety topic among the buttons
     assert RULES.intent_for(text, "nlu_fallback") == "ask_safety"
+
+
+@pytest.mark.parametrize("text, intent", [
+    # the training half's questions (folds): read as what it is, how it is done, or "did you mean"
+    ("What does mesotherapy consist of ?", "nlu_fallback"),
+    ("What are the preparations used during the procedure?", "ask_procedure"),
+    ("What drugs are used for hair mesotherapy and how does this procedure go?", "ask_procedure"),
+    ("what is injected during the treatment", "ask_what_is_mesotherapy"),
+])
+def test_a_question_about_what_is_injected_asks_what_is_in_the_cocktails(text, intent):
+    assert RULES.intent_for(text, intent) == "ask_cocktail_ingredients"
+
+
+@pytest.mark.parametrize("text", ["What is mesotherapy used for?", "how is the treatment done?", "What does it do?"])
+def test_other_questions_about_the_treatment_are_no_question_about_what_is_injected(text):
+    assert RULES.intent_for(text, "ask_what_is_mesotherapy") != "ask_cocktail_ingredients"
+
+
+@pytest.mark.parametrize("text", ["How Does Mesotherapy Target Pigmentation?",
+                                  "So, how does mesotherapy reduce wrinkles and scars specifically?"])
+def test_how_it_helps_with_a_condition_asks_what_it_treats(text):
+    assert RULES.intent_for(text, "ask_what_is_mesotherapy") == "ask_conditions_treated"
+    assert RULES.intent_for("How does mesotherapy work?", "ask_what_is_mesotherapy") is None

@@ -101,6 +101,17 @@ NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the a
 # The visitor says they take or are on something: "i also take ...", "im on ...".
 _OWN_USE = re.compile(r"\b(?:i|i'm|im|i am) (?:also |currently |still )?(?:take|taking|on|use|using)\b", re.IGNORECASE)
 FALLBACK = "nlu_fallback"
+# Rule 18: a first question that asks what is injected, read as what it is, how it is done or what it treats.
+_ASKS_WHAT_IS_INJECTED = re.compile(
+    r"\bwhat (?:kinds? of |types? of )?(?:drugs|medicines|medications|preparations|substances|products|solutions|"
+    r"ingredients|agents|serums|cocktails?)\b(?:\s+\w+){0,3}?\s+(?:are|is)\s+(?:used|injected|in)\b"
+    r"|\bwhat (?:does|do) (?:it|mesotherapy|meso|the (?:treatment|injections?|cocktails?|solutions?))\s+"
+    r"(?:consist of|contain|include)\b"
+    r"|\bwhat (?:is|gets|are) (?:used|injected|put) (?:for|in|during|into) (?:the |a |an )?(?:\w+ )?"
+    r"(?:meso\w*|treatment|procedure|session|injections?)\b"
+    r"|\bpreparations? (?:are |is )?used\b",
+    re.IGNORECASE,
+)
 # Rule 17: an unsure reading of a message that asks whether it is dangerous ("do ppl die from it").
 _ASKS_ABOUT_DANGER = re.compile(
     r"\b(?:danger\w*|risky|unsafe|harmful|deadly|fatal|die|dies|died|dying|death|deaths|kill\w*)\b", re.IGNORECASE
@@ -198,10 +209,13 @@ def _subject(family: str) -> str:
 
 
 def _asks_whether_it_treats(family: str, conditions: Sequence[str]) -> Pattern[str]:
-    """Rule 12: "does it fix rosacea?", "can meso help with my double chin", "will it get rid of cellulite"."""
+    """Rule 12: "does it fix rosacea?", "can meso help with my double chin", "will it get rid of cellulite", "how does
+    mesotherapy help with patchy hair loss?"."""
     return re.compile(
-        rf"{_OPENING}(?:does|do|will|would|can|could) {_subject(family)} (?:really |actually |even |truly |also )?"
-        r"(?:fix|treat|cure|help(?: with| for| against)?|get rid of|reduce|remove|improve|clear(?: up)?|work (?:for|on))\s+"
+        rf"{_OPENING}(?:(?:how (?:exactly )?)?(?:does|do|will|would|can|could)) {_subject(family)} "
+        r"(?:really |actually |even |truly |also |exactly )?"
+        r"(?:fix|treat|cure|help(?: with| for| against)?|get rid of|reduce|remove|improve|clear(?: up)?|"
+        r"target|combat|fight|work (?:for|on|against))\s+"
         r"(?:my |the |your |a |an |bad |severe |mild |stubborn )?"
         rf"(?:{_names_pattern(conditions)})s?\b",
         re.IGNORECASE,
@@ -399,6 +413,8 @@ class SubjectRules:
             return AFTERCARE
         if intent == DURATION and _WHEN_RESULTS_SHOW.search(first):
             return AFTERCARE
+        if intent in (DEFINITION, PROCEDURE, EFFICACY, FALLBACK) and _ASKS_WHAT_IS_INJECTED.search(first):
+            return INGREDIENTS  # rule 18: "What does mesotherapy consist of?", "What drugs are used for hair meso..."
         if _ASKS_HOW_IT_IS_DONE.search(first):
             return PROCEDURE if intent != PROCEDURE else None
         if self._contraindications and intent not in self._safety_questions and _ASKS_WHO_MAY_HAVE_IT.search(first):
