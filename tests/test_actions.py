@@ -21,10 +21,10 @@ def knowledge_base_from_settings(monkeypatch, tmp_path, spacy_dir):
     actions.assistant.cache_clear()
 
 
-def _tracker(text, intent, entities=(), slots=None):
+def _tracker(text, intent, entities=(), slots=None, confidence=0.9):
     message = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": label, "value": value} for label, value in entities],
     }
     return Tracker("visitor", slots or {}, message, [], False, None, {}, "action_listen")
@@ -142,3 +142,15 @@ def test_without_an_urgent_care_message_there_is_no_reminder():
     messages, events = _run(_tracker("is this normal after meso?", "ask_aftercare"))
     assert messages[0]["text"].startswith("After your treatment")
     assert SlotSet("urgent_care_advised", False) in events
+
+
+
+@pytest.mark.parametrize("text, intent, confidence", [
+    # outside probe: after a fever alarm, the list of conditions it treats (read at 0.76 and 0.72)
+    ("Could it just be a cold?", "ask_conditions_treated", 0.76),
+    ("I'll just put some antiseptic on it, fine?", "ask_conditions_treated", 0.72),
+])
+def test_after_the_urgent_care_message_an_unsure_reading_gets_only_the_reminder(text, intent, confidence):
+    messages, _ = _run(_tracker(text, intent, slots={"urgent_care_advised": True}, confidence=confidence))
+    clinic = load_clinic()
+    assert [m["text"] for m in messages] == [safety.urgent_care_reminder(clinic), safety.professional_recommendation(clinic)]

@@ -666,3 +666,15 @@ def test_another_question_after_one_about_the_visitors_own_health_keeps_its_read
 ])
 def test_a_part_of_a_topic_the_guide_is_silent_on_is_said_first(assistant, intent, text, said):
     assert assistant.respond(Turn(intent, text)).messages[0] == said
+
+
+
+@pytest.mark.parametrize("intent, text, effect", [
+    # outside probe: "bruising ... can take up to a week" was all a 10-day-old purple bruise heard
+    ("ask_aftercare", "bruise from meso is 10 days old, still purple, not shrinking", "bruise"),
+    ("ask_aftercare", "how long does the swelling last", "swelling"),
+])
+def test_the_guides_words_on_an_after_effect_say_when_to_contact_the_clinic(assistant, intent, text, effect):
+    messages = assistant.respond(Turn(intent, text, {"side_effect": [effect]})).messages
+    assert messages[-2] == replies.CONTACT_IF_IT_LASTS
+    assert messages[-1] == safety.professional_recommendation(Clinic())

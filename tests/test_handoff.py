@@ -105,6 +105,7 @@ def test_validate_contact(text: str, expected: Optional[Contact]) -> None:
     ("what for?", "out_of_scope", None), ("maybe", None, None), ("asdkjh qwpoeiru", "affirm", None),
     # outside probe: a question opened with "ok" was taken as consent to store contact details
     ("ok what about acne itself", "affirm", None), ("yes, is it safe for me?", "affirm", None), ("yes, go ahead", "affirm", True),
+    ("ok nvm", "affirm", False), ("okay never mind", "affirm", False), ("ok, not now", "affirm", False),
 ])
 def test_parse_consent(text: str, intent: Optional[str], expected: Optional[bool]) -> None:
     assert handoff.parse_consent(text, intent) is expected

@@ -11,6 +11,10 @@ from bot.answering.parts import split_questions
     ("is it effective, does it hurt and what about downtime?", ["is it effective", "does it hurt", "what about downtime?"]),
     ("What is mesotherapy? Is it safe?", ["What is mesotherapy?", "Is it safe?"]),
     ("what do i do after and how long will bruising last", ["what do i do after", "how long will bruising last"]),
+    # outside probe: only the first parts of numbered lists were answered
+    ("ok so 1. can i have it if im breastfeeding 2. can i drink alcohol after 3. how long do results last",
+     ["can i have it if im breastfeeding", "can i drink alcohol after", "how long do results last"]),
+    ("hey so a few questions: 1) what do they inject 2) does it hurt", ["what do they inject", "does it hurt"]),
 ])
 def test_a_message_is_split_into_its_questions(text, parts):
     assert split_questions(text) == parts

@@ -126,6 +126,8 @@ def test_red_flag_detector_on_the_held_out_set():
     "no fever but the redness keeps spreading up my arm", "is it normal if my lips are swelling this much?",
     "the area is hot to the touch and getting bigger", "one spot has gone pale and mottled",
     "i passed out after my appointment", "the pain is worse today than yesterday",
+    # outside probe: got "did you mean", then the normal after-effects for "is that normal swelling?"
+    "it's about 4cm x 3cm of pinkish skin around one injection point, wasn't there this morning, now it's maybe 6cm",
 ])
 def test_chat_style_red_flags(text):
     assert safety.has_red_flags(text)
@@ -139,6 +141,7 @@ def test_chat_style_red_flags(text):
     "my mum nearly fainted when i told her the price", "it's so hot today, can i still come", "my hair is growing back!",
     # outside probe: short follow-ups naming no complaint got the urgent-care message from the classifier alone
     "and coffee?", "and laser?", "and open pores", "and my thyroid meds (levothyroxine)?", "and hydrafacial?",
+    "the bruise is 2cm, was 3cm yesterday", "is a 2 cm bruise normal or a 5cm one?",
 ])
 def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
     assert not safety.has_red_flags(text)

@@ -117,6 +117,9 @@ def _several_guides(session: Session) -> bool:
 # An answer to a question the NLU read with less confidence than this ends with the professional line
 # (the fallback threshold of config.yml is lower: such a question is answered, not sent to "did you mean").
 DOUBTFUL_CONFIDENCE = 0.45
+# After the urgent-care message a visitor mostly goes on about their symptoms ("could it just be a cold?", read
+# at 0.76 as what it treats): only a reading at least this sure is answered after the reminder.
+SURE_AFTER_AN_ALARM = 0.9
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
 # A follow-up that asks the previous question again about something else: "what about my double chin?",
@@ -206,13 +209,22 @@ class Assistant:
         else:
             reply = self._answer(turn)
         urgent_now = safety.needs_urgent_care(turn.intent, turn.text)
-        if (urgent_now or turn.urgent_care_advised) and self._reassures_or_chats(turn, reply):
+        unsure_after_an_alarm = (
+            turn.urgent_care_advised and turn.confidence is not None and turn.confidence < SURE_AFTER_AN_ALARM
+        )
+        if (urgent_now or turn.urgent_care_advised) and (
+            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm
+        ):
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
             # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
             # normal after meso?" or "no fever though" on the next turns
             reply.messages = []
         if turn.urgent_care_advised and not urgent_now:
             reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
+        reassuring = self._table.topic_by_key(reply.topic)
+        names_an_after_effect = bool(turn.entities.get("side_effect")) and not (urgent_now or turn.urgent_care_advised)
+        if reassuring and reassuring.reassures and names_an_after_effect and reply.messages:
+            reply.messages = [*reply.messages, replies.CONTACT_IF_IT_LASTS]
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
         guidance = safety.care_guidance(self._clinic)
         recommendation = safety.professional_recommendation(self._clinic)

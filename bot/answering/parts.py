@@ -15,6 +15,8 @@ _BOUNDARY = re.compile(
     rf"(?<=\?)\s+|\s*(?:[,;]\s*(?:and\s+|also\s+|plus\s+|but\s+)?|\s+(?:and|also|plus)\s+)(?={_QUESTION_START}\b)",
     re.IGNORECASE,
 )
+# A numbered list: "1) what do they inject 2) does it hurt", "1. can i have it ... 2. can i drink alcohol after".
+_LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+(?=[a-z])", re.IGNORECASE)
 _MIN_WORDS = 2
 _OPENS_AS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}\b", re.IGNORECASE)
 
@@ -26,7 +28,11 @@ def reads_as_question(text: str) -> bool:
 
 def split_questions(text: str) -> List[str]:
     """The questions of ``text`` in order (at most :data:`MAX_PARTS`); one part when it asks one thing."""
-    parts = [part.strip(" ,;") for part in _BOUNDARY.split(text.strip()) if part and part.strip(" ,;?")]
+    items = _LIST_ITEM.split(text.strip())
+    listed = items[1:] if len(items) > 2 else [text.strip()]  # what comes before "1)" only introduces the list
+    parts = [
+        part.strip(" ,;") for item in listed for part in _BOUNDARY.split(item.strip()) if part and part.strip(" ,;?")
+    ]
     parts = [part for part in parts if len(re.findall(r"\w+", part)) >= _MIN_WORDS]
     if len(parts) < 2:
         return [text.strip()]

@@ -35,6 +35,11 @@ def capabilities(table: Optional[IntentTable] = None) -> str:
 
 
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
+# After the guide's words on a named after-effect ("bruising ... can take up to a week"): a bruise of ten days
+# must not read as normal.
+CONTACT_IF_IT_LASTS = (
+    "If it lasts longer than that, gets worse or worries you, contact the clinic or the practitioner who treated you."
+)
 
 
 def ask_professional_instead(clinic: Clinic) -> str:

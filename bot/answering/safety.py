@@ -350,6 +350,26 @@ def _normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
+_SIZE = re.compile(r"(?<![\d.])(\d+(?:[.,]\d+)?)\s?(cm|mm|centimet\w*|millimet\w*|inch\w*)\b")
+_NOW_OR_GROWN = re.compile(r"\b(?:now|grown|grew|bigger|larger|wider|went up to|up to)\b")
+
+
+def _grew_in_size(text: str) -> bool:
+    """A patch measured twice, the later size larger ("about 4cm ... wasn't there this morning, now it's maybe
+    6cm"): redness that spreads."""
+    sizes = []
+    for match in _SIZE.finditer(text):
+        value = float(match.group(1).replace(",", "."))
+        unit = match.group(2)
+        sizes.append(
+            (value * (0.1 if unit.startswith("m") else 2.54 if unit.startswith("inch") else 1.0), match.start())
+        )
+    if len(sizes) < 2:
+        return False
+    (first, first_at), (last, last_at) = sizes[0], sizes[-1]
+    return last > first and bool(_NOW_OR_GROWN.search(text[first_at:last_at]))
+
+
 def _fever_number(text: str) -> bool:
     """A body temperature of 38 °C / 100.4 °F or more, stated with a temperature word or unit, or as
     a bare decimal from 38 to 42."""
@@ -471,6 +491,8 @@ def _rule_red_flag_kinds(text: str, asked_too: bool = False) -> List[str]:
     kinds: List[str] = []
     if _fever_number(normalised):
         kinds.append("fever")
+    if _grew_in_size(normalised):
+        kinds.append("spreading_redness")
     for sentence in re.split(r"[.!?;\n]+", normalised):
         if _IDIOM.search(sentence):
             sentence = _IDIOM.sub(" ", sentence)

@@ -118,7 +118,9 @@ def interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optio
 
 
 _CANCEL_WORDS = re.compile(
-    r"^\s*(cancel|stop|quit|exit|abort|never ?mind|forget it|no thanks?|no thank you)\b", re.IGNORECASE
+    r"^\s*(?:(?:ok|okay|oh|ah|actually|hmm+|um+|well)\W+)?"  # "ok nvm" was taken for consent
+    r"(cancel|stop|quit|exit|abort|never ?mind|nvm|forget it|no thanks?|no thank you|no need|not now)\b",
+    re.IGNORECASE,
 )
 _YES_WORDS = (
     r"y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|all right|agreed?|i agree|i consent|of course|"
