@@ -429,6 +429,8 @@ def test_an_off_topic_question_names_what_it_asks_about_never_a_body_area(assist
     ("Is PRP therapy painful?", "PRP"),
     ("is coolsculpting or liposuction better for belly fat", "CoolSculpting or liposuction"),
     ("Is needle-free mesotherapy painful?", "needle-free mesotherapy"),  # not the guide's injections
+    ("is hifu better", "skin-tightening devices"),  # outside probe: "it says nothing about Thermage"
+    ("what about a hydrafacial?", "HydraFacial"),  # was "chemical peel"
 ])
 def test_a_question_about_another_treatment_names_it_and_quotes_no_guide_fact(assistant, text, named):
     reply = assistant.respond(Turn(intent="out_of_scope", text=text, entities={"side_effect": ["pain"]}))
@@ -663,6 +665,8 @@ def test_another_question_after_one_about_the_visitors_own_health_keeps_its_read
     ("ask_conditions_treated", "any scientific evidence it works?", "The guide does not say what scientific evidence there is that it works."),
     ("ask_conditions_treated", "does it really work or is it a scam", "The guide does not say what scientific evidence there is that it works."),
     ("ask_procedure", "how many injections do they do", "The guide does not say how many injections a treatment involves or how deep they go."),
+    ("ask_cocktail_ingredients", "is the stuff they inject halal?",
+     "The guide does not say whether what is injected is halal, kosher, vegan or free of animal products."),
 ])
 def test_a_part_of_a_topic_the_guide_is_silent_on_is_said_first(assistant, intent, text, said):
     assert assistant.respond(Turn(intent, text)).messages[0] == said
