@@ -682,3 +682,21 @@ def test_the_guides_words_on_an_after_effect_say_when_to_contact_the_clinic(assi
     messages = assistant.respond(Turn(intent, text, {"side_effect": [effect]})).messages
     assert messages[-2] == replies.CONTACT_IF_IT_LASTS
     assert messages[-1] == safety.professional_recommendation(Clinic())
+
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("out_of_scope", "I want a refund, my skin has little bumps and nothing improved"),  # no time the guide gives
+])
+def test_no_contact_line_without_the_guides_time_for_the_after_effect(assistant, intent, text):
+    messages = assistant.respond(Turn(intent, text, {"side_effect": ["lumps"]}, previous_topic="aftercare")).messages
+    assert replies.CONTACT_IF_IT_LASTS not in messages
+
+
+def test_an_after_effect_read_as_off_topic_right_after_the_aftercare_answer_is_a_follow_up(assistant):
+    # outside probe: "it does not explain bruising itself"
+    turn = Turn("out_of_scope", "day 3 now and the bruises are yellowish. all good or?", {"side_effect": ["bruising"]},
+                previous_topic="aftercare")
+    messages = assistant.respond(turn).messages
+    assert any("bruising, which can take up to a week" in m for m in messages)
+    assert messages[-2] == replies.CONTACT_IF_IT_LASTS

@@ -117,6 +117,7 @@ def _several_guides(session: Session) -> bool:
 # An answer to a question the NLU read with less confidence than this ends with the professional line
 # (the fallback threshold of config.yml is lower: such a question is answered, not sent to "did you mean").
 DOUBTFUL_CONFIDENCE = 0.45
+_A_TIME = re.compile(r"\b(?:hours?|days?|weeks?)\b", re.IGNORECASE)
 # After the urgent-care message a visitor mostly goes on about their symptoms ("could it just be a cold?", read
 # at 0.76 as what it treats): only a reading at least this sure is answered after the reminder.
 SURE_AFTER_AN_ALARM = 0.9
@@ -129,6 +130,7 @@ _FOLLOW_UP = re.compile(
     r"|^\W*(?:for|on) (?:my|the|your)\b|^\W*(?:and )?any \w+(?: \w+)?\W*$|^\W*and\b(?:\W+\w+){1,4}\W*$",
     re.IGNORECASE,
 )
+_ASKS_WHAT_IT_IS = re.compile(r"^\W*what(?:'s|s| is| are)\b", re.IGNORECASE)
 # A message that opens as a follow-up: "and ...", "what about ...".
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
 # A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
@@ -221,9 +223,7 @@ class Assistant:
             reply.messages = []
         if turn.urgent_care_advised and not urgent_now:
             reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
-        reassuring = self._table.topic_by_key(reply.topic)
-        names_an_after_effect = bool(turn.entities.get("side_effect")) and not (urgent_now or turn.urgent_care_advised)
-        if reassuring and reassuring.reassures and names_an_after_effect and reply.messages:
+        if self._gives_the_time_an_after_effect_lasts(turn, reply) and len(answerable) < 2 and not urgent_now:
             reply.messages = [*reply.messages, replies.CONTACT_IF_IT_LASTS]
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
         guidance = safety.care_guidance(self._clinic)
@@ -248,6 +248,17 @@ class Assistant:
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         reply.urgent_care_advised = turn.urgent_care_advised or urgent_now
         return reply
+
+    def _gives_the_time_an_after_effect_lasts(self, turn: Turn, reply: Reply) -> bool:
+        """Whether ``reply`` answers this turn with the guide's words on how long an after-effect the visitor
+        names lasts ("bruising ... can take up to a week"): then when to contact the clinic follows."""
+        reassurance = self._table.reassurance
+        if reassurance is None or reply.topic != reassurance.key or turn.urgent_care_advised:
+            return False
+        answered_here = turn.intent in (reassurance.intent, self._table.red_flag, "nlu_fallback")
+        return (
+            answered_here and bool(turn.entities.get("side_effect")) and any(_A_TIME.search(m) for m in reply.messages)
+        )
 
     def _reassures_or_chats(self, turn: Turn, reply: Reply) -> bool:
         """Whether ``reply`` is small talk ("No problem", "did you mean") or a safety topic's answer (the normal
@@ -288,9 +299,18 @@ class Assistant:
         """ "What about my double chin?" after "what can it treat?": the previous topic's question about what
         this message names (an entity the topic narrows its answer by); any other turn unchanged."""
         topic = self._table.topic_by_key(turn.previous_topic)
-        if topic is None or not _FOLLOW_UP.search(turn.text) or turn.intent in self._not_follow_ups:
+        if topic is None or turn.intent in self._not_follow_ups:
             return turn
         narrow = topic.narrow or ""
+        # "day 3 now and the bruises are yellowish. all good or?" right after the aftercare answer, read as off topic
+        unread_after_effect = (
+            turn.intent in ("out_of_scope", "nlu_fallback")
+            and NARROW_ENTITY.get(narrow) == "side_effect"
+            and bool(turn.entities.get("side_effect"))
+            and not _ASKS_WHAT_IT_IS.search(turn.text)
+        )
+        if not (_FOLLOW_UP.search(turn.text) or unread_after_effect):
+            return turn
         if not any(
             turn.entities.get(entity) for entity in (NARROW_ENTITY.get(narrow, ""), *_ALSO_FOLLOWS_UP.get(narrow, ()))
         ):
