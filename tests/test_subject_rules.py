@@ -653,3 +653,10 @@ def test_other_questions_about_the_treatment_are_no_question_about_what_is_injec
 def test_how_it_helps_with_a_condition_asks_what_it_treats(text):
     assert RULES.intent_for(text, "ask_what_is_mesotherapy") == "ask_conditions_treated"
     assert RULES.intent_for("How does mesotherapy work?", "ask_what_is_mesotherapy") is None
+
+
+@pytest.mark.parametrize("text, intent", [("how often does that happen", "ask_session_count"), ("how common is that", "nlu_fallback")])
+def test_how_often_something_happens_asks_about_side_effects_not_sessions(text, intent):
+    # outside probe: after "her whole cheek went black", "how often does that happen" heard how many sessions
+    assert RULES.intent_for(text, intent) == "ask_safety"
+    assert RULES.intent_for("how often should i get it done", "ask_session_count") is None

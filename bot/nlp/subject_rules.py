@@ -112,6 +112,12 @@ _ASKS_WHAT_IS_INJECTED = re.compile(
     r"|\bpreparations? (?:are |is )?used\b",
     re.IGNORECASE,
 )
+# Rule 19: how often or how likely something happens ("how often does that happen", "how common is that").
+_ASKS_HOW_OFTEN_IT_HAPPENS = re.compile(
+    r"\bhow (?:often|common|likely|rare|frequent(?:ly)?|usual)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:happen\w*|occur\w*|is (?:that|this|it)|are (?:they|these|those)|do (?:people|patients) get)\b",
+    re.IGNORECASE,
+)
 # Rule 17: an unsure reading of a message that asks whether it is dangerous ("do ppl die from it").
 _ASKS_ABOUT_DANGER = re.compile(
     r"\b(?:danger\w*|risky|unsafe|harmful|deadly|fatal|die|dies|died|dying|death|deaths|kill\w*)\b", re.IGNORECASE
@@ -343,6 +349,7 @@ class SubjectRules:
         self._other_topic_questions = frozenset([t.intent for t in table.topics] + [FALLBACK]) - safety_questions
         self._contraindications = table.contraindications
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
+        self._sessions = next((u.intent for u in table.not_in_guide if mentions("sessions", u.words)), None)
         self._red_flag = table.red_flag
 
     @classmethod
@@ -383,6 +390,8 @@ class SubjectRules:
             return SIDE_EFFECTS
         if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
             return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
+        if intent in (FALLBACK, OUT_OF_SCOPE, self._sessions) and _ASKS_HOW_OFTEN_IT_HAPPENS.search(text):
+            return SIDE_EFFECTS  # rule 19: "how often does that happen" (after a side effect), not how many sessions
         if self._only_a_condition and self._only_a_condition.search(text):
             if intent in (OUT_OF_SCOPE, FALLBACK) or (intent == self._red_flag and not needs_urgent_care(intent, text)):
                 return EFFICACY
