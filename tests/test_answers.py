@@ -665,6 +665,7 @@ def test_another_question_after_one_about_the_visitors_own_health_keeps_its_read
     ("ask_conditions_treated", "any scientific evidence it works?", "The guide does not say what scientific evidence there is that it works."),
     ("ask_conditions_treated", "does it really work or is it a scam", "The guide does not say what scientific evidence there is that it works."),
     ("ask_procedure", "how many injections do they do", "The guide does not say how many injections a treatment involves or how deep they go."),
+    ("ask_procedure", "are the needles sterile / single use?", "The guide does not say how the needles and equipment are kept sterile."),
     ("ask_cocktail_ingredients", "is the stuff they inject halal?",
      "The guide does not say whether what is injected is halal, kosher, vegan or free of animal products."),
 ])

@@ -399,6 +399,7 @@ def test_a_safety_question_typed_at_any_step_is_not_stored_and_gets_the_recommen
     ("how long do the results last?", "ask_results_duration", "not permanent"),
     ("what is injected", "ask_cocktail_ingredients", "vitamins"),
     ("how much does it cost?", "ask_price", "prices"),
+    ("and the results, how long do they last", "ask_results_duration", "not permanent"),  # outside probe: "Please answer yes"
 ])
 def test_a_question_typed_at_any_step_is_answered_then_the_form_asks_again(neutral_clinic, slot, text, intent,
                                                                           answer) -> None:

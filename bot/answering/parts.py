@@ -18,12 +18,16 @@ _BOUNDARY = re.compile(
 # A numbered list: "1) what do they inject 2) does it hurt", "1. can i have it ... 2. can i drink alcohol after".
 _LIST_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+(?=[a-z])", re.IGNORECASE)
 _MIN_WORDS = 2
-_OPENS_AS_QUESTION = re.compile(rf"^\W*{_QUESTION_START}\b", re.IGNORECASE)
+# "how long does it last", "and how long...", "and the results, how long do they last"
+_OPENS_AS_QUESTION = re.compile(
+    rf"^\W*(?:(?:and|so|but|also|ok|okay|then)\W+)?{_QUESTION_START}\b|[,;:]\s*{_QUESTION_START}\b", re.IGNORECASE
+)
 
 
 def reads_as_question(text: str) -> bool:
-    """True when ``text`` has a question mark or opens with a question word ("how long does it last")."""
-    return "?" in text or bool(_OPENS_AS_QUESTION.match(text))
+    """True when ``text`` has a question mark or a clause of it opens with a question word ("how long does it
+    last", "and the results, how long do they last")."""
+    return "?" in text or bool(_OPENS_AS_QUESTION.search(text))
 
 
 def split_questions(text: str) -> List[str]:
