@@ -126,7 +126,9 @@ def test_named_side_effect_gets_its_own_facts(assistant):
                                             ("is it ok to drink alcohol the day after", "drink alcohol"),
                                             ("can i go to work the next day", "go to work"),
                                             ("how soon can i shower", "shower"),
-                                            ("how long should i wait to wash my face", "wash your face")])
+                                            ("how long should i wait to wash my face", "wash your face"),
+                                            # outside probe: "whether to redo it if i didnt see results"
+                                            ("how soon can i swim if my face is still a bit red", "swim")])
 def test_an_activity_the_guide_does_not_name_is_said_to_be_missing_before_its_aftercare(assistant, text, activity):
     messages = assistant.respond(Turn("ask_aftercare", text)).messages
     assert messages[0] == f"The guide does not say whether to {activity} after a treatment."

@@ -31,6 +31,7 @@ _ASKS_ACTIVITY = (
         re.IGNORECASE,
     ),
 )
+_CLAUSE_START = re.compile(r"\s+(?:if|when|because|since|as|unless|though|although|while)\b")
 # Words that say nothing of the activity itself.
 _NOT_THE_ACTIVITY = frozenset(
     "i you we one my your the a an some any to in on at into out of for with and or it them this that "
@@ -49,7 +50,8 @@ def asked_activity(text: str) -> Optional[str]:
     for pattern in _ASKS_ACTIVITY:
         found = pattern.search(text)
         if found:
-            activity = " ".join(found.group("activity").lower().split())
+            # "how soon can i redo it if i didnt see results after the first one": the activity ends at the clause
+            activity = _CLAUSE_START.split(" ".join(found.group("activity").lower().split()))[0].strip()
             words = activity_words(activity)
             treatment = _NEXT_TREATMENT.intersection(words) or any(word.startswith("meso") for word in words)
             return activity if words and not treatment else None
