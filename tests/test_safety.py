@@ -142,6 +142,8 @@ def test_chat_style_red_flags(text):
     # outside probe: short follow-ups naming no complaint got the urgent-care message from the classifier alone
     "and coffee?", "and laser?", "and open pores", "and my thyroid meds (levothyroxine)?", "and hydrafacial?",
     "the bruise is 2cm, was 3cm yesterday", "is a 2 cm bruise normal or a 5cm one?",
+    # outside probe: asked before any treatment, it got the urgent-care message
+    "is it ok to have meso when i have my period and feel dizzy a lot because of anaemia",
 ])
 def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
     assert not safety.has_red_flags(text)

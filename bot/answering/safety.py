@@ -461,10 +461,25 @@ def _reports_rather_than_asks(normalised: str) -> bool:
     )
 
 
+# Whether one may have the treatment, with nothing said of one already had: "is it ok to have meso when i have my
+# period and feel dizzy a lot because of anaemia" describes the visitor's health before any treatment.
+_ASKS_WHETHER_TO_HAVE_IT = re.compile(
+    r"\b(?:is it (?:ok|okay|safe|fine|alright|all right) (?:for me )?to|can i (?:still )?|could i|may i|should i)\s+"
+    r"(?:have|get|do|book|try|start)\s+(?:meso\w*|it|the treatment|this treatment|the injections|a treatment)\b"
+)
+_A_TREATMENT_HAD = re.compile(
+    r"\b(?:after|afterwards?|since|session|sessions|appointment|had (?:it|meso\w*|the|my|a)|got (?:it|meso\w*) done|"
+    r"treated|injected|injections? (?:yesterday|today|last)|yesterday|last (?:week|night)|ago|post)\b"
+)
+
+
 def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
     """The kinds of red-flag symptoms ``text`` reports (empty when it reports none): the symptom
     rules, backed up by the red-flag classifier (kind "unspecified") on messages that report more
     than the normal after-effects the guide describes."""
+    normalised_text = _normalise(text)
+    if _ASKS_WHETHER_TO_HAVE_IT.search(normalised_text) and not _A_TREATMENT_HAD.search(normalised_text):
+        return []  # a question about having it, with the visitor's health as it is now: who should not have it
     kinds = _rule_red_flag_kinds(text)
     if kinds or not use_classifier:
         return kinds
