@@ -703,3 +703,10 @@ def test_an_after_effect_read_as_off_topic_right_after_the_aftercare_answer_is_a
     messages = assistant.respond(turn).messages
     assert any("bruising, which can take up to a week" in m for m in messages)
     assert messages[-2] == replies.CONTACT_IF_IT_LASTS
+
+
+
+def test_combining_with_another_treatment_is_said_to_be_outside_the_guide(assistant):
+    # outside probe: "meso and botox on the same day?" heard only that the guide does not compare treatments
+    reply = assistant.respond(Turn("ask_comparison", "meso and botox on the same day?"))
+    assert "how mesotherapy compares or combines with other treatments" in reply.messages[0]
