@@ -57,16 +57,22 @@ def say(
     """Send ``messages`` through the safety policy (urgent-care message first when the visitor's
     latest message reports red flags, the professional recommendation last for safety questions).
 
-    ``intent`` is left out for answers to the form's own questions (a name's intent means nothing)."""
+    ``intent`` is left out for answers to the form's own questions (a name's intent means nothing). Once the
+    conversation has had the urgent-care message, every reply of the form starts with the reminder, as outside it."""
     clinic = load_clinic()
-    for text in safety.apply_safety_policy(
+    urgent_message = safety.urgent_care_message(clinic)
+    reply = safety.apply_safety_policy(
         messages,
         intent or "",
         _latest_text(tracker),
-        urgent_message=safety.urgent_care_message(clinic),
+        urgent_message=urgent_message,
         recommendation=safety.professional_recommendation(clinic),
         safety_question=safety_question,
-    ):
+    )
+    reminder = safety.urgent_care_reminder(clinic)
+    if tracker.get_slot("urgent_care_advised") and urgent_message not in reply and reminder not in reply:
+        reply = [reminder, *reply]
+    for text in reply:
         dispatcher.utter_message(text=text)
 
 

@@ -469,3 +469,18 @@ def test_ordinary_answers_still_move_the_form_on(neutral_clinic) -> None:
 def test_plausible_answers_are_never_interrupted(slot, text) -> None:
     for intent in ("out_of_scope", "affirm", "ask_safety", "report_red_flag"):
         assert handoff.interruption(slot, text, intent) is None
+
+
+def test_after_the_urgent_care_message_each_step_of_the_form_starts_with_the_reminder(neutral_clinic) -> None:
+    # outside probe: after a red flag at the name step, "Lena" got only "What phone number...?"
+    reminder = safety.urgent_care_reminder(Clinic())
+    asked = _ask("contact_detail", _asking_tracker("Lena", "out_of_scope", "contact_name", {"urgent_care_advised": True}))
+    assert asked == [reminder, handoff.QUESTIONS["contact_detail"]]
+    assert _ask("contact_detail", _asking_tracker("Lena", "out_of_scope", "contact_name")) == [handoff.QUESTIONS["contact_detail"]]
+
+
+@pytest.mark.parametrize("slot", FORM_STEPS)
+def test_no_forget_it_cancels_at_any_step(neutral_clinic, slot) -> None:
+    # outside probe: "no forget it" at the name step was stored as the name
+    messages, events = _validate(_form_tracker("no forget it", "deny", {"handoff_consent": True}, {slot: "no forget it"}))
+    assert handoff.CANCELLED in messages and SlotSet("requested_slot", None) in events

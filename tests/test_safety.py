@@ -128,6 +128,7 @@ def test_red_flag_detector_on_the_held_out_set():
     "i passed out after my appointment", "the pain is worse today than yesterday",
     # outside probe: got "did you mean", then the normal after-effects for "is that normal swelling?"
     "it's about 4cm x 3cm of pinkish skin around one injection point, wasn't there this morning, now it's maybe 6cm",
+    "it's like a big patch now, bigger than this morning, and warm", "day 3 and the pain is not really getting better, maybe a little worse?",
 ])
 def test_chat_style_red_flags(text):
     assert safety.has_red_flags(text)
@@ -144,6 +145,8 @@ def test_chat_style_red_flags(text):
     "the bruise is 2cm, was 3cm yesterday", "is a 2 cm bruise normal or a 5cm one?",
     # outside probe: asked before any treatment, it got the urgent-care message
     "is it ok to have meso when i have my period and feel dizzy a lot because of anaemia",
+    "30M, receding at the temples, my dad was bald by 40. is meso worth a shot",  # "temples" read as a temperature
+    "one injection spot on my thigh looks darker, brownish mark. it's 3 weeks later",
 ])
 def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
     assert not safety.has_red_flags(text)
@@ -215,6 +218,8 @@ def test_small_talk_is_not_a_safety_question(text):
     ("is there an age where it's not safe anymore?", ["age"]),
     ("I take antidepressants", ["medications"]),
     ("i also take hormone replacement therapy", ["medications"]), ("and my thyroid meds (levothyroxine)?", ["medications"]),
+    ("I have gout and I take allopurinol", ["medications", "gout"]), ("i use a ventolin inhaler", ["asthma or lung conditions"]),
+    ("is it ok to take paracetamol for the soreness", ["medications"]), ("i take the bus to the clinic", []),
     ("i have a tattoo on my arm, can they do meso over it", ["tattoos or moles on the area"]),
     ("I get keloids", ["keloid scarring"]),
     ("I have eczema on my face", ["skin conditions on the area"]),

@@ -660,3 +660,8 @@ def test_how_often_something_happens_asks_about_side_effects_not_sessions(text, 
     # outside probe: after "her whole cheek went black", "how often does that happen" heard how many sessions
     assert RULES.intent_for(text, intent) == "ask_safety"
     assert RULES.intent_for("how often should i get it done", "ask_session_count") is None
+
+
+
+def test_a_personal_condition_read_as_goodbye_asks_who_should_not_have_it():
+    assert RULES.intent_for("I have gout and I take allopurinol", "goodbye") == "ask_contraindications"  # outside probe

@@ -169,6 +169,8 @@ _RED_FLAG_PATTERNS = [
         r"\b(?:doubled|tripled|twice|double|triple|three times)\s+(?:in |the |its )?size\b|"
         r"\bhot,? (?:\w+,? ){0,2}(?:lump|knot|bump|lumps|bumps|knots|swelling)\b|"
         r"(?:growing|expanding|enlarging|keeps growing) (?:red |hard |painful |hot )?(?:lump|knot|bump|patch|rash|redness|swelling|area)|"
+        r"\b(?:bigger|larger|wider) than (?:this morning|yesterday|before|earlier|last night|it was|an hour ago|"
+        r"(?:a|an|\d+) (?:hours?|days?) ago)\b|"
         r"keeps (?:growing|spreading|getting bigger)|size of (?:my |a |an )?(?:hand|palm|fist|golf ?ball|egg|orange|plum|walnut)|"
         r"(?:red|redness)\w* (?:and|&) (?:hot|warm|burning)|hot (?:and|&) red|(?:hot|warm) to (?:the )?touch|"
         r"\b(?:spot|spots|site|sites|point|points|area|areas|skin|patch|lump|knot|bump|cheek|cheeks)\s+(?:is |are |feels? |looks? |got |gets )?(?:really |very |so |quite |burning )?hot\b|"
@@ -268,7 +270,8 @@ _RED_FLAG_PATTERNS = [
     (
         "worsening",
         r"(?:getting|gets|got|gotten|becoming|even|much|way|far|keeps getting)\s+worse|worse and worse|worsening|"
-        r"worse (?:today|every|each|now|by the)|worse than (?:yesterday|this morning|last night|before|earlier|at first|the day before|\w+day)",
+        r"worse (?:today|every|each|now|by the)|worse than (?:yesterday|this morning|last night|before|earlier|at first|the day before|\w+day)|"
+        r"\b(?:a (?:little|bit|tad)|slightly|bit) worse\b",  # "not really getting better, maybe a little worse?"
     ),
     (
         "vision",
@@ -338,7 +341,7 @@ _CLAUSE_SPLIT = re.compile(r"[.!?;:\n]+|,(?!\d)|\s(?:but|however|although|though
 _TEMP_THRESHOLD_QUESTION = re.compile(
     r"\b(?:if|in case|above|over|higher than|more than|at what|what temp\w*|from what|under|below)\b"
 )
-_TEMP_CONTEXT = re.compile(r"\b(?:temp\w*|thermometer|fever\w*|febrile|degrees?|deg)\b|°|º")
+_TEMP_CONTEXT = re.compile(r"\b(?:temp(?!les?\b)\w*|thermometer|fever\w*|febrile|degrees?|deg)\b|°|º")  # not "temples"
 _TEMP_NUMBER = re.compile(
     r"(?<![\d.,/])(\d{2,3}(?:[.,]\d{1,2})?)\s*(°|º|degrees?|deg)?\s*(celsius|fahrenheit|c|f)?\b(?!\s*(?:years?|yrs?|yo|y/o|kg|kilos?|lbs?|pounds|weeks?|days?|hours?|hrs?|mins?|minutes|sessions?|injections?|%|mg|ml|mm|cm|am|pm|/10))"
 )
@@ -428,6 +431,9 @@ _SURROUNDINGS = re.compile(
 )
 
 
+_BROWN_MARK = re.compile(r"\bbrown\w*|\btan(?:ned)?\b|pigment\w*|\bfreckl\w*")
+
+
 def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bool:
     """Checks that one kind of symptom needs beyond its pattern."""
     found = match.group(0)
@@ -443,6 +449,8 @@ def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bo
         return False
     if kind == "skin_colour" and _BRUISE.search(sentence) and not _NOT_A_BRUISE.search(sentence):
         return bool(re.search(r"mottl|lacy|net|blanch|necro|dying|dead", found))
+    if kind == "skin_colour" and _BROWN_MARK.search(sentence) and not re.search(_COLOUR_ALARM + r"|\bpale", sentence):
+        return False  # "looks darker... brownish mark, 3 weeks later": a mark of pigment, not skin losing its blood
     if kind == "spreading_redness" and found.startswith("it") and _WEATHER.search(clause):
         return False
     if kind == "fever" and _AMBIENT_HEAT.search(found) and _SURROUNDINGS.search(sentence):
@@ -591,7 +599,10 @@ _PERSONAL_CONDITIONS = [
         r"medicat\w*|medicine|\bmeds\b|\bpills?\b|prescri\w*|antibiotic\w*|steroid\w*|isotretinoin|"
         r"accutane|roaccutane|retinoid\w*|antidepress\w*|supplements?|\bon (?:the )?pill\b|"
         r"hormone replacement|\bhrt\b|hormon\w* (?:therapy|treatment|pills?|tablets?)|levothyroxine|thyroxine|"
-        r"thyroid (?:meds|medication|tablets?|pills?)|birth control|contracepti\w*",
+        r"thyroid (?:meds|medication|tablets?|pills?)|birth control|contracepti\w*|paracetamol|acetaminophen|"
+        r"ibuprofen|painkillers?|pain killers?|antihistamines?|sertraline|\bssris?\b|fluoxetine|allopurinol|statins?|"
+        r"\bi (?:also |currently |still |daily )?take (?!(?:the|a|an|my) (?:bus|train|car|kids|photos?|pictures?|break)\b)"
+        r"(?!care\b|time\b|it\b|that\b)\w+",
     ),
     ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
     (
@@ -603,6 +614,8 @@ _PERSONAL_CONDITIONS = [
     ),
     ("tattoos or moles on the area", r"\btattoo\w*|\bmoles?\b|\bbirthmarks?\b"),
     ("immune system conditions", r"\bhiv\b|immune system|immunocompromised|weak(?:ened)? immune"),
+    ("asthma or lung conditions", r"\basthma\w*|\binhaler\b|ventolin|salbutamol|\bcopd\b"),
+    ("gout", r"\bgout\b"),
     ("kidney or liver conditions", r"\b(?:kidney\w*|renal|liver|hepat\w*|dialysis)\b"),  # not "deliver"
     ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
     ("epilepsy", r"epilep\w*|seizures?"),

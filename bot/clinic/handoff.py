@@ -118,7 +118,7 @@ def interruption(slot: str, text: Optional[str], intent: Optional[str]) -> Optio
 
 
 _CANCEL_WORDS = re.compile(
-    r"^\s*(?:(?:ok|okay|oh|ah|actually|hmm+|um+|well)\W+)?"  # "ok nvm" was taken for consent
+    r"^\s*(?:(?:ok|okay|oh|ah|actually|hmm+|um+|well|no|nah)\W+)?"  # "ok nvm" consent, "no forget it" a name
     r"(cancel|stop|quit|exit|abort|never ?mind|nvm|forget it|no thanks?|no thank you|no need|not now)\b",
     re.IGNORECASE,
 )

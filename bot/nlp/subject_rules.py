@@ -99,7 +99,10 @@ from bot.topics import IntentTable, mentions
 
 NOT_ONLY_CONDITIONS = frozenset({"medications", "age", "skin conditions on the area", "infections"})
 # The visitor says they take or are on something: "i also take ...", "im on ...".
-_OWN_USE = re.compile(r"\b(?:i|i'm|im|i am) (?:also |currently |still )?(?:take|taking|on|use|using)\b", re.IGNORECASE)
+_OWN_USE = re.compile(
+    r"\b(?:i|i'm|im|i am|you're|youre|ur|you are) (?:also |currently |still )?(?:take|taking|on|use|using)\b",
+    re.IGNORECASE,
+)
 FALLBACK = "nlu_fallback"
 # Rule 18: a first question that asks what is injected, read as what it is, how it is done or what it treats.
 _ASKS_WHAT_IS_INJECTED = re.compile(
