@@ -199,30 +199,9 @@ class Assistant:
         turn = self._as_activity_follow_up(self._as_follow_up(turn))
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
         answerable = self._distinct_questions(parts)
-        if len(answerable) >= 2:
-            replies_in_order = [self._answer(part) for part in answerable]
-            # the conversation goes on from the last guide topic answered (not from "it says nothing about Botox")
-            last_topic = next((part for part in reversed(replies_in_order) if part.topic), replies_in_order[-1])
-            reply = Reply(
-                _each_sentence_once([message for part in replies_in_order for message in part.messages]),
-                topic=last_topic.topic,
-                condition=last_topic.condition,
-            )
-        else:
-            reply = self._answer(turn)
+        reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
         urgent_now = safety.needs_urgent_care(turn.intent, turn.text)
-        unsure_after_an_alarm = (
-            turn.urgent_care_advised and turn.confidence is not None and turn.confidence < SURE_AFTER_AN_ALARM
-        )
-        if (urgent_now or turn.urgent_care_advised) and (
-            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm
-        ):
-            # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
-            # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
-            # normal after meso?" or "no fever though" on the next turns
-            reply.messages = []
-        if turn.urgent_care_advised and not urgent_now:
-            reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
+        self._keep_the_alarm(turn, reply, urgent_now)
         if self._gives_the_time_an_after_effect_lasts(turn, reply) and len(answerable) < 2 and not urgent_now:
             reply.messages = [*reply.messages, replies.CONTACT_IF_IT_LASTS]
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
@@ -248,6 +227,34 @@ class Assistant:
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         reply.urgent_care_advised = turn.urgent_care_advised or urgent_now
         return reply
+
+    def _answer_each(self, parts: Sequence[Turn]) -> Reply:
+        """One reply answering each of ``parts`` in order, a sentence two answers share said once."""
+        replies_in_order = [self._answer(part) for part in parts]
+        # the conversation goes on from the last guide topic answered (not from "it says nothing about Botox")
+        last_topic = next((part for part in reversed(replies_in_order) if part.topic), replies_in_order[-1])
+        return Reply(
+            _each_sentence_once([message for part in replies_in_order for message in part.messages]),
+            topic=last_topic.topic,
+            condition=last_topic.condition,
+        )
+
+    def _keep_the_alarm(self, turn: Turn, reply: Reply, urgent_now: bool) -> None:
+        """With the urgent-care message in this reply or an earlier one, drop what would read as an all-clear
+        (reassurance, small talk, "did you mean", or, after an earlier alarm, an unsure reading); after an earlier
+        one, start with the reminder."""
+        unsure_after_an_alarm = (
+            turn.urgent_care_advised and turn.confidence is not None and turn.confidence < SURE_AFTER_AN_ALARM
+        )
+        if (urgent_now or turn.urgent_care_advised) and (
+            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm
+        ):
+            # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
+            # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
+            # normal after meso?" or "no fever though" on the next turns
+            reply.messages = []
+        if turn.urgent_care_advised and not urgent_now:
+            reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
 
     def _gives_the_time_an_after_effect_lasts(self, turn: Turn, reply: Reply) -> bool:
         """Whether ``reply`` answers this turn with the guide's words on how long an after-effect the visitor
