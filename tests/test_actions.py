@@ -154,3 +154,12 @@ def test_after_the_urgent_care_message_an_unsure_reading_gets_only_the_reminder(
     messages, _ = _run(_tracker(text, intent, slots={"urgent_care_advised": True}, confidence=confidence))
     clinic = load_clinic()
     assert [m["text"] for m in messages] == [safety.urgent_care_reminder(clinic), safety.professional_recommendation(clinic)]
+
+
+
+def test_with_the_urgent_care_message_a_report_that_asks_nothing_gets_nothing_after_it():
+    # the fresh-clone check: the alarm for a patch measured larger was followed by the definition (read at 0.95)
+    text = "it's about 4cm x 3cm of pinkish skin around one injection point, wasn't there this morning, now it's maybe 6cm"
+    messages, _ = _run(_tracker(text, "ask_what_is_mesotherapy", confidence=0.95))
+    clinic = load_clinic()
+    assert [m["text"] for m in messages] == [safety.urgent_care_message(clinic), safety.professional_recommendation(clinic)]

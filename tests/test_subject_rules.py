@@ -665,3 +665,9 @@ def test_how_often_something_happens_asks_about_side_effects_not_sessions(text, 
 
 def test_a_personal_condition_read_as_goodbye_asks_who_should_not_have_it():
     assert RULES.intent_for("I have gout and I take allopurinol", "goodbye") == "ask_contraindications"  # outside probe
+
+
+def test_an_after_effect_report_read_as_who_should_not_have_it_asks_about_after_effects():
+    # the fresh-clone check: "bruise from meso is 10 days old" heard who should not have mesotherapy
+    assert RULES.intent_for("bruise from meso is 10 days old, still purple, not shrinking", "ask_contraindications") == "ask_aftercare"
+    assert RULES.intent_for("can i get meso if i bruise easily", "ask_contraindications") is None

@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import replies, safety
+from bot.answering.parts import reads_as_question
 from bot.answering.replies import Reply
 from bot.clinic.details import details_for
 from bot.clinic.profile import Clinic
@@ -118,8 +119,8 @@ def _several_guides(session: Session) -> bool:
 # (the fallback threshold of config.yml is lower: such a question is answered, not sent to "did you mean").
 DOUBTFUL_CONFIDENCE = 0.45
 _A_TIME = re.compile(r"\b(?:hours?|days?|weeks?)\b", re.IGNORECASE)
-# After the urgent-care message a visitor mostly goes on about their symptoms ("could it just be a cold?", read
-# at 0.76 as what it treats): only a reading at least this sure is answered after the reminder.
+# With the urgent-care message a visitor mostly talks about their symptoms ("could it just be a cold?", read at
+# 0.76 as what it treats): only a reading at least this sure is answered after the alarm or the reminder.
 SURE_AFTER_AN_ALARM = 0.9
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:days|hours|weeks)\b|\buntil when\b", re.IGNORECASE)
@@ -241,13 +242,16 @@ class Assistant:
 
     def _keep_the_alarm(self, turn: Turn, reply: Reply, urgent_now: bool) -> None:
         """With the urgent-care message in this reply or an earlier one, drop what would read as an all-clear
-        (reassurance, small talk, "did you mean", or, after an earlier alarm, an unsure reading); after an earlier
-        one, start with the reminder."""
+        (reassurance, small talk, "did you mean", or an unsure reading); after an earlier one, start with the
+        reminder."""
         unsure_after_an_alarm = (
-            turn.urgent_care_advised and turn.confidence is not None and turn.confidence < SURE_AFTER_AN_ALARM
+            (urgent_now or turn.urgent_care_advised)
+            and turn.confidence is not None
+            and turn.confidence < SURE_AFTER_AN_ALARM
         )
+        reports_only = urgent_now and not reads_as_question(turn.text)  # "... now it's maybe 6cm": nothing asked
         if (urgent_now or turn.urgent_care_advised) and (
-            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm
+            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm or reports_only
         ):
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
             # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this

@@ -115,6 +115,12 @@ _ASKS_WHAT_IS_INJECTED = re.compile(
     r"|\bpreparations? (?:are |is )?used\b",
     re.IGNORECASE,
 )
+# Rule 20: words of a treatment already had ("from meso", "10 days old", "since the session").
+_AFTER_ONE_HAD = re.compile(
+    r"\b(?:from|after|since) (?:the |my |a )?(?:meso\w*|treatment|session|injections?|procedure)\b"
+    r"|\b\d+ (?:days?|weeks?|hours?) (?:old|ago|later|after|post)\b",
+    re.IGNORECASE,
+)
 # Rule 19: how often or how likely something happens ("how often does that happen", "how common is that").
 _ASKS_HOW_OFTEN_IT_HAPPENS = re.compile(
     r"\bhow (?:often|common|likely|rare|frequent(?:ly)?|usual)\b(?:\s+\w+){0,3}?\s+"
@@ -393,6 +399,9 @@ class SubjectRules:
             return SIDE_EFFECTS
         if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
             return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
+        if intent == self._contraindications and self._side_effect.search(text) and _AFTER_ONE_HAD.search(text):
+            if not personal_conditions(text):
+                return AFTERCARE  # rule 20: "bruise from meso is 10 days old, still purple": an after-effect report
         if intent in (FALLBACK, OUT_OF_SCOPE, self._sessions) and _ASKS_HOW_OFTEN_IT_HAPPENS.search(text):
             return SIDE_EFFECTS  # rule 19: "how often does that happen" (after a side effect), not how many sessions
         if self._only_a_condition and self._only_a_condition.search(text):
