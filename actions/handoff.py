@@ -60,19 +60,15 @@ def say(
     ``intent`` is left out for answers to the form's own questions (a name's intent means nothing). Once the
     conversation has had the urgent-care message, every reply of the form starts with the reminder, as outside it."""
     clinic = load_clinic()
-    urgent_message = safety.urgent_care_message(clinic)
-    reply = safety.apply_safety_policy(
+    for text in safety.apply_safety_policy(
         messages,
         intent or "",
         _latest_text(tracker),
-        urgent_message=urgent_message,
+        urgent_message=safety.urgent_care_message(clinic),
         recommendation=safety.professional_recommendation(clinic),
         safety_question=safety_question,
-    )
-    reminder = safety.urgent_care_reminder(clinic)
-    if tracker.get_slot("urgent_care_advised") and urgent_message not in reply and reminder not in reply:
-        reply = [reminder, *reply]
-    for text in reply:
+        reminder=safety.urgent_care_reminder(clinic) if tracker.get_slot("urgent_care_advised") else None,
+    ):
         dispatcher.utter_message(text=text)
 
 

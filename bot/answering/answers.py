@@ -222,6 +222,7 @@ class Assistant:
             or asks_about_red_flags
             or turn.urgent_care_advised
             or any(safety.is_safety_question(asked.intent, asked.text) for asked in [turn, *answerable]),
+            reminder=safety.urgent_care_reminder(self._clinic) if turn.urgent_care_advised else None,
         )
         if recommendation in reply.messages:  # it says what the shorter pointer to a professional says: one line
             reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
@@ -242,23 +243,17 @@ class Assistant:
 
     def _keep_the_alarm(self, turn: Turn, reply: Reply, urgent_now: bool) -> None:
         """With the urgent-care message in this reply or an earlier one, drop what would read as an all-clear
-        (reassurance, small talk, "did you mean", or an unsure reading); after an earlier one, start with the
-        reminder."""
-        unsure_after_an_alarm = (
-            (urgent_now or turn.urgent_care_advised)
-            and turn.confidence is not None
-            and turn.confidence < SURE_AFTER_AN_ALARM
-        )
+        (reassurance, small talk, "did you mean", or an unsure reading); the safety policy puts the urgent-care
+        message or the reminder first."""
+        if not (urgent_now or turn.urgent_care_advised):
+            return
+        unsure = turn.confidence is not None and turn.confidence < SURE_AFTER_AN_ALARM
         reports_only = urgent_now and not reads_as_question(turn.text)  # "... now it's maybe 6cm": nothing asked
-        if (urgent_now or turn.urgent_care_advised) and (
-            self._reassures_or_chats(turn, reply) or unsure_after_an_alarm or reports_only
-        ):
+        if self._reassures_or_chats(turn, reply) or unsure or reports_only:
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
             # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
             # normal after meso?" or "no fever though" on the next turns
             reply.messages = []
-        if turn.urgent_care_advised and not urgent_now:
-            reply.messages = [safety.urgent_care_reminder(self._clinic), *reply.messages]
 
     def _gives_the_time_an_after_effect_lasts(self, turn: Turn, reply: Reply) -> bool:
         """Whether ``reply`` answers this turn with the guide's words on how long an after-effect the visitor

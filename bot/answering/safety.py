@@ -657,15 +657,19 @@ def apply_safety_policy(
     urgent_message: str,
     recommendation: str,
     safety_question: Optional[bool] = None,
+    reminder: Optional[str] = None,
 ) -> List[str]:
     """Return ``messages`` with the urgent-care message first and the recommendation last,
     each where the policy asks for it. ``safety_question`` overrides the safety-question
     decision (the handoff form decides it for answers to its own questions); red flags are
-    always checked."""
-    result = [m for m in messages if m not in (urgent_message, recommendation)]
+    always checked. ``reminder`` (given once the conversation has had the urgent-care message)
+    comes first, once, when this message reports no red flag itself."""
+    result = [m for m in messages if m not in (urgent_message, recommendation, reminder)]
     red_flag = needs_urgent_care(intent, text)
     if red_flag:
         result.insert(0, urgent_message)
+    elif reminder:
+        result.insert(0, reminder)
     if safety_question is None:
         safety_question = is_safety_question(intent, text)
     if red_flag or safety_question:
