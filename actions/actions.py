@@ -26,12 +26,20 @@ def assistant() -> Assistant:
     return open_assistant()
 
 
+def _previous_user_event(tracker: Tracker) -> Dict[str, Any]:
+    user_events = [event for event in tracker.events if event.get("event") == "user"]
+    return user_events[-2] if len(user_events) >= 2 else {}
+
+
 def previous_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the visitor's message before the latest one, if any."""
-    user_events = [event for event in tracker.events if event.get("event") == "user"]
-    if len(user_events) < 2:
-        return None
-    return ((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    return ((_previous_user_event(tracker).get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def previous_text(tracker: Tracker) -> str:
+    """The text of the visitor's message before the latest one ("" if none)."""
+    text = _previous_user_event(tracker).get("text") or ""
+    return "" if text == BLANK_MESSAGE_STAND_IN else text
 
 
 def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
@@ -49,6 +57,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         previous_condition=tracker.get_slot("condition"),
         previous_side_effect=tracker.get_slot("side_effect"),
         previous_intent=previous_intent(tracker),
+        previous_text=previous_text(tracker),
         urgent_care_advised=bool(tracker.get_slot("urgent_care_advised")),
         ranking=[
             str(entry.get("name"))

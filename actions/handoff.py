@@ -179,7 +179,8 @@ class ValidateHandoffForm(FormValidationAction):
         if consent is None:
             say(dispatcher, tracker, [handoff.ASK_CONSENT_AGAIN], safety_question=False)
             return {"handoff_consent": None}
-        return {"handoff_consent": True}
+        name = handoff.name_given_with_consent(_latest_text(tracker))
+        return {"handoff_consent": True, **({"contact_name": name} if name else {})}
 
     def validate_contact_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

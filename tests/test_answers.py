@@ -88,6 +88,15 @@ def test_asking_whether_it_causes_a_condition_gets_the_side_effects_never_a_yes(
     assert not misread.messages[0].startswith("Yes")
 
 
+@pytest.mark.parametrize("text", ["can mesotherapy slow down ageing", "is mesotherapy good for anti ageing"])
+def test_a_use_the_guide_names_outside_its_list_is_not_denied(assistant, text):
+    # Outside probe: "The guide does not list aging skin..." contradicted the guide's "can also be used as a
+    # preventative measure to slow the aging process" (the knowledge base now reads "can be used to/as").
+    reply = assistant.respond(Turn("ask_conditions_treated", text, {"condition": ["aging skin"]}))
+    assert reply.messages[0].startswith("Yes. The guide lists aging")
+    assert "slow the aging process" in reply.messages[0]
+
+
 def test_unlisted_condition_is_not_confirmed(assistant):
     reply = assistant.respond(Turn("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]}))
     assert "does not list rosacea" in reply.messages[0]
@@ -648,6 +657,10 @@ def test_a_short_and_follow_up_naming_a_condition_asks_whether_it_treats_it(assi
     # mesotherapy", "did you mean", how long results last, the cocktails without the line
     ("out_of_scope", "my sugar is well controlled tho"), ("nlu_fallback", "what age is ok then"),
     ("ask_results_duration", "what if i stop them for a week before"), ("ask_cocktail_ingredients", "what if its just vitamins tho, no drugs"),
+    # second probe (texting visitors): "Great. What would you like to know?", or "This procedure is considered safe"
+    # which reads as a yes for their situation
+    ("affirm", "its just vitamins right so its fine?"), ("affirm", "doxycycline"), ("affirm", "my mum says its fine"),
+    ("ask_safety", "is meso safe for the baby"), ("ask_safety", "will meso make it worse"),
 ])
 def test_a_follow_up_to_a_question_about_the_visitors_own_health_stays_on_it(assistant, intent, text):
     reply = assistant.respond(Turn(intent, text, previous_intent="ask_contraindications"))
@@ -655,7 +668,17 @@ def test_a_follow_up_to_a_question_about_the_visitors_own_health_stays_on_it(ass
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
 
 
-@pytest.mark.parametrize("intent, text", [("ask_price", "how much is it"), ("out_of_scope", "do you do botox too")])
+def test_a_follow_up_after_a_message_naming_the_visitors_health_stays_on_it_whatever_that_message_was_read_as(assistant):
+    # outside probe: "and im allergic to penicillin" (read as a safety question, answered as one about their health),
+    # then "is meso ok" got "did you mean"
+    turn = Turn("nlu_fallback", "is meso ok", previous_intent="ask_safety", previous_text="and im allergic to penicillin")
+    reply = assistant.respond(turn)
+    assert reply.messages[0].startswith("The guide I answer from does not")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+@pytest.mark.parametrize("intent, text", [("ask_price", "how much is it"), ("out_of_scope", "do you do botox too"),
+                                          ("affirm", "ok thanks"), ("ask_aftercare", "and afterwards?")])
 def test_another_question_after_one_about_the_visitors_own_health_keeps_its_reading(assistant, intent, text):
     reply = assistant.respond(Turn(intent, text, previous_intent="ask_contraindications"))
     assert "who should not have mesotherapy" not in " ".join(reply.messages)
@@ -710,3 +733,33 @@ def test_combining_with_another_treatment_is_said_to_be_outside_the_guide(assist
     # outside probe: "meso and botox on the same day?" heard only that the guide does not compare treatments
     reply = assistant.respond(Turn("ask_comparison", "meso and botox on the same day?"))
     assert "how mesotherapy compares or combines with other treatments" in reply.messages[0]
+
+
+@pytest.mark.parametrize("intent, text", [
+    # outside probe (texting visitors), right after the answer on swelling: "did you mean", "Great."
+    ("nlu_fallback", "is that normal"), ("nlu_fallback", "will it go by friday"), ("affirm", "fine right?"),
+])
+def test_a_follow_up_to_the_answer_on_an_after_effect_hears_that_answer_again(assistant, intent, text):
+    turn = Turn(intent, text, previous_topic="aftercare", previous_side_effect="swelling")
+    messages = assistant.respond(turn).messages
+    assert messages[0].startswith("After your treatment, you can expect to see some redness and swelling")
+    assert replies.CONTACT_IF_IT_LASTS in messages
+
+
+def test_an_acknowledgement_after_the_answer_on_an_after_effect_is_not_answered_again(assistant):
+    turn = Turn("thank", "ok thanks", previous_topic="aftercare", previous_side_effect="swelling")
+    assert "redness and swelling" not in " ".join(assistant.respond(turn).messages)
+
+
+def test_worse_swelling_texted_day_by_day_gets_the_urgent_care_message_not_the_normal_after_effects(assistant):
+    turn = Turn("ask_aftercare", "day 3 even more swollen n tight", {"side_effect": ["swelling"]})
+    messages = assistant.respond(turn).messages
+    assert messages[0] == safety.urgent_care_message(Clinic())
+    assert not any("within a few hours" in message for message in messages)
+
+
+@pytest.mark.parametrize("text", ["and now", "and then?"])
+def test_a_bare_time_word_after_the_aftercare_answer_is_no_activity(assistant, text):
+    # outside probe: "and now" (before "my lip is huge") got "The guide does not say anything about now after a treatment."
+    reply = assistant.respond(Turn("nlu_fallback", text, previous_topic="aftercare"))
+    assert not any("anything about" in message for message in reply.messages)

@@ -82,6 +82,10 @@ def _free_port() -> int:
     ("yes", None), ("Ok.", None), ("no", None),  # "yes" after "please type your name (or cancel to stop)"
     ("of course", None), ("go ahead", None), ("Sure!", None),
     ("Noah", "Noah"), ("Yesenia", "Yesenia"),
+    # outside probe (texting visitors): symptoms and texting words were stored as names and sent to the clinic
+    ("pain", None), ("help", None), ("Bleeding", None), ("numb", None), ("itchy", None), ("tmrw", None),
+    ("asap pls", None), ("my name is Priya", "Priya"), ("im Tom", "Tom"), ("Hope Hill", "Hope Hill"),
+    ("ok my name is Priya", "Priya"), ("Okafor", "Okafor"), ("Itsuki", "Itsuki"),
 ])
 def test_validate_name(text: str, expected: Optional[str]) -> None:
     assert handoff.validate_name(text) == expected
@@ -106,6 +110,9 @@ def test_validate_contact(text: str, expected: Optional[Contact]) -> None:
     # outside probe: a question opened with "ok" was taken as consent to store contact details
     ("ok what about acne itself", "affirm", None), ("yes, is it safe for me?", "affirm", None), ("yes, go ahead", "affirm", True),
     ("ok nvm", "affirm", False), ("okay never mind", "affirm", False), ("ok, not now", "affirm", False),
+    # outside probe (texting visitors): refused as consent
+    ("ya", "affirm", True), ("ya ok", "affirm", True), ("yh", None, True), ("\U0001F44D", None, True),
+    ("Kim", None, None),
 ])
 def test_parse_consent(text: str, intent: Optional[str], expected: Optional[bool]) -> None:
     assert handoff.parse_consent(text, intent) is expected
@@ -226,6 +233,12 @@ def test_form_accepts_consent_a_name_and_a_phone_number() -> None:
     assert _validate(_form_tracker("+44 20 7946 0000", "out_of_scope", {"handoff_consent": True},
                                    {"contact_detail": "+44 20 7946 0000"})) == (
         [], [SlotSet("contact_detail", "+442079460000")])
+
+
+def test_a_name_given_with_the_consent_is_kept_and_not_asked_again() -> None:
+    text = "ok my name is Priya"
+    assert _validate(_form_tracker(text, "affirm", {}, {"handoff_consent": text})) == (
+        [], [SlotSet("handoff_consent", True), SlotSet("contact_name", "Priya")])
 
 
 def test_form_reasks_on_bad_input() -> None:

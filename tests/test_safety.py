@@ -239,3 +239,24 @@ def test_small_talk_is_not_a_safety_question(text):
 ])
 def test_personal_conditions(text, expected):
     assert safety.personal_conditions(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # outside probes
+    ("and take hydroxychloroquine", ["medications"]), ("i use minoxidil every day", ["medications"]),
+    ("is meso safe for kids", ["age"]), ("my son is 12", ["age"]),
+    ("Can i take a shower after", []), ("stretch marks I got after having my kids", []), ("What is Dutasteride?", []),
+])
+def test_personal_conditions_texted_by_visitors(text, expected):
+    assert safety.personal_conditions(text) == expected
+
+
+@pytest.mark.parametrize("text", ["day 3 even more swollen n tight", "now day 4 its back and worse"])
+def test_worsening_texted_day_by_day_is_a_red_flag(text):
+    assert safety.has_red_flags(text)
+
+
+def test_hives_long_ago_told_before_a_question_is_no_red_flag():
+    text = ("I have quite sensitive skin and I react to lots of products, last year I came out in hives from a "
+            "serum. Could I have an allergic reaction to mesotherapy?")
+    assert not safety.needs_urgent_care("ask_safety", text)

@@ -671,3 +671,43 @@ def test_an_after_effect_report_read_as_who_should_not_have_it_asks_about_after_
     # the fresh-clone check: "bruise from meso is 10 days old" heard who should not have mesotherapy
     assert RULES.intent_for("bruise from meso is 10 days old, still purple, not shrinking", "ask_contraindications") == "ask_aftercare"
     assert RULES.intent_for("can i get meso if i bruise easily", "ask_contraindications") is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    # outside probe (texting visitors): "Hello!", "Great.", "No problem" or "did you mean" for a normal after-effect
+    ("still puffy this morning", "greet"), ("sore yesterday", "affirm"),
+    ("no fever no pus just a bit red after meso this morning", "deny"), ("scalp bit red", "nlu_fallback"),
+    ("head is a bit tender", "out_of_scope"),  # a part of the body: no off-topic question
+])
+def test_a_texted_after_effect_report_asks_about_the_time_after_a_treatment(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text", ["now", "and now", "its yellowish now"])
+def test_a_goodbye_with_no_word_of_one_is_unsure(text):
+    # outside probe: "now" got "Goodbye, and take care!" just before the visitor described a swollen lip
+    assert RULES.intent_for(text, "goodbye") == "nlu_fallback"
+
+
+def test_a_medicine_added_after_and_is_the_visitors_own_health():
+    # outside probe: "and take hydroxychloroquine" (after "i have lupus") got "Goodbye, and take care!"
+    assert RULES.intent_for("and take hydroxychloroquine", "goodbye") == "ask_contraindications"
+
+
+@pytest.mark.parametrize("text", ["my dog has a rash", "Why Scalp Turns Red After Hair Restoration?"])
+def test_an_off_topic_reading_that_reports_nothing_on_the_visitors_body_keeps_its_intent(text):
+    assert RULES.intent_for(text, "out_of_scope") is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    # outside probe (texting visitors): who should not have it, the procedure, "Hello!"
+    ("had meso on belly 2 days ago", "ask_contraindications"), ("got it done 4 days ago", "ask_procedure"),
+    ("had my session this morning", "greet"),
+])
+def test_a_message_that_only_says_a_treatment_was_had_asks_about_the_time_after_it(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text", ["I had my session last week and I'm really happy", "had meso yesterday, can i drink"])
+def test_a_message_that_says_more_than_a_treatment_was_had_is_left_to_the_other_rules(text):
+    assert RULES.intent_for(text, "greet") is None

@@ -59,6 +59,7 @@ class Turn:
     previous_topic: Optional[str] = None
     previous_condition: Optional[str] = None
     previous_intent: Optional[str] = None  # of the visitor's message before this one
+    previous_text: str = ""  # the visitor's message before this one
     previous_side_effect: Optional[str] = None  # named by the visitor's message before this one
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
     confidence: Optional[float] = None  # the NLU's confidence in ``intent``
@@ -135,6 +136,16 @@ _ASKS_WHAT_IT_IS = re.compile(r"^\W*what(?:'s|s| is| are)\b", re.IGNORECASE)
 # A message that opens as a follow-up: "and ...", "what about ...".
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
 # A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
+# A message that only acknowledges or greets ("ok thanks", "great", "bye"): no follow-up of any question.
+_ONLY_ACKNOWLEDGES = re.compile(
+    r"^\W*(?:(?:ok|okay|k|kk|yes|yeah|yep|ya|no|nope|nah|thanks?|thank you|thx|ty|great|cool|perfect|got it|i see|"
+    r"sure|fine|alright|understood|bye|goodbye|hi|hello|hey|good|nice|awesome|will do|makes sense|lol)\W*){1,3}$",
+    re.IGNORECASE,
+)
+# Readings of a message that keeps talking about what the previous one asked rather than asking anew.
+_READINGS_OF_A_FOLLOW_UP = frozenset(
+    {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank", "goodbye", "ask_capabilities"}
+)
 _SUPPOSES = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if)\b", re.I)
 # Entities a follow-up may name besides the one the previous topic narrows by ("what about my belly?" after
 # what it treats).
@@ -199,6 +210,7 @@ class Assistant:
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
         turn = self._as_activity_follow_up(self._as_follow_up(turn))
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
+        turn = self._as_after_effect_follow_up(turn)
         answerable = self._distinct_questions(parts)
         reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
         urgent_now = safety.needs_urgent_care(turn.intent, turn.text)
@@ -328,14 +340,35 @@ class Assistant:
         after a question about the visitor's own health: that question again (what the guide does not address, its
         risks, the professional line), not "I can only help with questions about mesotherapy" or another topic."""
         personal = self._table.contraindications
-        if personal is None or turn.previous_intent != personal or turn.intent == personal:
+        # "and im allergic to penicillin" read as another question, but answered as one about the visitor's health
+        about_their_health = turn.previous_intent == personal or bool(safety.personal_conditions(turn.previous_text))
+        if personal is None or not about_their_health or turn.intent == personal:
             return turn
-        unread = turn.intent in ("out_of_scope", "nlu_fallback") and not self._other_subjects.named_treatments(
-            turn.text
-        )
-        if unread or _SUPPOSES.search(turn.text):
+        unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
+        # "its just vitamins right so its fine?" (read as yes), "doxycycline" (as yes), "is meso safe for the baby?"
+        # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
+        if (unread and not _ONLY_ACKNOWLEDGES.search(turn.text)) or _SUPPOSES.search(turn.text):
+            return replace(turn, intent=personal)
+        if turn.intent in {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}:
             return replace(turn, intent=personal)
         return turn
+
+    def _as_after_effect_follow_up(self, turn: Turn) -> Turn:
+        """ "is that normal", "its yellowish now", "fine right?" right after the answer on an after-effect the
+        visitor named: that after-effect's answer again (how long the guide says it lasts, when to contact the
+        clinic), not "did you mean" or "Great."."""
+        reassurance = self._table.reassurance
+        if (
+            reassurance is None
+            or turn.previous_topic != reassurance.key
+            or turn.previous_side_effect is None
+            or turn.intent not in _READINGS_OF_A_FOLLOW_UP
+            or turn.entities
+            or _ONLY_ACKNOWLEDGES.search(turn.text)
+            or self._other_subjects.named_treatments(turn.text)
+        ):
+            return turn
+        return replace(turn, intent=reassurance.intent, entities={"side_effect": [turn.previous_side_effect]})
 
     def _as_activity_follow_up(self, turn: Turn) -> Turn:
         """ "What about showering?", "sauna tmrw?" right after the aftercare answer: whether the guide says anything

@@ -271,7 +271,10 @@ _RED_FLAG_PATTERNS = [
         "worsening",
         r"(?:getting|gets|got|gotten|becoming|even|much|way|far|keeps getting)\s+worse|worse and worse|worsening|"
         r"worse (?:today|every|each|now|by the)|worse than (?:yesterday|this morning|last night|before|earlier|at first|the day before|\w+day)|"
-        r"\b(?:a (?:little|bit|tad)|slightly|bit) worse\b",  # "not really getting better, maybe a little worse?"
+        r"\b(?:a (?:little|bit|tad)|slightly|bit) worse\b|"  # "not really getting better, maybe a little worse?"
+        # texted day by day: "day 3 even more swollen n tight", "now day 4 its back and worse"
+        r"\b(?:back|returned|came back|come back) (?:and|but) (?:even |much )?worse\b|"
+        r"\b(?:even|much|way|getting|got) more (?:swollen|puffy|red|bruised|painful|sore|tender)\b|\bmore and more swollen\b",
     ),
     (
         "vision",
@@ -432,6 +435,12 @@ _SURROUNDINGS = re.compile(
 
 
 _BROWN_MARK = re.compile(r"\bbrown\w*|\btan(?:ned)?\b|pigment\w*|\bfreckl\w*")
+# A reaction long past, told as history before a question ("last year I came out in hives from a serum. Could I
+# have an allergic reaction?"): no report of now.
+_LONG_AGO = re.compile(
+    r"\blast (?:year|summer|winter|spring|autumn)\b|\byears? ago\b|\bas a (?:kid|child|teen\w*)\b|"
+    r"\bin the past\b|\bused to\b"
+)
 
 
 def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bool:
@@ -454,6 +463,8 @@ def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bo
     if kind == "spreading_redness" and found.startswith("it") and _WEATHER.search(clause):
         return False
     if kind == "fever" and _AMBIENT_HEAT.search(found) and _SURROUNDINGS.search(sentence):
+        return False
+    if kind in ("hives", "allergic_swelling") and _LONG_AGO.search(sentence):
         return False
     return True
 
@@ -591,6 +602,9 @@ _PERSONAL_CONDITIONS = [
         r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yrs? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
         r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
         r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner|"
+        # "is meso safe for kids", "my son is 12"; not "stretch marks I got after having my kids"
+        r"\bfor (?:my |your |a |the )?(?:kids|children|child|toddlers?|babies|my son|my daughter)\b|"
+        r"\b(?:son|daughter|kid|child|boy|girl) is (?:1[0-7]|[1-9])\b|"
         # "i'm 17", "im 65, can i", not "i'm 17 weeks pregnant"
         r"\bi(?:'|’)?m (?:1[0-7]|[6-9]\d)\b(?!\s*(?:kg|kilos?|lbs?|pounds|stone|cm|%|weeks?|days?|months?|hours?))",
     ),
@@ -601,8 +615,12 @@ _PERSONAL_CONDITIONS = [
         r"hormone replacement|\bhrt\b|hormon\w* (?:therapy|treatment|pills?|tablets?)|levothyroxine|thyroxine|"
         r"thyroid (?:meds|medication|tablets?|pills?)|birth control|contracepti\w*|paracetamol|acetaminophen|"
         r"ibuprofen|painkillers?|pain killers?|antihistamines?|sertraline|\bssris?\b|fluoxetine|allopurinol|statins?|"
-        r"\bi (?:also |currently |still |daily )?take (?!(?:the|a|an|my) (?:bus|train|car|kids|photos?|pictures?|break)\b)"
-        r"(?!care\b|time\b|it\b|that\b)\w+",
+        r"\b(?:i|and|also|i'?m|im|i am) (?:also |currently |still |daily )?(?:take|taking) "
+        # a medicine's name, not "i take a shower", "taking my mum", "take care" ("my meds", "the pill": words above)
+        r"(?!(?:the|a|an|my|your|his|her|some|any|it|that|this|them|care|time|photos?|pictures?|pics|off|part)\b)\w+|"
+        # hair-loss and acne medicines a visitor takes ("i use minoxidil every day"); not "what is dutasteride?"
+        r"\b(?:i|i'?m|im|and|also|on|use|using)\b[^.?!]{0,20}\b(?:minoxidil|finasteride|dutasteride|doxycycline|"
+        r"spironolactone|hydroxychloroquine|tretinoin)\b",
     ),
     ("keloid scarring", r"keloid\w*|hypertrophic scar\w*|scar badly|i scar easily"),
     (

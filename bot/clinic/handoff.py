@@ -123,15 +123,30 @@ _CANCEL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _YES_WORDS = (
-    r"y|yes|yeah|yea|yep|yup|sure|ok|okay|fine|alright|all right|agreed?|i agree|i consent|of course|"
-    r"go ahead|go on|please do|yes please|that'?s (?:ok|okay|fine)|that is (?:ok|okay|fine)"
+    r"y|yes|yeah|yea|ya|yah|yh|yep|yup|yass?|sure|ok|okay|k|kk|fine|alright|all right|agreed?|i agree|i consent|"
+    r"of course|go ahead|go on|please do|yes please|sounds good|that'?s (?:ok|okay|fine)|that is (?:ok|okay|fine)"
 )
+_THUMBS_UP = "\U0001f44d"  # 👍, with or without a skin tone
 _NO_WORDS = r"n|no|nope|nah|no way|i don'?t agree|don'?t"
 # An answer that opens with yes or no ("yes, go ahead"), and one that only says it: never a name
 # ("yes" after "please type your name (or cancel)").
-_YES = re.compile(rf"^\s*(?:{_YES_WORDS})\b", re.IGNORECASE)
+_YES = re.compile(rf"^\s*(?:(?:{_YES_WORDS})\b|{_THUMBS_UP}[\U0001F3FB-\U0001F3FF]?)", re.IGNORECASE)
 _NO = re.compile(rf"^\s*(?:{_NO_WORDS})\b", re.IGNORECASE)
 _ONLY_YES = re.compile(rf"^\s*(?:{_YES_WORDS})\s*[.!]*\s*$", re.IGNORECASE)
+# What a visitor may type before the name itself ("my name is Priya", "it's Tom").
+_NAME_OPENING = re.compile(
+    r"^\s*(?:(?:ok|okay|sure|yes|yeah|ya|hi|hey|hello)\W+)?(?:(?:(?:my )?name(?:'s| is|:)|i'?m|i am|it'?s|this is|call me)\s+)?",
+    re.IGNORECASE,
+)
+_GIVES_A_NAME = re.compile(r"\b(?:my )?name(?:'s| is|:)\s+(?P<name>.+)$", re.IGNORECASE)
+# Words that are no one's name: symptoms, and what texters type when they mean something else ("pain",
+# "help", "asap pls" were stored as names).
+_NOT_A_NAME_WORDS = frozenset(
+    "pain painful hurts hurt hurting sore tender itchy itch itching rash rashes bleeding bleed bleeds numb numbness "
+    "headache swollen swelling bruise bruised bruising bruises redness fever lump lumps bump bumps dizzy sick "
+    "nausea burning stinging infection pus help asap pls plz please tmrw tmr tomorrow today tonight now later "
+    "idk dunno hello hi hey thanks thx lol what why how when where who yes no ok okay".split()
+)
 _ONLY_NO = re.compile(rf"^\s*(?:{_NO_WORDS})\s*[.!]*\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -196,11 +211,20 @@ def parse_consent(text: Optional[str], intent: Optional[str]) -> Optional[bool]:
 
 
 def validate_name(text: Optional[str]) -> Optional[str]:
-    """The name, tidied, or None when it is not a plausible name (a bare "yes" or "no" is none)."""
-    name = " ".join((text or "").split())
+    """The name, tidied and without "my name is", or None when it is not a plausible name: a bare "yes"
+    or "no", or a word that is no one's name ("pain", "help", "asap pls")."""
+    name = _NAME_OPENING.sub("", " ".join((text or "").split()), count=1)
     if not 1 < len(name) <= 100 or not _NAME.match(name) or _ONLY_YES.match(name) or _ONLY_NO.match(name):
         return None
+    if any(word in _NOT_A_NAME_WORDS for word in re.findall(r"[^\W\d_]+", name.lower())):
+        return None
     return name
+
+
+def name_given_with_consent(text: Optional[str]) -> Optional[str]:
+    """The name in a consent answer that gives it ("ok my name is Priya"), else None."""
+    given = _GIVES_A_NAME.search(text or "")
+    return validate_name(given.group("name").strip(" .!")) if given else None
 
 
 @dataclass(frozen=True)

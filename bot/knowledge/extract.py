@@ -37,6 +37,8 @@ _DEFINITION = re.compile(r"^(?P<term>[A-Za-z][\w\- ]{1,40}?) (?:is|are) (?:a|an)
 _TREAT_LEMMAS = {"treat", "treatment"}
 _INJECT_LEMMAS = {"cocktail", "inject", "contain", "mix"}
 _RARE_WORDS = {"rare", "rarely", "serious", "uncommon"}
+# "can also be used as a preventative measure to slow the aging process": a use is a condition it treats.
+_USED_FOR = re.compile(r"\b(?:can|may|is|are) (?:also )?(?:be )?used (?:as|to|for)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,10 @@ def extract_facts(span: Span, context: SentenceContext) -> List[FactDraft]:
     if subject:
         facts.append(FactDraft("definition", subject, text))
 
-    about_treating = bool(lemmas & _TREAT_LEMMAS) or (
-        context.block_kind == "bullet_list" and "treat" in context.lead_in.lower()
+    about_treating = (
+        bool(lemmas & _TREAT_LEMMAS)
+        or _USED_FOR.search(text) is not None
+        or (context.block_kind == "bullet_list" and "treat" in context.lead_in.lower())
     )
     if about_treating:
         for ent in _entities(span, "condition"):

@@ -78,7 +78,7 @@ def mentions_activity(sentence: str, activity: str) -> bool:
 # "and hot yoga?", "and im flying on monday".
 _FOLLOW_UP_OPENING = re.compile(r"^(?:(?:and|so|ok|okay|but|also|then)\s+)*(?:(?:what|how) about\s+)?")
 _WHEN_WORDS = re.compile(
-    r"\b(?:tmrw|tmr|tomorrow|tonight|today|later|right after|after(?:wards?)?|the next day|the day after|"
+    r"\b(?:now|then|soon|tmrw|tmr|tomorrow|tonight|today|later|right after|after(?:wards?)?|the next day|the day after|"
     r"this (?:week(?:end)?|evening|morning|afternoon)|next week|in \d+ days?|"
     r"(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
 )

@@ -76,6 +76,16 @@
    get rid of my stretch marks for good?") asks how long results last; a question read as how long results
    last that asks when they show ("how long before I see results?") asks about the time after a treatment.
 
+21. A message read as small talk, yes or no, or unsure that names an after-effect of the vocabulary and no
+   symptom that needs urgent care ("still puffy this morning", "sore yesterday", "no fever no pus just a bit red
+   after meso", "scalp bit red"): the question about the time after a treatment, whose answer says how long the
+   guide says it lasts. (Texted after-effect reports got "Hello!", "Great." or "did you mean".)
+23. A message that only says a treatment was had, and when ("had meso 3 days ago", "got it done 4 days ago",
+   "had my session this morning", read as who should not have it, the procedure or hello): the question about the
+   time after a treatment.
+22. A message read as a goodbye with no word of one ("now", "and now" before a symptom; "and take
+   hydroxychloroquine"): unsure ("did you mean"), never "Goodbye, and take care!".
+
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
 keeps its intent under rules 3 to 5, 7, 8, 10 to 15, and under rule 2 unless it was read as small
 talk. (Rules 7, 8 and 10 to 15 are numbered after rule 6, which works on the classifier's ranking as
@@ -88,7 +98,7 @@ import re
 from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Pattern, Sequence, Tuple
 
-from bot.answering.parts import split_questions
+from bot.answering.parts import reads_as_question, split_questions
 from bot.answering.safety import needs_urgent_care, personal_conditions
 from bot.nlp.activities import asked_activity
 from bot.nlp.amounts import asks_an_amount_not_money
@@ -133,6 +143,25 @@ _ASKS_ABOUT_DANGER = re.compile(
 )
 # Readings of a message as talk to the assistant, never an answer to a question it asked.
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "ask_capabilities", "bot_challenge"})
+# Rule 21: readings a texted after-effect report gets ("still puffy this morning" greet, "sore yesterday" affirm,
+# "no fever no pus just a bit red after meso" deny, "scalp bit red" unsure).
+_READINGS_OF_A_REPORT = SMALL_TALK | {"affirm", "deny", "nlu_fallback"}
+# Rule 23: a message that only says a treatment was had, and when ("had meso on belly 2 days ago", "got it done 4
+# days ago", "had my session this morning"): what comes after a treatment. Nothing asked, nothing else said.
+_ONLY_SAYS_A_TREATMENT_WAS_HAD = re.compile(
+    r"^\W*(?:(?:hi+|hey|hello|so|ok|okay|um+)\W+)?(?:i\W+)?(?:just\W+)?(?:had|got|did)\W+(?:my\W+|the\W+|a\W+)?"
+    r"(?:first\W+|second\W+)?(?:meso\w*|session|treatment|injections?|it)(?:\W+done)?(?:\W+on\W+(?:my\W+)?\w+)?\W+"
+    r"(?:\d+\W*(?:days?|d|hours?|hrs?|h|weeks?|wks?)\W+ago|yesterday|today|2day|this\W+morning|last\W+(?:night|week|wk)|"
+    r"on\W+\w+day)\W*$",
+    re.IGNORECASE,
+)
+# Rule 22: what a goodbye says; "now", "and now" (before a symptom) and "and take hydroxychloroquine" were goodbyes.
+_GOODBYE_WORDS = re.compile(
+    r"\b(?:bye\w*|goodbye|cya|see (?:you|ya|u)|later|ttyl|night|farewell|ciao|cheerio|gotta go|got to go|off i go|"
+    r"i'?m (?:off|done|logging off)|signing off|take (?:care|it easy)|have a (?:nice|good|great) \w+|enjoy your|"
+    r"until next time|that'?s (?:all|everything|it))\b",
+    re.IGNORECASE,
+)
 DEFINITION = "ask_what_is_mesotherapy"
 EFFICACY = "ask_conditions_treated"
 INGREDIENTS = "ask_cocktail_ingredients"
@@ -329,7 +358,7 @@ def _asks_what_condition_is(conditions: Sequence[str]) -> Pattern[str]:
 
 
 class SubjectRules:
-    """The fifteen rules above, for one intent table, list of other treatments, the ingredients and the
+    """The rules above, for one intent table, list of other treatments, the ingredients and the
     conditions."""
 
     def __init__(
@@ -339,8 +368,10 @@ class SubjectRules:
         ingredients: Sequence[str] = (),
         conditions: Sequence[str] = (),
         side_effects: Sequence[str] = (),
+        body_areas: Sequence[str] = (),
     ) -> None:
         self._other = other
+        self._body_area = re.compile(rf"\b(?:{_names_pattern(body_areas)})\b", re.IGNORECASE) if body_areas else None
         self._unwanted = re.compile(rf"\b(?:{_names_pattern([*conditions, *side_effects])})\b", re.IGNORECASE)
         self._side_effect = re.compile(rf"\b(?:{_names_pattern(side_effects)})\b", re.IGNORECASE)
         self._condition_question = _asks_what_condition_is(conditions) if conditions else None
@@ -373,8 +404,9 @@ class SubjectRules:
         ]
         conditions = [phrase for label, _, phrase in vocabulary.phrases() if label == "condition"]
         side_effects = [phrase for label, _, phrase in vocabulary.phrases() if label == "side_effect"]
+        body_areas = [phrase for label, _, phrase in vocabulary.phrases() if label == "body_area"]
         other = OtherSubjects.with_vocabulary(subjects_path, vocabulary)
-        return cls(other, table, ingredients, conditions, side_effects)
+        return cls(other, table, ingredients, conditions, side_effects, body_areas)
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
         """The intent rules 1 to 5, 7, 8, 10 to 15 set for ``text`` (classified as ``intent``), or None to keep it."""
@@ -386,6 +418,8 @@ class SubjectRules:
                 return INGREDIENTS if intent != INGREDIENTS else None
         if intent in SMALL_TALK and self._contraindications and personal_conditions(text):
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
+        if intent == "goodbye" and not _GOODBYE_WORDS.search(text):
+            return FALLBACK  # rule 22: "now", "and now" (a symptom follows) are no goodbye
         if intent == OUT_OF_SCOPE and self._contraindications and _SHORT_OR_FOLLOW_UP.search(text):
             named = set(personal_conditions(text))
             own = named if _OWN_USE.search(text) else named - NOT_ONLY_CONDITIONS  # "i also take HRT, any problem?"
@@ -397,6 +431,21 @@ class SubjectRules:
         supposed_side_effect = bool(self._side_effect.search(what_one_may_get(text)))  # "what if i get an infection"
         if intent in SMALL_TALK and supposed_side_effect:
             return SIDE_EFFECTS
+        asks_what_it_causes = bool(self._unwanted.search(what_it_may_cause(text))) or supposed_side_effect
+        reports_an_after_effect = self._side_effect.search(text) and not asks_what_it_causes
+        # "head is a bit tender", not "Why Scalp Turns Red After Hair Restoration?" (another treatment's question)
+        on_the_body = (
+            intent == OUT_OF_SCOPE
+            and self._body_area is not None
+            and self._body_area.search(text)
+            and not reads_as_question(text)
+        )
+        if (intent in _READINGS_OF_A_REPORT or on_the_body) and reports_an_after_effect:
+            if not needs_urgent_care(intent, text):
+                return AFTERCARE  # rule 21: "still puffy this morning", "sore yesterday", "head is a bit tender"
+        if _ONLY_SAYS_A_TREATMENT_WAS_HAD.search(text) and not personal_conditions(text):
+            if intent not in (AFTERCARE, self._red_flag) and not needs_urgent_care(intent, text):
+                return AFTERCARE  # rule 23: "had meso 3 days ago", "got it done 4 days ago"
         if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
             return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
         if intent == self._contraindications and self._side_effect.search(text) and _AFTER_ONE_HAD.search(text):
