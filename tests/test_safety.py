@@ -246,6 +246,7 @@ def test_personal_conditions(text, expected):
     ("and take hydroxychloroquine", ["medications"]), ("i use minoxidil every day", ["medications"]),
     ("is meso safe for kids", ["age"]), ("my son is 12", ["age"]),
     ("Can i take a shower after", []), ("stretch marks I got after having my kids", []), ("What is Dutasteride?", []),
+    ("My thighs have had cellulite since my teens and nothing has worked. I'm 31.", []), ("im a teen", ["age"]),
 ])
 def test_personal_conditions_texted_by_visitors(text, expected):
     assert safety.personal_conditions(text) == expected

@@ -711,3 +711,19 @@ def test_a_message_that_only_says_a_treatment_was_had_asks_about_the_time_after_
 @pytest.mark.parametrize("text", ["I had my session last week and I'm really happy", "had meso yesterday, can i drink"])
 def test_a_message_that_says_more_than_a_treatment_was_had_is_left_to_the_other_rules(text):
     assert RULES.intent_for(text, "greet") is None
+
+
+def test_a_question_read_as_a_symptom_report_that_needs_no_urgent_care_is_a_question():
+    # outside probe: the time after a treatment for "stretch marks I got after having my kids" (read as a report)
+    text = "can meso help with stretch marks I got after having my kids"
+    assert RULES.intent_for(text, "report_red_flag") == "ask_conditions_treated"
+
+
+def test_a_report_of_symptoms_that_need_urgent_care_keeps_its_reading():
+    assert RULES.intent_for("my lips are swelling, should i worry?", "report_red_flag") is None
+
+
+def test_pregnancy_named_in_a_long_question_about_mesotherapy_read_as_off_topic_asks_who_should_not_have_it():
+    # outside probe: "it does not explain melasma itself", the pregnancy unheard
+    text = "I'm 20 weeks pregnant and my melasma has flared up really badly. Is meso okay to do now?"
+    assert RULES.intent_for(text, "out_of_scope") == "ask_contraindications"

@@ -599,7 +599,7 @@ _PERSONAL_CONDITIONS = [
     ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
     (
         "age",
-        r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yrs? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|\bteen\w*|too (?:young|old)|"
+        r"\b(?:1[0-7]|[6-9]\d)\s*(?:years? old|yrs? old|yo|y/o)\b|\b(?:at|aged?) (?:1[3-7]|[6-9]\d)\b(?!\s*(?:am|pm|:|h\b))|\bunder\s*18\b|(?<!since my )(?<!in my )(?<!as a )\bteen\w*|too (?:young|old)|"
         r"\b(?:my|an?|what|certain|minimum|maximum|max|min|upper|lower) age\b|\bage (?:limit|where|when|at which)\b|"
         r"\belderly\b|\bminors?\b|\bold age\b|\bat my age\b|\bseniors?\b|\bpensioner|"
         # "is meso safe for kids", "my son is 12"; not "stretch marks I got after having my kids"

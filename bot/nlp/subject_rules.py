@@ -146,6 +146,8 @@ SMALL_TALK = frozenset({"greet", "goodbye", "thank", "ask_capabilities", "bot_ch
 # Rule 21: readings a texted after-effect report gets ("still puffy this morning" greet, "sore yesterday" affirm,
 # "no fever no pus just a bit red after meso" deny, "scalp bit red" unsure).
 _READINGS_OF_A_REPORT = SMALL_TALK | {"affirm", "deny", "nlu_fallback"}
+# Conditions that are always the visitor's own (or someone's they ask for), never a topic word of the guide.
+_OWN_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
 # Rule 23: a message that only says a treatment was had, and when ("had meso on belly 2 days ago", "got it done 4
 # days ago", "had my session this morning"): what comes after a treatment. Nothing asked, nothing else said.
 _ONLY_SAYS_A_TREATMENT_WAS_HAD = re.compile(
@@ -420,6 +422,9 @@ class SubjectRules:
             return self._contraindications  # "i take roaccutane" read as goodbye, "thanks, I'm pregnant btw"
         if intent == "goodbye" and not _GOODBYE_WORDS.search(text):
             return FALLBACK  # rule 22: "now", "and now" (a symptom follows) are no goodbye
+        if intent == OUT_OF_SCOPE and self._contraindications and self._other.names_mesotherapy(text):
+            if set(personal_conditions(text)) & _OWN_CONDITIONS:
+                return self._contraindications  # "I'm 20 weeks pregnant and my melasma has flared up... Is meso okay?"
         if intent == OUT_OF_SCOPE and self._contraindications and _SHORT_OR_FOLLOW_UP.search(text):
             named = set(personal_conditions(text))
             own = named if _OWN_USE.search(text) else named - NOT_ONLY_CONDITIONS  # "i also take HRT, any problem?"
@@ -456,7 +461,12 @@ class SubjectRules:
         if self._only_a_condition and self._only_a_condition.search(text):
             if intent in (OUT_OF_SCOPE, FALLBACK) or (intent == self._red_flag and not needs_urgent_care(intent, text)):
                 return EFFICACY
-        if intent not in self._questions:
+        # "can meso help with stretch marks I got after having my kids" read as a symptom report (0.75): a question
+        # that reports nothing needing urgent care is a question for the rules below
+        asks_despite_a_report_reading = (
+            intent == self._red_flag and reads_as_question(text) and not needs_urgent_care(intent, text)
+        )
+        if intent not in self._questions and not asks_despite_a_report_reading:
             return None
         if self._condition_question and self._condition_question.search(text):
             return OUT_OF_SCOPE
