@@ -148,3 +148,33 @@ def test_an_unknown_label_is_an_error() -> None:
         labels.allowed_intents(question("not_in_guide", subject="price"))
     with pytest.raises(RealQuestionsError, match="no label 'duration'"):
         labels.allowed_intents(question("duration"))
+
+
+def test_a_second_labelling_gives_the_ceiling_of_topic_accuracy_and_accuracy_where_both_agree() -> None:
+    from bot.maintain.evaluation.second_labelling import agreement
+
+    def asked(text: str, topic: str, intent: str):
+        return judge(RealQuestion(text=text, topic=topic, safety=False), intent, 0.9, "", LABELS, KNOWLEDGE)
+
+    judgements = [
+        asked("what is it", "definition", "ask_what_is_mesotherapy"),  # both: definition; right
+        asked("what is it for", "definition", "ask_price"),  # both: definition; wrong
+        asked("what can I expect", "aftercare", "ask_procedure"),  # second: procedure; not counted where agreed
+        asked("is botox safe", "off_topic", "out_of_scope"),  # both: off topic; no topic question
+        asked("never labelled again", "definition", "ask_what_is_mesotherapy"),
+    ]
+    second = {"what is it": "definition", "what is it for": "definition", "what can I expect": "procedure",
+              "is botox safe": "off_topic"}
+    result = agreement(judgements, second)
+    assert (result.compared, result.agreed, result.topic_questions, result.topic_agreed) == (4, 3, 3, 2)
+    assert result.topic_right_where_agreed == 1
+    assert result.lines()[1] == "topic accuracy on the topic questions both labellings agree on: 0.500 (1/2)"
+
+
+def test_the_second_labelling_labels_the_held_out_questions_with_the_rubrics_labels() -> None:
+    from bot.maintain.evaluation.second_labelling import read_second_topics
+
+    second = read_second_topics(PROJECT_ROOT / "tests" / "nlu" / "real" / "heldout_second_labels.yml")
+    held_out = {item.text for item in read_questions(PROJECT_ROOT / "tests" / "nlu" / "real" / "heldout.yml")}
+    assert set(second) == held_out
+    assert set(second.values()) <= {*LABELS.intents, "not_in_guide"}

@@ -38,6 +38,7 @@ from bot.maintain.training_data.text import normalise
 from bot.settings import PROJECT_ROOT, Settings, load_settings, process_environment
 
 DEFAULT_QUESTIONS = Path("tests/nlu/real/heldout.yml")
+DEFAULT_SECOND_LABELS = Path("tests/nlu/real/heldout_second_labels.yml")  # bot/maintain/evaluation/second_labelling.py
 DEFAULT_LABELS = PROJECT_ROOT / "tests" / "nlu" / "real" / "labels.yml"
 DEFAULT_OUT = Path("reports/real-questions")
 # The stable part of bot.answering.safety.professional_recommendation (the rest names the clinic).
@@ -444,8 +445,10 @@ def headline_lines(headline: Mapping[str, Tally], floors: Mapping[str, float]) -
     return lines
 
 
-def report_markdown(summary: Mapping[str, Any], rows: Mapping[str, Row], judgements: Sequence[Judgement]) -> str:
-    """``report.md``: headline figures, the per-label table, the failed questions."""
+def report_markdown(
+    summary: Mapping[str, Any], rows: Mapping[str, Row], judgements: Sequence[Judgement], notes: Sequence[str] = ()
+) -> str:
+    """``report.md``: headline figures (then ``notes``), the per-label table, the failed questions."""
     lines = [
         "# Real visitors' questions",
         "",
@@ -454,6 +457,7 @@ def report_markdown(summary: Mapping[str, Any], rows: Mapping[str, Row], judgeme
     ]
     lines += [f"- {line}" for line in headline_lines(_tallies(summary), summary["floors"])]
     lines += [f"- {line}" for line in round_lines(judgements)]
+    lines += [f"- {line}" for line in notes]
     lines += ["", *(f"**{problem}**" for problem in summary["problems"])]
     lines += [
         "",
@@ -649,15 +653,23 @@ def evaluate_real(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: the Rasa server at {url} {error}{hint}", file=sys.stderr)
             return 1
         judgements.append(judge(question, intent, confidence, reply, labels, knowledge, offered))
+    from bot.maintain.evaluation.second_labelling import agreement, read_second_topics
+
+    try:
+        second = agreement(judgements, read_second_topics(args.second_labels))
+    except RealQuestionsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     summary, rows = build_summary(judgements, floors, args.questions, url, _model_name(url, token), labels.row_order)
+    summary["second_labelling"] = second.as_dict()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    (out / "report.md").write_text(report_markdown(summary, rows, judgements), encoding="utf-8")
+    (out / "report.md").write_text(report_markdown(summary, rows, judgements, second.lines()), encoding="utf-8")
     print("\n".join(table_lines(rows)))
     print()
     print("\n".join(headline_lines(_tallies(summary), floors)))
-    for line in round_lines(judgements):
+    for line in [*round_lines(judgements), *second.lines()]:
         print(line)
     print(f"\nReport: {out / 'report.md'}  (summary: {out / 'summary.json'})", flush=True)
     for problem in summary["problems"]:
@@ -686,6 +698,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", se
     parser.add_argument(
         "--token",
         help=f"Rasa's API token (default RASA_AUTH_TOKEN, else the token file {_shown(settings.api_token_file)})",
+    )
+    parser.add_argument(
+        "--second-labels",
+        type=Path,
+        default=DEFAULT_SECOND_LABELS,
+        help="a second, blind labelling of the questions to compare with (default %(default)s; skipped when absent)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default %(default)s)")
     parser.add_argument(
