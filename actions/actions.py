@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,20 +26,27 @@ def assistant() -> Assistant:
     return open_assistant()
 
 
-def _previous_user_event(tracker: Tracker) -> Dict[str, Any]:
-    user_events = [event for event in tracker.events if event.get("event") == "user"]
-    return user_events[-2] if len(user_events) >= 2 else {}
+# How many of the visitor's messages before the latest one a turn carries (a symptom texted in pieces: "my face" /
+# "after meso" / "is going" / "really dark"); connectors/action_events.py sends the last five.
+PREVIOUS_TEXTS = 3
+
+
+def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    return [event for event in tracker.events if event.get("event") == "user"]
 
 
 def previous_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the visitor's message before the latest one, if any."""
-    return ((_previous_user_event(tracker).get("parse_data") or {}).get("intent") or {}).get("name")
+    user_events = _user_events(tracker)
+    if len(user_events) < 2:
+        return None
+    return ((user_events[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def previous_text(tracker: Tracker) -> str:
-    """The text of the visitor's message before the latest one ("" if none)."""
-    text = _previous_user_event(tracker).get("text") or ""
-    return "" if text == BLANK_MESSAGE_STAND_IN else text
+def previous_texts(tracker: Tracker) -> Tuple[str, ...]:
+    """The texts of the visitor's last PREVIOUS_TEXTS messages before the latest one, oldest first."""
+    texts = [event.get("text") or "" for event in _user_events(tracker)[-PREVIOUS_TEXTS - 1 : -1]]
+    return tuple("" if text == BLANK_MESSAGE_STAND_IN else text for text in texts)
 
 
 def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
@@ -57,7 +64,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         previous_condition=tracker.get_slot("condition"),
         previous_side_effect=tracker.get_slot("side_effect"),
         previous_intent=previous_intent(tracker),
-        previous_text=previous_text(tracker),
+        previous_texts=previous_texts(tracker),
         urgent_care_advised=bool(tracker.get_slot("urgent_care_advised")),
         ranking=[
             str(entry.get("name"))

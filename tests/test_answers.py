@@ -671,7 +671,8 @@ def test_a_follow_up_to_a_question_about_the_visitors_own_health_stays_on_it(ass
 def test_a_follow_up_after_a_message_naming_the_visitors_health_stays_on_it_whatever_that_message_was_read_as(assistant):
     # outside probe: "and im allergic to penicillin" (read as a safety question, answered as one about their health),
     # then "is meso ok" got "did you mean"
-    turn = Turn("nlu_fallback", "is meso ok", previous_intent="ask_safety", previous_text="and im allergic to penicillin")
+    turn = Turn("nlu_fallback", "is meso ok", previous_intent="ask_safety",
+                previous_texts=("and im allergic to penicillin",))
     reply = assistant.respond(turn)
     assert reply.messages[0].startswith("The guide I answer from does not")
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
@@ -763,3 +764,20 @@ def test_a_bare_time_word_after_the_aftercare_answer_is_no_activity(assistant, t
     # outside probe: "and now" (before "my lip is huge") got "The guide does not say anything about now after a treatment."
     reply = assistant.respond(Turn("nlu_fallback", text, previous_topic="aftercare"))
     assert not any("anything about" in message for message in reply.messages)
+
+
+def test_a_red_flag_texted_in_pieces_gets_the_urgent_care_message_on_the_piece_that_completes_it(assistant):
+    # outside probe (texting visitors): "my face" / "after meso" / "is going" / "really dark" got "did you mean" each time
+    turn = Turn("nlu_fallback", "really dark", previous_texts=("after meso", "is going"))
+    first_pieces = Turn("nlu_fallback", "really dark", previous_texts=("my face", "after meso", "is going"))
+    for piece in (turn, first_pieces):
+        reply = assistant.respond(piece)
+        assert reply.messages[0] == safety.urgent_care_message(Clinic())
+        assert reply.urgent_care_advised
+        assert reply.buttons == []  # no "did you mean" topics under the urgent-care message
+
+
+@pytest.mark.parametrize("previous", [("my face is",), ("had meso yesterday and my face looks a bit odd, is it the light?",)])
+def test_pieces_that_report_no_red_flag_together_or_a_long_message_before_are_not_joined(assistant, previous):
+    reply = assistant.respond(Turn("nlu_fallback", "a bit red", previous_texts=previous))
+    assert safety.urgent_care_message(Clinic()) not in reply.messages

@@ -59,7 +59,7 @@ class Turn:
     previous_topic: Optional[str] = None
     previous_condition: Optional[str] = None
     previous_intent: Optional[str] = None  # of the visitor's message before this one
-    previous_text: str = ""  # the visitor's message before this one
+    previous_texts: Tuple[str, ...] = ()  # the visitor's last few messages before this one, oldest first
     previous_side_effect: Optional[str] = None  # named by the visitor's message before this one
     ranking: List[str] = field(default_factory=list)  # the NLU's likeliest intents, best first
     confidence: Optional[float] = None  # the NLU's confidence in ``intent``
@@ -175,6 +175,25 @@ def _each_sentence_once(messages: List[str]) -> List[str]:
     return kept
 
 
+# A piece of a message texted in several: a few words, no question.
+_MOST_WORDS_OF_A_PIECE = 4
+
+
+def told_in_pieces(turn: Turn) -> str:
+    """The symptom report ``turn`` ends when the visitor texted it in pieces ("my face" / "after meso" / "is going" /
+    "really dark"): the short messages before it joined with it, when together they report red flags that this
+    message alone does not; else the message itself."""
+    pieces: List[str] = []
+    for text in reversed(turn.previous_texts):
+        if not text.strip() or len(text.split()) > _MOST_WORDS_OF_A_PIECE or "?" in text:
+            break
+        pieces.insert(0, text.strip())
+    if not pieces or len(turn.text.split()) > _MOST_WORDS_OF_A_PIECE or safety.has_red_flags(turn.text):
+        return turn.text
+    joined = " ".join([*pieces, turn.text.strip()])
+    return joined if safety.has_red_flags(joined) else turn.text
+
+
 class Assistant:
     """Answers turns from a built knowledge base."""
 
@@ -213,7 +232,8 @@ class Assistant:
         turn = self._as_after_effect_follow_up(turn)
         answerable = self._distinct_questions(parts)
         reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
-        urgent_now = safety.needs_urgent_care(turn.intent, turn.text)
+        report = told_in_pieces(turn)
+        urgent_now = safety.needs_urgent_care(turn.intent, report)
         self._keep_the_alarm(turn, reply, urgent_now)
         if self._gives_the_time_an_after_effect_lasts(turn, reply) and len(answerable) < 2 and not urgent_now:
             reply.messages = [*reply.messages, replies.CONTACT_IF_IT_LASTS]
@@ -226,7 +246,7 @@ class Assistant:
         reply.messages = safety.apply_safety_policy(
             reply.messages,
             turn.intent,
-            turn.text,
+            report,
             urgent_message=safety.urgent_care_message(self._clinic),
             recommendation=recommendation,
             # When in doubt, the line: an unsure NLU may have missed a safety question.
@@ -264,8 +284,8 @@ class Assistant:
         if self._reassures_or_chats(turn, reply) or unsure or reports_only:
             # "fever 38.5 after meso yesterday" read as aftercare: the guide's "redness should resolve within a
             # few hours" (or "No problem") after the urgent-care message would undercut it; so would "is this
-            # normal after meso?" or "no fever though" on the next turns
-            reply.messages = []
+            # normal after meso?" or "no fever though" on the next turns; nor may "did you mean" buttons
+            reply.messages, reply.buttons = [], []
 
     def _gives_the_time_an_after_effect_lasts(self, turn: Turn, reply: Reply) -> bool:
         """Whether ``reply`` answers this turn with the guide's words on how long an after-effect the visitor
@@ -341,7 +361,8 @@ class Assistant:
         risks, the professional line), not "I can only help with questions about mesotherapy" or another topic."""
         personal = self._table.contraindications
         # "and im allergic to penicillin" read as another question, but answered as one about the visitor's health
-        about_their_health = turn.previous_intent == personal or bool(safety.personal_conditions(turn.previous_text))
+        previous_text = turn.previous_texts[-1] if turn.previous_texts else ""
+        about_their_health = turn.previous_intent == personal or bool(safety.personal_conditions(previous_text))
         if personal is None or not about_their_health or turn.intent == personal:
             return turn
         unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
