@@ -781,3 +781,9 @@ def test_a_red_flag_texted_in_pieces_gets_the_urgent_care_message_on_the_piece_t
 def test_pieces_that_report_no_red_flag_together_or_a_long_message_before_are_not_joined(assistant, previous):
     reply = assistant.respond(Turn("nlu_fallback", "a bit red", previous_texts=previous))
     assert safety.urgent_care_message(Clinic()) not in reply.messages
+
+
+def test_and_for_hair_after_whether_it_works_for_wrinkles_asks_the_same_for_hair_loss(assistant):
+    # outside probe: "I can only help with questions about mesotherapy" ("for hair" is hair loss in the vocabulary)
+    turn = Turn("out_of_scope", "and for hair?", {"condition": ["for hair"]}, previous_topic="conditions")
+    assert assistant.respond(turn).messages[0].startswith("The guide lists hair loss among the conditions")
