@@ -787,3 +787,38 @@ def test_and_for_hair_after_whether_it_works_for_wrinkles_asks_the_same_for_hair
     # outside probe: "I can only help with questions about mesotherapy" ("for hair" is hair loss in the vocabulary)
     turn = Turn("out_of_scope", "and for hair?", {"condition": ["for hair"]}, previous_topic="conditions")
     assert assistant.respond(turn).messages[0].startswith("The guide lists hair loss among the conditions")
+
+
+@pytest.mark.parametrize("text", ["Is mesotherapy safe for me? I bruise really easily",
+                                  "Are there any side effects for someone like me who faints at the sight of needles?"])
+def test_a_safety_question_about_the_visitors_own_health_never_opens_with_considered_safe(assistant, text):
+    # third outside probe
+    messages = assistant.respond(Turn("ask_safety", text)).messages
+    assert messages[0].startswith("The guide I answer from does not address")
+    assert not any("considered safe" in message for message in messages)
+
+
+def test_a_general_safety_part_beside_a_part_about_the_visitors_health_is_left_to_the_personal_answer(assistant):
+    text = "is mesotherapy safe for my mum? she's 65 and has a pacemaker"
+    parts = [Turn("ask_safety", "is mesotherapy safe for my mum?"), Turn("ask_contraindications", "she's 65 and has a pacemaker")]
+    messages = assistant.respond(Turn("ask_safety", text), parts).messages
+    assert messages[0].startswith("The guide I answer from does not address")
+    assert not any("considered safe" in message for message in messages)
+
+
+@pytest.mark.parametrize("intent, text, before", [
+    # third outside probe: how long results last, the list of conditions, no professional line
+    ("ask_results_duration", "what if I stop it for a week before?", ("I take warfarin, is mesotherapy OK for me?", "it's only a low dose")),
+    ("ask_conditions_treated", "but it's only vitamins", ("I'm breastfeeding my 4 month old, is meso ok?",)),
+])
+def test_a_follow_up_two_messages_after_the_visitors_health_stays_on_it(assistant, intent, text, before):
+    reply = assistant.respond(Turn(intent, text, previous_intent="ask_cocktail_ingredients", previous_texts=before))
+    assert reply.messages[0].startswith("The guide I answer from does not")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_how_long_do_they_last_after_the_side_effects_answer_is_how_long_the_after_effects_last(assistant):
+    # third outside probe: "Mesotherapy results are not permanent..."
+    reply = assistant.respond(Turn("ask_results_duration", "how long do they last", previous_topic="safety"))
+    assert any("within a few hours" in message for message in reply.messages)
+    assert not any("not permanent" in message for message in reply.messages)

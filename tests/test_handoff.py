@@ -97,6 +97,12 @@ def test_validate_name(text: str, expected: Optional[str]) -> None:
                                                        Contact("anna.smith+meso@example.co.uk", "email")),
     ("12ab", None), ("123", None), ("1234567890123456", None), ("anna@", None), ("anna@example", None),
     ("call me maybe", None), ("", None),
+    # third outside probe: numbers said in a sentence were refused
+    ("my number is +44 20 7946 0958", Contact("+442079460958", "phone")),
+    ("you can reach me on 07911 123456 after 5pm", Contact("07911123456", "phone")),
+    ("07700 900789, evenings are best", Contact("07700900789", "phone")),
+    ("email me at Priya.K@example.com thanks", Contact("priya.k@example.com", "email")),
+    ("07700 900789 or 07700 900790", None), ("after 5pm", None),
 ])
 def test_validate_contact(text: str, expected: Optional[Contact]) -> None:
     assert handoff.validate_contact(text) == expected

@@ -261,3 +261,17 @@ def test_hives_long_ago_told_before_a_question_is_no_red_flag():
     text = ("I have quite sensitive skin and I react to lots of products, last year I came out in hives from a "
             "serum. Could I have an allergic reaction to mesotherapy?")
     assert not safety.needs_urgent_care("ask_safety", text)
+
+
+@pytest.mark.parametrize("text", [
+    # third outside probe: the bruise reassurance, or the urgent-care list only third
+    "The skin where they injected has gone a purplish black colour, it doesn't look like a normal bruise",
+    "is it normal that it's red and warm? day 2 after meso",
+])
+def test_red_flags_told_beside_a_bruise_or_inside_a_question_are_reported(text):
+    assert safety.has_red_flags(text)
+
+
+@pytest.mark.parametrize("text", ["what does an infection look like", "my bruise has gone yellow"])
+def test_questions_and_a_fading_bruise_are_no_red_flag(text):
+    assert not safety.has_red_flags(text)

@@ -146,7 +146,10 @@ _ONLY_ACKNOWLEDGES = re.compile(
 _READINGS_OF_A_FOLLOW_UP = frozenset(
     {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank", "goodbye", "ask_capabilities"}
 )
-_SUPPOSES = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if)\b", re.I)
+_SUPPOSES = re.compile(
+    r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if|(?:it'?s|its|it is) (?:only|just))\b",
+    re.I,
+)  # "but it's only vitamins" after breastfeeding
 # Entities a follow-up may name besides the one the previous topic narrows by ("what about my belly?" after
 # what it treats).
 _ALSO_FOLLOWS_UP = {"conditions_treated": ("body_area",)}
@@ -230,7 +233,7 @@ class Assistant:
         turn = self._as_activity_follow_up(self._as_follow_up(turn))
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
         turn = self._as_after_effect_follow_up(turn)
-        answerable = self._distinct_questions(parts)
+        answerable = self._without_general_safety_beside_personal(turn, self._distinct_questions(parts))
         reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
         report = told_in_pieces(turn)
         urgent_now = safety.needs_urgent_care(turn.intent, report)
@@ -261,6 +264,15 @@ class Assistant:
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         reply.urgent_care_advised = turn.urgent_care_advised or urgent_now
         return reply
+
+    def _without_general_safety_beside_personal(self, turn: Turn, parts: List[Turn]) -> List[Turn]:
+        """``parts`` without the general safety answers ("This procedure is considered safe...") when the message
+        names the visitor's own health ("is mesotherapy safe for my mum? she's 65 and has a pacemaker"): its answer
+        says what the guide does not address, then the risks the guide names, never "considered safe" first."""
+        if not safety.personal_conditions(turn.text):
+            return parts
+        general = {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}
+        return [part for part in parts if part.intent not in general]
 
     def _answer_each(self, parts: Sequence[Turn]) -> Reply:
         """One reply answering each of ``parts`` in order, a sentence two answers share said once."""
@@ -361,8 +373,10 @@ class Assistant:
         risks, the professional line), not "I can only help with questions about mesotherapy" or another topic."""
         personal = self._table.contraindications
         # "and im allergic to penicillin" read as another question, but answered as one about the visitor's health
-        previous_text = turn.previous_texts[-1] if turn.previous_texts else ""
-        about_their_health = turn.previous_intent == personal or bool(safety.personal_conditions(previous_text))
+        # "I take warfarin" / "it's only a low dose" / "what if I stop it for a week before?": any of the last messages
+        about_their_health = turn.previous_intent == personal or any(
+            safety.personal_conditions(text) for text in turn.previous_texts[-2:]
+        )
         if personal is None or not about_their_health or turn.intent == personal:
             return turn
         unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
@@ -407,17 +421,21 @@ class Assistant:
         """ "How long does that last?" right after "does it cause bruising?": how long the bruising lasts
         (the topic that reassures about after-effects, data/topics.yml), not how long results last."""
         reassurance = self._table.reassurance
+        after_side_effects = self._table.topic_by_key(turn.previous_topic)  # "Mesotherapy side effects??" before
+        named_before = turn.previous_side_effect is not None or (
+            after_side_effects is not None and after_side_effects.narrow == "side_effects"
+        )
         if (
             reassurance is None
-            or turn.previous_side_effect is None
+            or not named_before
             or turn.entities.get("side_effect")
             or turn.entities.get("condition")
             or not (_HOW_LONG.search(turn.text) and _POINTS_BACK.search(turn.text))
             or turn.intent in self._not_follow_ups
         ):
             return turn
-        entities = {**turn.entities, "side_effect": [turn.previous_side_effect]}
-        return replace(turn, intent=reassurance.intent, entities=entities)
+        named = [turn.previous_side_effect] if turn.previous_side_effect else []
+        return replace(turn, intent=reassurance.intent, entities={**turn.entities, "side_effect": named})
 
     def _distinct_questions(self, parts: Sequence[Turn]) -> List[Turn]:
         """The parts that ask the guide something, one per intent, in the visitor's order, with the parts

@@ -321,13 +321,15 @@ _HYPOTHETICAL_BEFORE = re.compile(
 )
 _HYPOTHETICAL_ANYWHERE = re.compile(
     r"\b(?:possible|possibly) side effects?\b|\bis (?:that|this|it) (?:common|usual|frequent|rare)\b|\bhow (?:common|often|rare)\b|\bever an? (?:sign|symptom|problem|emergency)\b|\b(?:avoid|prevent)\b|"
-    r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|\blook like\b|\b(?:can|could|would|will|might|may) (?:that|this|it) happen\b|"
+    r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|(?<!doesnt )(?<!dont )(?<!not )\blook like\b|\b(?:can|could|would|will|might|may) (?:that|this|it) happen\b|"
     r"\bdoes (?:that|this|it) happen\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
     r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b"
 )
 _REPORT_MARKERS = re.compile(
     r"\b(?:since|(?<!years )(?<!a year )ago|this morning|tonight|today|yesterday|last night|now|still|started|"
     r"i have|ive got|i got|im having|i feel|im feeling|my (?:temp|temperature) is|"
+    # "is it normal that its red and warm?": the question reports the symptom
+    r"(?:normal|ok|okay|fine) that (?:its|it is|my|the)|(?:has|have) (?:gone|turned|become)|"
     r"my (?:fever|temp\w*|face|lips?|throat|tongue|skin|chest|vision|eyes?|pain|cheeks?|arm|leg|thigh|stomach|belly|scalp))\b"
 )
 # Idioms: "my mum nearly fainted when I told her the price", a cold that is over.
@@ -424,7 +426,10 @@ _SYMPTOM_WORD = re.compile(
     r"bruis\w*|puff\w*|bump\w*|spots?|its?|this|tender\w*|itch\w*|knot|skin|face|area|fever|temp\w*)\b"
 )
 _BRUISE = re.compile(r"\bbruis\w*")
-_NOT_A_BRUISE = re.compile(r"\bnot (?:like )?(?:a |an? normal )?bruis\w*|\bnot bruis\w*|\bisnt (?:a )?bruis\w*")
+_NOT_A_BRUISE = re.compile(
+    r"\b(?:not|doesnt|dont|does not|isnt|is not)\s+(?:look |looks |feel |feels |seem |seems )?(?:like )?"
+    r"(?:a |an )?(?:normal |usual |regular |typical |ordinary )?bruis\w*"
+)  # "it doesn't look like a normal bruise"
 _WEATHER = re.compile(r"\b(?:today|outside|weather|sun|summer|out there|shower|bath|sauna)\b")
 # Heat from the surroundings ("burning up in the office, the aircon is broken"): no fever.
 _AMBIENT_HEAT = re.compile(r"\bburning up\b|\bsweat\w*|\bhot and cold\b")
@@ -635,7 +640,12 @@ _PERSONAL_CONDITIONS = [
     ("asthma or lung conditions", r"\basthma\w*|\binhaler\b|ventolin|salbutamol|\bcopd\b"),
     ("gout", r"\bgout\b"),
     ("kidney or liver conditions", r"\b(?:kidney\w*|renal|liver|hepat\w*|dialysis)\b"),  # not "deliver"
-    ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*"),
+    ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*|\bbruise (?:\w+ )?easily\b"),
+    (
+        "fainting at needles",
+        r"\b(?:faint\w*|pass(?:es)? out|passed out|scared|afraid|terrified|phobi\w*|fear)\b(?: \w+){0,4} needles?\b|"
+        r"\bneedle (?:phobi\w*|fear)|\bvasovagal\b",
+    ),
     ("epilepsy", r"epilep\w*|seizures?"),
     ("infections", r"(?:have|got|with) (?:a |an )?(?:cold|flu|infection|virus|covid)"),
 ]

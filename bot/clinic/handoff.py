@@ -151,6 +151,7 @@ _ONLY_NO = re.compile(rf"^\s*(?:{_NO_WORDS})\s*[.!]*\s*$", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+_CONTACT_IN_A_SENTENCE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|\+?\(?\d[\d\s().-]{5,}\d")
 
 
 class HandoffRequest(Base):
@@ -236,8 +237,18 @@ class Contact:
 
 
 def validate_contact(text: Optional[str]) -> Optional[Contact]:
-    """A phone number (7 to 15 digits) or an email address, tidied, or None."""
+    """A phone number (7 to 15 digits) or an email address, tidied, or None. Said in a sentence ("my number is
+    +44 20 7946 0958", "07700 900789, evenings are best"), the one number or address in it."""
     value = (text or "").strip()
+    contact = _contact(value)
+    if contact is not None:
+        return contact
+    found = [_contact(match.group(0).strip()) for match in _CONTACT_IN_A_SENTENCE.finditer(value)]
+    contacts = [contact for contact in found if contact is not None]
+    return contacts[0] if len(contacts) == 1 else None
+
+
+def _contact(value: str) -> Optional[Contact]:
     if _EMAIL.match(value) and len(value) <= 254:
         return Contact(value.lower(), "email")
     digits = re.sub(r"\D", "", value)
