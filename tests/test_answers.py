@@ -822,3 +822,29 @@ def test_how_long_do_they_last_after_the_side_effects_answer_is_how_long_the_aft
     reply = assistant.respond(Turn("ask_results_duration", "how long do they last", previous_topic="safety"))
     assert any("within a few hours" in message for message in reply.messages)
     assert not any("not permanent" in message for message in reply.messages)
+
+
+def test_a_word_that_starts_with_men_is_no_question_about_men_and_women(assistant):
+    # third outside probe: "my barber mentioned mesotherapy" got "The guide does not say whether it works differently
+    # for men and women."
+    text = "my barber mentioned mesotherapy. does it actually work for hair loss or is it a gimmick?"
+    messages = assistant.respond(Turn("ask_conditions_treated", text, {"condition": ["hair loss"]})).messages
+    assert not any("men and women" in message for message in messages)
+    assert "The guide lists hair loss" in messages[0]
+
+
+@pytest.mark.parametrize("intent, text, before, subject", [
+    # third outside probe: the procedure paragraph, the cocktails, who should not have it
+    ("ask_procedure", "just give me a typical number", "ask_session_count", "how many sessions"),
+    ("ask_contraindications", "my friend had 6, is that about right?", "ask_session_count", "how many sessions"),
+    ("ask_cocktail_ingredients", "what's the average in the UK", "ask_price", "prices"),
+])
+def test_a_push_for_the_figure_the_guide_does_not_give_hears_again_that_it_does_not(assistant, intent, text, before, subject):
+    messages = assistant.respond(Turn(intent, text, previous_intent=before)).messages
+    assert messages[0].startswith(f"The guide I answer from does not cover {subject}")
+
+
+@pytest.mark.parametrize("text", ["how much fat can it actually remove", "will it get rid of it completely"])
+def test_how_much_it_removes_is_said_to_be_beyond_the_guide(assistant, text):
+    messages = assistant.respond(Turn("ask_conditions_treated", text)).messages
+    assert messages[0] == "The guide does not say how much it removes or whether it clears a condition completely."

@@ -136,6 +136,13 @@ _ASKS_WHAT_IT_IS = re.compile(r"^\W*what(?:'s|s| is| are)\b", re.IGNORECASE)
 # A message that opens as a follow-up: "and ...", "what about ...".
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
 # A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
+# A push for the figure the guide does not give ("just give me a typical number", "what's the average in the UK",
+# "my friend had 6, is that about right?") right after the answer that it does not give it.
+_PUSHES_FOR_A_FIGURE = re.compile(
+    r"\b(?:typical|typically|average|roughly|rough (?:idea|number|figure|guess)|ballpark|ball park|estimate|"
+    r"approx\w*|about right|more or less|give me a number|tell me a number|just (?:give|tell) me)\b",
+    re.IGNORECASE,
+)
 # A message that only acknowledges or greets ("ok thanks", "great", "bye"): no follow-up of any question.
 _ONLY_ACKNOWLEDGES = re.compile(
     r"^\W*(?:(?:ok|okay|k|kk|yes|yeah|yep|ya|no|nope|nah|thanks?|thank you|thx|ty|great|cool|perfect|got it|i see|"
@@ -232,7 +239,7 @@ class Assistant:
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
         turn = self._as_activity_follow_up(self._as_follow_up(turn))
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
-        turn = self._as_after_effect_follow_up(turn)
+        turn = self._as_push_for_a_figure(self._as_after_effect_follow_up(turn))
         answerable = self._without_general_safety_beside_personal(turn, self._distinct_questions(parts))
         reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
         report = told_in_pieces(turn)
@@ -387,6 +394,17 @@ class Assistant:
         if turn.intent in {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}:
             return replace(turn, intent=personal)
         return turn
+
+    def _as_push_for_a_figure(self, turn: Turn) -> Turn:
+        """ "just give me a typical number" right after "the guide does not cover how many sessions": that answer
+        again (the guide still gives no figure), not the procedure or the cocktails."""
+        if (
+            self._table.uncovered(turn.previous_intent or "") is None
+            or turn.intent == turn.previous_intent
+            or not _PUSHES_FOR_A_FIGURE.search(turn.text)
+        ):
+            return turn
+        return replace(turn, intent=turn.previous_intent or turn.intent)
 
     def _as_after_effect_follow_up(self, turn: Turn) -> Turn:
         """ "is that normal", "its yellowish now", "fine right?" right after the answer on an after-effect the
