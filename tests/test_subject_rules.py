@@ -694,7 +694,7 @@ def test_a_medicine_added_after_and_is_the_visitors_own_health():
     assert RULES.intent_for("and take hydroxychloroquine", "goodbye") == "ask_contraindications"
 
 
-@pytest.mark.parametrize("text", ["my dog has a rash", "Why Scalp Turns Red After Hair Restoration?"])
+@pytest.mark.parametrize("text", ["my dog has a rash", "Why Scalp Turns Red After Hair Restoration?", "What Rosacea & Redness?"])
 def test_an_off_topic_reading_that_reports_nothing_on_the_visitors_body_keeps_its_intent(text):
     assert RULES.intent_for(text, "out_of_scope") is None
 
@@ -767,3 +767,8 @@ def test_third_probe_readings(text, classified, expected):
 ])
 def test_third_probe_readings_that_stay(text, classified):
     assert RULES.intent_for(text, classified) in (None, classified)
+
+
+def test_an_unsure_reading_naming_a_condition_and_an_after_effect_is_no_after_effect_report():
+    # the folds: "What Rosacea & Redness?" (off topic) went to the time after a treatment
+    assert RULES.intent_for("What Rosacea & Redness?", "nlu_fallback") != "ask_aftercare"

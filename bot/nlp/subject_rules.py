@@ -185,7 +185,7 @@ _ONLY_SAYS_A_TREATMENT_WAS_HAD = re.compile(
 _GOODBYE_WORDS = re.compile(
     r"\b(?:bye\w*|goodbye|cya|see (?:you|ya|u)|later|ttyl|night|farewell|ciao|cheerio|gotta go|got to go|off i go|"
     r"i'?m (?:off|done|logging off)|signing off|take (?:care|it easy)|have a (?:nice|good|great) \w+|enjoy your|"
-    r"until next time|that'?s (?:all|everything|it))\b",
+    r"until next time|adios|so long|see you around|that'?s (?:all|everything|it))\b",
     re.IGNORECASE,
 )
 DEFINITION = "ask_what_is_mesotherapy"
@@ -400,6 +400,7 @@ class SubjectRules:
         self._body_area = re.compile(rf"\b(?:{_names_pattern(body_areas)})\b", re.IGNORECASE) if body_areas else None
         self._unwanted = re.compile(rf"\b(?:{_names_pattern([*conditions, *side_effects])})\b", re.IGNORECASE)
         self._side_effect = re.compile(rf"\b(?:{_names_pattern(side_effects)})\b", re.IGNORECASE)
+        self._condition = re.compile(rf"\b(?:{_names_pattern(conditions)})\b", re.IGNORECASE) if conditions else None
         self._condition_question = _asks_what_condition_is(conditions) if conditions else None
         self._questions: FrozenSet[str] = table.question_intents | {FALLBACK}
         family = _family_pattern(other.family)
@@ -472,7 +473,9 @@ class SubjectRules:
         if intent in SMALL_TALK and supposed_side_effect:
             return SIDE_EFFECTS
         asks_what_it_causes = bool(self._unwanted.search(what_it_may_cause(text))) or supposed_side_effect
-        reports_an_after_effect = self._side_effect.search(text) and not asks_what_it_causes
+        # an after-effect and no condition: not "What Rosacea & Redness?"
+        names_a_condition = self._condition is not None and self._condition.search(text)
+        reports_an_after_effect = self._side_effect.search(text) and not asks_what_it_causes and not names_a_condition
         # "head is a bit tender", not "Why Scalp Turns Red After Hair Restoration?" (another treatment's question)
         on_the_body = (
             intent == OUT_OF_SCOPE
