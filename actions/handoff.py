@@ -53,12 +53,14 @@ def say(
     *,
     intent: Optional[str] = None,
     safety_question: Optional[bool] = None,
+    remind: bool = True,
 ) -> None:
     """Send ``messages`` through the safety policy (urgent-care message first when the visitor's
     latest message reports red flags, the professional recommendation last for safety questions).
 
     ``intent`` is left out for answers to the form's own questions (a name's intent means nothing). Once the
-    conversation has had the urgent-care message, every reply of the form starts with the reminder, as outside it."""
+    conversation has had the urgent-care message, every reply of the form starts with the reminder, as outside it;
+    ``remind`` False for a validation message that the form's question (with the reminder) follows in the same reply."""
     clinic = load_clinic()
     for text in safety.apply_safety_policy(
         messages,
@@ -67,7 +69,7 @@ def say(
         urgent_message=safety.urgent_care_message(clinic),
         recommendation=safety.professional_recommendation(clinic),
         safety_question=safety_question,
-        reminder=safety.urgent_care_reminder(clinic) if tracker.get_slot("urgent_care_advised") else None,
+        reminder=safety.urgent_care_reminder(clinic) if remind and tracker.get_slot("urgent_care_advised") else None,
     ):
         dispatcher.utter_message(text=text)
 
@@ -177,7 +179,7 @@ class ValidateHandoffForm(FormValidationAction):
         if held:
             return self._held("handoff_consent")
         if consent is None:
-            say(dispatcher, tracker, [handoff.ASK_CONSENT_AGAIN], safety_question=False)
+            say(dispatcher, tracker, [handoff.ASK_CONSENT_AGAIN], safety_question=False, remind=False)
             return {"handoff_consent": None}
         name = handoff.name_given_with_consent(_latest_text(tracker))
         return {"handoff_consent": True, **({"contact_name": name} if name else {})}
@@ -192,7 +194,7 @@ class ValidateHandoffForm(FormValidationAction):
             return self._held("contact_name")
         name = handoff.validate_name(str(slot_value))
         if name is None:
-            say(dispatcher, tracker, [handoff.BAD_NAME], safety_question=False)
+            say(dispatcher, tracker, [handoff.BAD_NAME], safety_question=False, remind=False)
         return {"contact_name": name}
 
     def validate_contact_detail(
@@ -205,7 +207,7 @@ class ValidateHandoffForm(FormValidationAction):
             return self._held("contact_detail")
         contact = handoff.validate_contact(str(slot_value))
         if contact is None:
-            say(dispatcher, tracker, [handoff.BAD_CONTACT], safety_question=False)
+            say(dispatcher, tracker, [handoff.BAD_CONTACT], safety_question=False, remind=False)
         return {"contact_detail": contact.value if contact else None}
 
 

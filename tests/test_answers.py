@@ -848,3 +848,41 @@ def test_a_push_for_the_figure_the_guide_does_not_give_hears_again_that_it_does_
 def test_how_much_it_removes_is_said_to_be_beyond_the_guide(assistant, text):
     messages = assistant.respond(Turn("ask_conditions_treated", text)).messages
     assert messages[0] == "The guide does not say how much it removes or whether it clears a condition completely."
+
+
+@pytest.mark.parametrize("text", ["Is mesotherapy safe for me? I'm 30 and healthy", "Is it safe for my wife? she has no health problems"])
+def test_a_safety_question_about_one_person_says_first_that_the_guide_cannot_judge_one_case(assistant, text):
+    # fourth outside probe: "This procedure is considered safe..." first
+    messages = assistant.respond(Turn("ask_safety", text)).messages
+    assert messages[0] == replies.CANNOT_JUDGE_ONE_PERSON
+    assert messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_is_it_safe_alone_keeps_the_guides_answer(assistant):
+    assert assistant.respond(Turn("ask_safety", "is it safe")).messages[0].startswith("This procedure is considered safe")
+
+
+def test_stopping_a_medicine_after_naming_it_is_a_question_about_the_visitors_health(assistant):
+    # fourth outside probe: the paragraph on what happens during a treatment
+    turn = Turn("ask_procedure", "should I stop taking it a few days before?",
+                previous_texts=("I take blood thinners (warfarin), can I have it?",))
+    messages = assistant.respond(turn).messages
+    assert messages[0].startswith("The guide I answer from does not")
+    assert messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_should_i_be_worried_about_a_normal_after_effect_hears_the_guide_first_then_when_to_get_care(assistant):
+    # fourth outside probe: only the list of red flags, which names swelling of the face
+    turn = Turn("ask_aftercare", "My face is puffy after mesotherapy this morning. Should I be worried?", {"side_effect": ["puffy"]})
+    messages = assistant.respond(turn).messages
+    assert messages[0].startswith("After your treatment, you can expect to see some redness and swelling")
+    assert safety.care_guidance(Clinic()) in messages
+
+
+def test_they_after_bruises_are_the_bruises(assistant):
+    # fourth outside probe: "got some bruises" / "they are purple and a bit sore" got the urgent-care message
+    turn = Turn("report_red_flag", "they are purple and a bit sore", {"side_effect": ["sore"]},
+                previous_side_effect="bruising", previous_topic="aftercare")
+    messages = assistant.respond(turn).messages
+    assert safety.urgent_care_message(Clinic()) not in messages
+    assert "mild" in messages[0]

@@ -503,3 +503,9 @@ def test_no_forget_it_cancels_at_any_step(neutral_clinic, slot) -> None:
     # outside probe: "no forget it" at the name step was stored as the name
     messages, events = _validate(_form_tracker("no forget it", "deny", {"handoff_consent": True}, {slot: "no forget it"}))
     assert handoff.CANCELLED in messages and SlotSet("requested_slot", None) in events
+
+
+def test_after_an_urgent_care_message_a_refused_answer_does_not_repeat_the_reminder_the_question_brings() -> None:
+    # fourth outside probe: "Lena" at the consent step got the reminder twice and the prompt twice
+    tracker = _form_tracker("Lena", "out_of_scope", {"urgent_care_advised": True}, {"handoff_consent": "Lena"})
+    assert _validate(tracker) == ([handoff.ASK_CONSENT_AGAIN], [SlotSet("handoff_consent", None)])

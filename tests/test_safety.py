@@ -275,3 +275,8 @@ def test_red_flags_told_beside_a_bruise_or_inside_a_question_are_reported(text):
 @pytest.mark.parametrize("text", ["what does an infection look like", "my bruise has gone yellow"])
 def test_questions_and_a_fading_bruise_are_no_red_flag(text):
     assert not safety.has_red_flags(text)
+
+
+def test_what_a_friend_said_mesotherapy_can_cause_is_a_question():
+    # fourth outside probe: the urgent-care message
+    assert not safety.has_red_flags("my friend said mesotherapy can cause necrosis is that true?")

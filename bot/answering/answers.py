@@ -157,6 +157,18 @@ _SUPPOSES = re.compile(
     r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if|(?:it'?s|its|it is) (?:only|just))\b",
     re.I,
 )  # "but it's only vitamins" after breastfeeding
+# Stopping a medicine ("should I stop taking it a few days before?" after warfarin): a question about their health.
+_STOPS_A_MEDICINE = re.compile(
+    r"\b(?:stop|stopping|pause|pausing|come off|coming off|skip|skipping|quit)\b(?:\W+\w+){0,2}?\W+"
+    r"(?:taking|it|them|my|meds|medication|medicine|pills?|tablets?)\b",
+    re.IGNORECASE,
+)
+# A safety question about one person in particular with no condition named ("Is mesotherapy safe for me? I'm 30 and
+# healthy", "is it safe for my wife?"): the guide cannot judge one case, which is said before what it says.
+_FOR_ONE_PERSON = re.compile(
+    r"\bsafe (?:for|in) (?:me|him|her|them|my \w+|someone like me|my case)\b|\bin my case\b|\bfor someone like me\b",
+    re.IGNORECASE,
+)
 # Entities a follow-up may name besides the one the previous topic narrows by ("what about my belly?" after
 # what it treats).
 _ALSO_FOLLOWS_UP = {"conditions_treated": ("body_area",)}
@@ -187,6 +199,21 @@ def _each_sentence_once(messages: List[str]) -> List[str]:
 
 # A piece of a message texted in several: a few words, no question.
 _MOST_WORDS_OF_A_PIECE = 4
+
+
+_POINTS_BACK_FIRST = re.compile(r"^\W*(?:and\W+)?(?:they|it|its|it's|them|these|those|this|that)\b", re.IGNORECASE)
+
+
+def read_with_what_came_before(turn: Turn) -> str:
+    """The text the red-flag check reads for ``turn``: the message with the short pieces before it
+    (:func:`told_in_pieces`), or, when it opens by pointing back at the after-effect the visitor named just before
+    ("got some bruises" / "they are purple and a bit sore"), with that after-effect's name before it."""
+    pieces = told_in_pieces(turn)
+    if pieces != turn.text or not turn.previous_side_effect:
+        return pieces
+    if not _POINTS_BACK_FIRST.search(turn.text) or not safety.has_red_flags(turn.text):
+        return turn.text
+    return f"{turn.previous_side_effect}: {turn.text}"
 
 
 def told_in_pieces(turn: Turn) -> str:
@@ -241,8 +268,8 @@ class Assistant:
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
         turn = self._as_push_for_a_figure(self._as_after_effect_follow_up(turn))
         answerable = self._without_general_safety_beside_personal(turn, self._distinct_questions(parts))
-        reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn)
-        report = told_in_pieces(turn)
+        report = read_with_what_came_before(turn)
+        reply = self._answer_each(answerable) if len(answerable) >= 2 else self._answer(turn, report)
         urgent_now = safety.needs_urgent_care(turn.intent, report)
         self._keep_the_alarm(turn, reply, urgent_now)
         if self._gives_the_time_an_after_effect_lasts(turn, reply) and len(answerable) < 2 and not urgent_now:
@@ -391,6 +418,8 @@ class Assistant:
         # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
         if (unread and not _ONLY_ACKNOWLEDGES.search(turn.text)) or _SUPPOSES.search(turn.text):
             return replace(turn, intent=personal)
+        if _STOPS_A_MEDICINE.search(turn.text):
+            return replace(turn, intent=personal)
         if turn.intent in {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}:
             return replace(turn, intent=personal)
         return turn
@@ -478,7 +507,9 @@ class Assistant:
 
     # -- dispatch ---------------------------------------------------------------------------
 
-    def _answer(self, turn: Turn) -> Reply:
+    def _answer(self, turn: Turn, report: Optional[str] = None) -> Reply:
+        """The reply to ``turn`` before the safety policy; ``report``: the text its red flags are read in (the
+        message with what came before it, :func:`read_with_what_came_before`)."""
         if looks_like_another_language(turn.text):  # "¿cuánto cuesta la mesoterapia?" was answered as a definition
             return Reply(
                 [replies.ENGLISH_ONLY],
@@ -487,7 +518,13 @@ class Assistant:
                 condition=turn.previous_condition,
             )
         if safety.asks_whether_to_seek_care(turn.text) and not safety.needs_urgent_care(turn.intent, turn.text):
-            # "should i go to hospital?" (often right after describing symptoms): when to get urgent care
+            # "should i go to hospital?" (often right after describing symptoms): when to get urgent care; after the
+            # guide's words on a normal after-effect it names ("My face is puffy ... Should I be worried?")
+            reassurance = self._table.reassurance
+            if reassurance is not None and turn.entities.get("side_effect"):
+                reply = self._topic_reply(turn, reassurance)
+                reply.messages = [*reply.messages, safety.care_guidance(self._clinic)]
+                return reply
             return Reply(
                 [safety.care_guidance(self._clinic)], topic=turn.previous_topic, condition=turn.previous_condition
             )
@@ -496,6 +533,10 @@ class Assistant:
         if conditions and self._asks_about_safety(turn):
             return self._personal_condition_reply(turn, conditions)
         topic = self._table.topic_for(turn.intent)
+        if topic and topic.safety and not topic.reassures and _FOR_ONE_PERSON.search(turn.text):
+            reply = self._topic_reply(turn, topic)
+            reply.messages = [replies.CANNOT_JUDGE_ONE_PERSON, *reply.messages]
+            return reply
         if topic:
             return self._topic_reply(turn, topic)
         uncovered = self._table.uncovered(turn.intent)
@@ -511,7 +552,7 @@ class Assistant:
                 return self._off_topic_about_a_guide_word(turn, related)
         if turn.intent == self._table.red_flag:
             reassurance = self._table.reassurance
-            if reassurance and not safety.needs_urgent_care(turn.intent, turn.text):
+            if reassurance and not safety.needs_urgent_care(turn.intent, report or turn.text):
                 return self._topic_reply(turn, reassurance)  # normal after-effects: the guide's words
             return Reply([], topic=turn.previous_topic, condition=turn.previous_condition)
         if turn.intent == "nlu_fallback" and safety.needs_urgent_care(turn.intent, turn.text):

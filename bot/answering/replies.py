@@ -35,6 +35,11 @@ def capabilities(table: Optional[IntentTable] = None) -> str:
 
 
 ASK_PROFESSIONAL_INSTEAD = "A licensed professional can answer that for your own situation."
+# Before the guide's general safety answer to "is it safe for me / for my wife?": the guide judges no one case.
+CANNOT_JUDGE_ONE_PERSON = (
+    "The guide cannot say whether mesotherapy is safe for one person in particular: only a licensed professional "
+    "who assesses them can. What it says in general:"
+)
 # After the guide's words on a named after-effect ("bruising ... can take up to a week"): a bruise of ten days
 # must not read as normal.
 CONTACT_IF_IT_LASTS = (

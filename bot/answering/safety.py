@@ -315,6 +315,8 @@ _HYPOTHETICAL_BEFORE = re.compile(
     r"the (?:treatment|injections?|cocktail|procedure|product)|they|injections?|fillers?)\s+(?:\w+\s+)?"
     r"(?:get|have|develop|experience|cause|trigger|give|lead|make|result|leave|happen)\b|"
     r"\b(?:should|do|would|need to) (?:i|we|you|people)? ?(?:be )?(?:worr\w*|concerned|scared|afraid) (?:about|of)\b|"
+    # "my friend said mesotherapy can cause necrosis, is that true?"
+    r"\b(?:can|could|may|might|will|does|do) (?:cause|give|lead to|result in)\b|\b(?:friends?|someone|people|they|article|internet|google|reddit|tiktok|online) (?:said|says|told me|claims?)\b|"
     r"\b(?:worr\w*|nervous|anxious|scared|afraid|frightened|terrified|fear|paranoid) (?:about|of)\b|\bhow (?:do|can|would|will|to) (?:i|you|we|one)? ?(?:know|tell|recogni[sz]e|spot)\b|"
     r"\b(?:ok|okay|safe|fine|allowed|possible|go ahead|do it|have it|get it|have meso\w*|get meso\w*|come|book) with\b|"
     r"\bwatch (?:out )?for\b|\bsigns? of\b|\bsymptoms? of\b|\bwhat (?:does|do|would|will) (?:an? |the )?\w+ ?\w* look like\b"
@@ -322,7 +324,7 @@ _HYPOTHETICAL_BEFORE = re.compile(
 _HYPOTHETICAL_ANYWHERE = re.compile(
     r"\b(?:possible|possibly) side effects?\b|\bis (?:that|this|it) (?:common|usual|frequent|rare)\b|\bhow (?:common|often|rare)\b|\bever an? (?:sign|symptom|problem|emergency)\b|\b(?:avoid|prevent)\b|"
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:fine|ok|okay|better|all right|alright) now\b|\b(?:years|a year) ago\b|\bis (?:that|this|it) (?:even )?a thing\b|(?<!doesnt )(?<!dont )(?<!not )\blook like\b|\b(?:can|could|would|will|might|may) (?:that|this|it) happen\b|"
-    r"\bdoes (?:that|this|it) happen\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
+    r"\bdoes (?:that|this|it) happen\b|\bis (?:that|this) true\b|\basking for (?:a friend|my \w+)\b|\bjust (?:want|wanted) to know\b|\bbefore i book\b|"
     r"\ba (?:possible|common|known|rare) (?:side effect|complication|risk)\b|\bpossib\w*|\bchances?\b|\brisks? of\b"
 )
 _REPORT_MARKERS = re.compile(
