@@ -886,3 +886,22 @@ def test_they_after_bruises_are_the_bruises(assistant):
     messages = assistant.respond(turn).messages
     assert safety.urgent_care_message(Clinic()) not in messages
     assert "mild" in messages[0]
+
+
+@pytest.mark.parametrize("text, activity_said", [
+    # fourth outside probe: "whether to work after after a treatment", "anything about day almost nothing left"
+    ("how long before I can go back to work after?", "whether to work after a treatment"),
+])
+def test_the_activity_is_said_back_without_the_time_words(assistant, text, activity_said):
+    messages = assistant.respond(Turn("ask_aftercare", text, previous_topic="aftercare")).messages
+    assert messages[0] == f"The guide does not say {activity_said}."
+
+
+def test_a_day_count_is_no_activity(assistant):
+    turn = Turn("nlu_fallback", "Day 6: almost nothing left, is it all fine?", previous_topic="aftercare")
+    assert not any("anything about" in message for message in assistant.respond(turn).messages)
+
+
+def test_what_most_people_need_after_the_sessions_answer_is_a_push_for_the_figure(assistant):
+    messages = assistant.respond(Turn("nlu_fallback", "ok but what do most people need", previous_intent="ask_session_count")).messages
+    assert messages[0].startswith("The guide I answer from does not cover how many sessions")

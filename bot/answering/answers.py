@@ -140,7 +140,8 @@ _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?
 # "my friend had 6, is that about right?") right after the answer that it does not give it.
 _PUSHES_FOR_A_FIGURE = re.compile(
     r"\b(?:typical|typically|average|roughly|rough (?:idea|number|figure|guess)|ballpark|ball park|estimate|"
-    r"approx\w*|about right|more or less|give me a number|tell me a number|just (?:give|tell) me)\b",
+    r"approx\w*|about right|more or less|give me a number|tell me a number|just (?:give|tell) me|most people|"
+    r"on average|usually)\b",
     re.IGNORECASE,
 )
 # A message that only acknowledges or greets ("ok thanks", "great", "bye"): no follow-up of any question.

@@ -52,6 +52,7 @@ def asked_activity(text: str) -> Optional[str]:
         if found:
             # "how soon can i redo it if i didnt see results after the first one": the activity ends at the clause
             activity = _CLAUSE_START.split(" ".join(found.group("activity").lower().split()))[0].strip()
+            activity = " ".join(_WHEN_WORDS.sub(" ", activity).split())  # "go back to work after" -> "work"
             words = activity_words(activity)
             treatment = _NEXT_TREATMENT.intersection(words) or any(word.startswith("meso") for word in words)
             return activity if words and not treatment else None
@@ -105,7 +106,10 @@ def follow_up_activity(text: str) -> Optional[str]:
     """The activity a short follow-up names, in the visitor's words ("what about showering" -> "showering",
     "sauna tmrw?" -> "sauna", "and im flying on monday" -> "flying"), or None when it says more than that."""
     first_clause = re.split(r"[,?!.;]", text.lower(), maxsplit=1)[0]  # "and im flying on monday, is that ok?"
-    rest = _FOLLOW_UP_OPENING.sub("", " ".join(re.sub(r"[^a-z' ]", " ", first_clause).split()), count=1)
+    without_when = _WHEN_WORDS.sub(" ", first_clause)  # "sauna in 2 days?" -> "sauna"
+    if re.search(r"\d", without_when):
+        return None  # "Day 6: almost nothing left, is it all fine?" counts days, names no activity
+    rest = _FOLLOW_UP_OPENING.sub("", " ".join(re.sub(r"[^a-z' ]", " ", without_when).split()), count=1)
     rest = " ".join(_WHEN_WORDS.sub(" ", rest).split())
     rest = _VISITOR_DOING.sub("", rest)
     if not rest or _OPENS_AS_QUESTION.match(rest) or len(rest.split()) > _MOST_WORDS or not activity_words(rest):
