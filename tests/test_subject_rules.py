@@ -782,3 +782,9 @@ def test_an_unsure_reading_naming_a_condition_and_an_after_effect_is_no_after_ef
 ])
 def test_fourth_probe_readings(text, classified, expected):
     assert RULES.intent_for(text, classified) == expected
+
+
+def test_a_request_to_be_contacted_about_an_after_effect_is_no_after_effect_report():
+    # the server tests: "call me on <phone> or write to <email> about the bruises" went to the time after a treatment
+    text = "call me on +44 7700 900123 or write to jane.quimby@example.com about the bruises"
+    assert RULES.intent_for(text, "nlu_fallback") != "ask_aftercare"

@@ -181,6 +181,10 @@ _ONLY_SAYS_A_TREATMENT_WAS_HAD = re.compile(
     r"on\W+\w+day)\W*$",
     re.IGNORECASE,
 )
+# A message that asks to be contacted ("call me on ... about the bruises") is no after-effect report (rule 21).
+_ASKS_TO_BE_CONTACTED = re.compile(
+    r"\b(?:call|ring|phone|text|txt|email|e-mail|message|contact|write to) (?:me|us)\b", re.IGNORECASE
+)
 # Rule 22: what a goodbye says; "now", "and now" (before a symptom) and "and take hydroxychloroquine" were goodbyes.
 _GOODBYE_WORDS = re.compile(
     r"\b(?:bye\w*|goodbye|cya|see (?:you|ya|u)|later|ttyl|night|farewell|ciao|cheerio|gotta go|got to go|off i go|"
@@ -476,7 +480,12 @@ class SubjectRules:
         asks_what_it_causes = bool(self._unwanted.search(what_it_may_cause(text))) or supposed_side_effect
         # an after-effect and no condition: not "What Rosacea & Redness?"
         names_a_condition = self._condition is not None and self._condition.search(text)
-        reports_an_after_effect = self._side_effect.search(text) and not asks_what_it_causes and not names_a_condition
+        reports_an_after_effect = (
+            self._side_effect.search(text)
+            and not asks_what_it_causes
+            and not names_a_condition
+            and not _ASKS_TO_BE_CONTACTED.search(text)
+        )
         # "head is a bit tender", not "Why Scalp Turns Red After Hair Restoration?" (another treatment's question)
         on_the_body = (
             intent == OUT_OF_SCOPE
