@@ -127,6 +127,12 @@ class IntentTable:
         """The subject ``intent`` asks about when the guide may not cover it."""
         return next((entry for entry in self.not_in_guide if entry.intent == intent), None)
 
+    @cached_property
+    def general_safety_intents(self) -> FrozenSet[str]:
+        """The guide's safety topics that do not reassure about after-effects (is it safe, who should perform it):
+        answers that open with "This procedure is considered safe..."."""
+        return frozenset(topic.intent for topic in self.topics if topic.safety and not topic.reassures)
+
     @property
     def safety_intents(self) -> FrozenSet[str]:
         """Intents whose every answer ends with the professional recommendation."""

@@ -135,7 +135,6 @@ _FOLLOW_UP = re.compile(
 _ASKS_WHAT_IT_IS = re.compile(r"^\W*what(?:'s|s| is| are)\b", re.IGNORECASE)
 # A message that opens as a follow-up: "and ...", "what about ...".
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(?:(?:so|ok|okay|but|also)\W+)?(?:and\b|(?:what|how) about\b)", re.I)
-# A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
 # A push for the figure the guide does not give ("just give me a typical number", "what's the average in the UK",
 # "my friend had 6, is that about right?") right after the answer that it does not give it.
 _PUSHES_FOR_A_FIGURE = re.compile(
@@ -154,6 +153,7 @@ _ONLY_ACKNOWLEDGES = re.compile(
 _READINGS_OF_A_FOLLOW_UP = frozenset(
     {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank", "goodbye", "ask_capabilities"}
 )
+# A follow-up that supposes something of the visitor's situation: "what if i stop them", "what if its just vitamins".
 _SUPPOSES = re.compile(
     r"^\W*(?:(?:and|but|ok|okay|so)\W+)*(?:what if|what about if|even if|and if|but if|(?:it'?s|its|it is) (?:only|just))\b",
     re.I,
@@ -200,8 +200,7 @@ def _each_sentence_once(messages: List[str]) -> List[str]:
 
 # A piece of a message texted in several: a few words, no question.
 _MOST_WORDS_OF_A_PIECE = 4
-
-
+# A message that opens by pointing back ("they are purple and a bit sore" after "got some bruises").
 _POINTS_BACK_FIRST = re.compile(r"^\W*(?:and\W+)?(?:they|it|its|it's|them|these|those|this|that)\b", re.IGNORECASE)
 
 
@@ -306,8 +305,7 @@ class Assistant:
         says what the guide does not address, then the risks the guide names, never "considered safe" first."""
         if not safety.personal_conditions(turn.text):
             return parts
-        general = {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}
-        return [part for part in parts if part.intent not in general]
+        return [part for part in parts if part.intent not in self._table.general_safety_intents]
 
     def _answer_each(self, parts: Sequence[Turn]) -> Reply:
         """One reply answering each of ``parts`` in order, a sentence two answers share said once."""
@@ -417,11 +415,12 @@ class Assistant:
         unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
         # "its just vitamins right so its fine?" (read as yes), "doxycycline" (as yes), "is meso safe for the baby?"
         # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
-        if (unread and not _ONLY_ACKNOWLEDGES.search(turn.text)) or _SUPPOSES.search(turn.text):
-            return replace(turn, intent=personal)
-        if _STOPS_A_MEDICINE.search(turn.text):
-            return replace(turn, intent=personal)
-        if turn.intent in {topic.intent for topic in self._table.topics if topic.safety and not topic.reassures}:
+        if (
+            (unread and not _ONLY_ACKNOWLEDGES.search(turn.text))
+            or _SUPPOSES.search(turn.text)
+            or _STOPS_A_MEDICINE.search(turn.text)
+            or turn.intent in self._table.general_safety_intents
+        ):
             return replace(turn, intent=personal)
         return turn
 
@@ -534,7 +533,7 @@ class Assistant:
         if conditions and self._asks_about_safety(turn):
             return self._personal_condition_reply(turn, conditions)
         topic = self._table.topic_for(turn.intent)
-        if topic and topic.safety and not topic.reassures and _FOR_ONE_PERSON.search(turn.text):
+        if topic and turn.intent in self._table.general_safety_intents and _FOR_ONE_PERSON.search(turn.text):
             reply = self._topic_reply(turn, topic)
             reply.messages = [replies.CANNOT_JUDGE_ONE_PERSON, *reply.messages]
             return reply
