@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.nlu_client import parse_texts
@@ -66,6 +66,7 @@ def turn_from_parse(message: Dict[str, Any], tracker: Tracker) -> Turn:
         previous_intent=previous_intent(tracker),
         previous_texts=previous_texts(tracker),
         urgent_care_advised=bool(tracker.get_slot("urgent_care_advised")),
+        handoff_offered=bool(tracker.get_slot("handoff_offered")),
         ranking=[
             str(entry.get("name"))
             for entry in message.get("intent_ranking") or []
@@ -89,13 +90,16 @@ async def question_parts(turn: Turn, tracker: Tracker) -> List[Turn]:
 
 def context_events(reply: Reply) -> List[EventType]:
     """The conversation's context after ``reply``, for the next turn (the ``topic``, ``condition``,
-    ``side_effect`` and ``urgent_care_advised`` slots)."""
-    return [
+    ``side_effect``, ``urgent_care_advised`` and ``handoff_offered`` slots), and the contact form when the visitor
+    took up the offer to be contacted."""
+    events: List[EventType] = [
         SlotSet("topic", reply.topic),
         SlotSet("condition", reply.condition),
         SlotSet("side_effect", reply.side_effect),
         SlotSet("urgent_care_advised", reply.urgent_care_advised),
+        SlotSet("handoff_offered", reply.handoff_offered),
     ]
+    return [*events, FollowupAction("handoff_form")] if reply.starts_handoff else events
 
 
 async def answer_latest_message(tracker: Tracker) -> Reply:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from actions.actions import answer_latest_message, context_events
 from bot.answering import safety
 from bot.answering.replies import BLANK_MESSAGE_STAND_IN
-from bot.clinic import handoff
+from bot.clinic import contact_form, handoff
 from bot.service import open_handoff_store
-from bot.settings import load_clinic
+from bot.settings import load_clinic, load_settings
 
 FORM_SLOTS = ("handoff_consent", "contact_name", "contact_detail")
 
@@ -81,12 +81,12 @@ def _remember_urgent_care(advised: bool) -> List[EventType]:
 
 def interruption(tracker: Tracker) -> Optional[str]:
     """Whether the visitor's latest message, typed as the answer to the form's current question,
-    reports red flags (handoff.RED_FLAG), asks a safety question (handoff.SAFETY_QUESTION) or
-    another question of the guide's (handoff.QUESTION)."""
+    reports red flags (contact_form.RED_FLAG), asks a safety question (contact_form.SAFETY_QUESTION) or
+    another question of the guide's (contact_form.QUESTION)."""
     slot = tracker.get_slot("requested_slot")
     if slot not in FORM_SLOTS:
         return None
-    return handoff.interruption(slot, _latest_text(tracker), _latest_intent(tracker))
+    return contact_form.interruption(slot, _latest_text(tracker), _latest_intent(tracker))
 
 
 class _AskSlot(Action):
@@ -102,19 +102,28 @@ class _AskSlot(Action):
         # message started the form): Rasa sets the new one after this action.
         if tracker.get_slot("requested_slot") in FORM_SLOTS:
             held = interruption(tracker)
-            if held in (handoff.SAFETY_QUESTION, handoff.QUESTION):
+            if held in (contact_form.SAFETY_QUESTION, contact_form.QUESTION):
                 return await self._answer_then_ask_again(dispatcher, tracker, held)
-            question = handoff.ASK_AGAIN[self.slot] if held else handoff.QUESTIONS[self.slot]
+            asked_again = tracker.get_slot("requested_slot") == self.slot  # the answer was refused
+            questions = contact_form.QUESTIONS_AGAIN if asked_again else contact_form.QUESTIONS
+            question = contact_form.ASK_AGAIN[self.slot] if held else questions[self.slot]
             # A red flag: the urgent-care message first and the recommendation last (the policy).
             say(
                 dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None, safety_question=False
             )
-            return _remember_urgent_care(held == handoff.RED_FLAG)
-        # The message that started the form: the policy as for any other message.
+            return _remember_urgent_care(held == contact_form.RED_FLAG)
+        # The message that started the form: the policy as for any other message. A name and a phone number it
+        # gives ("My name is Grace, please call me on 07700 900141") are kept: the form does not ask for them again.
         red_flag = safety.has_red_flags(_latest_text(tracker))
-        question = handoff.ASK_AGAIN[self.slot] if red_flag else handoff.QUESTIONS[self.slot]
-        say(dispatcher, tracker, [question], intent=_latest_intent(tracker))
-        return _remember_urgent_care(red_flag)
+        question = contact_form.ASK_AGAIN[self.slot] if red_flag else contact_form.QUESTIONS[self.slot]
+        # A request to be contacted is a safety question by its words only ("call me, is it safe with diabetes?"):
+        # the safety classifier's doubt added the line to "ok" (the offer taken up) and to "my name is Grace and my
+        # number is ...".
+        intent, text = _latest_intent(tracker), _latest_text(tracker)
+        asks_about_safety = safety.is_safety_question(intent or "", text, use_classifier=False)
+        say(dispatcher, tracker, [question], intent=intent, safety_question=asks_about_safety)
+        given = {} if red_flag else contact_form.details_in_request(_latest_text(tracker))
+        return [*_remember_urgent_care(red_flag), *(SlotSet(slot, value) for slot, value in given.items())]
 
     async def _answer_then_ask_again(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, held: str
@@ -126,9 +135,9 @@ class _AskSlot(Action):
         say(
             dispatcher,
             tracker,
-            [*reply.messages, handoff.ASK_AGAIN[self.slot]],
+            [*reply.messages, contact_form.ASK_AGAIN[self.slot]],
             intent=_latest_intent(tracker),
-            safety_question=held == handoff.SAFETY_QUESTION or answered_with_the_line,
+            safety_question=held == contact_form.SAFETY_QUESTION or answered_with_the_line,
         )
         return context_events(reply)
 
@@ -156,12 +165,31 @@ class ValidateHandoffForm(FormValidationAction):
         say(
             dispatcher,
             tracker,
-            [handoff.CANCELLED],
+            [contact_form.CANCELLED],
             intent=_latest_intent(tracker) if held else None,
-            safety_question=held == handoff.SAFETY_QUESTION,
+            safety_question=held == contact_form.SAFETY_QUESTION,
         )
         cancelled = {"handoff_consent": False, "contact_name": None, "contact_detail": None, "requested_slot": None}
-        return {**cancelled, "urgent_care_advised": True} if held == handoff.RED_FLAG else cancelled
+        return {**cancelled, "urgent_care_advised": True} if held == contact_form.RED_FLAG else cancelled
+
+    @staticmethod
+    def _not_an_answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, held: Optional[str]
+    ) -> Optional[Dict[Text, Any]]:
+        """ "What will you do with my number?" or "I don't want to give my name" instead of the answer: why the
+        form asks, or what it needs; the form's question follows. None for any other message, and for a red flag
+        (``held``: the urgent-care message comes first, see _AskSlot)."""
+        text = _latest_text(tracker)
+        if held == contact_form.RED_FLAG:
+            return None
+        if contact_form.asks_what_it_is_for(text):
+            message = contact_form.purpose(load_settings().retention_days)
+        elif slot != "handoff_consent" and contact_form.refuses_to_give(text):
+            message = contact_form.REFUSED
+        else:
+            return None
+        say(dispatcher, tracker, [message], safety_question=False, remind=False)
+        return {slot: None}
 
     @staticmethod
     def _held(slot: str) -> Dict[Text, Any]:
@@ -172,42 +200,58 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_handoff_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
-        consent = handoff.parse_consent(_latest_text(tracker), _latest_intent(tracker))
+        held = contact_form.interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
+        consent = contact_form.parse_consent(_latest_text(tracker), _latest_intent(tracker))
         if consent is False:
             return self._cancel(dispatcher, tracker, held)
+        not_an_answer = self._not_an_answer(dispatcher, tracker, "handoff_consent", held)
+        if not_an_answer is not None:
+            return not_an_answer
         if held:
             return self._held("handoff_consent")
         if consent is None:
-            say(dispatcher, tracker, [handoff.ASK_CONSENT_AGAIN], safety_question=False, remind=False)
+            say(dispatcher, tracker, [contact_form.ASK_CONSENT_AGAIN], safety_question=False, remind=False)
             return {"handoff_consent": None}
-        name = handoff.name_given_with_consent(_latest_text(tracker))
+        name = contact_form.name_given_with_consent(_latest_text(tracker))
         return {"handoff_consent": True, **({"contact_name": name} if name else {})}
 
     def validate_contact_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.interruption("contact_name", str(slot_value), _latest_intent(tracker))
-        if handoff.is_cancel(str(slot_value)):
+        held = contact_form.interruption("contact_name", str(slot_value), _latest_intent(tracker))
+        if contact_form.is_cancel(str(slot_value)):
             return self._cancel(dispatcher, tracker, held)
+        not_an_answer = self._not_an_answer(dispatcher, tracker, "contact_name", held)
+        if not_an_answer is not None:
+            return not_an_answer
         if held:
             return self._held("contact_name")
-        name = handoff.validate_name(str(slot_value))
-        if name is None:
-            say(dispatcher, tracker, [handoff.BAD_NAME], safety_question=False, remind=False)
-        return {"contact_name": name}
+        name = contact_form.validate_name(str(slot_value))
+        if name is not None:
+            return {"contact_name": name}
+        # "I'm Tom, 07700 900111": both kept; "07700 900444": the number kept for the next step
+        name, contact = contact_form.name_and_contact(str(slot_value))
+        if contact is not None:
+            if name is None:
+                say(dispatcher, tracker, [contact_form.CONTACT_KEPT], safety_question=False, remind=False)
+            return {"contact_name": name, "contact_detail": contact.value}
+        say(dispatcher, tracker, [contact_form.BAD_NAME], safety_question=False, remind=False)
+        return {"contact_name": None}
 
     def validate_contact_detail(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        held = handoff.interruption("contact_detail", str(slot_value), _latest_intent(tracker))
-        if handoff.is_cancel(str(slot_value)):
+        held = contact_form.interruption("contact_detail", str(slot_value), _latest_intent(tracker))
+        if contact_form.is_cancel(str(slot_value)):
             return self._cancel(dispatcher, tracker, held)
+        not_an_answer = self._not_an_answer(dispatcher, tracker, "contact_detail", held)
+        if not_an_answer is not None:
+            return not_an_answer
         if held:
             return self._held("contact_detail")
-        contact = handoff.validate_contact(str(slot_value))
+        contact = contact_form.validate_contact(str(slot_value))
         if contact is None:
-            say(dispatcher, tracker, [handoff.BAD_CONTACT], safety_question=False, remind=False)
+            say(dispatcher, tracker, [contact_form.BAD_CONTACT], safety_question=False, remind=False)
         return {"contact_detail": contact.value if contact else None}
 
 
@@ -219,8 +263,8 @@ class ActionSubmitHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reset: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        name = handoff.validate_name(tracker.get_slot("contact_name"))
-        contact = handoff.validate_contact(tracker.get_slot("contact_detail"))
+        name = contact_form.validate_name(tracker.get_slot("contact_name"))
+        contact = contact_form.validate_contact(tracker.get_slot("contact_detail"))
         if tracker.get_slot("handoff_consent") is not True or name is None or contact is None:
             return reset  # cancelled: nothing is stored
         clinic = load_clinic()
@@ -230,5 +274,5 @@ class ActionSubmitHandoff(Action):
             handoff.store_request, sessions, tracker.sender_id, handoff_reason(tracker), name, contact
         )
         await asyncio.get_running_loop().run_in_executor(None, handoff.notify, sessions, request.id, clinic.webhook_url)
-        say(dispatcher, tracker, [handoff.confirmation(clinic, contact)], safety_question=False)
+        say(dispatcher, tracker, [contact_form.confirmation(clinic, contact)], safety_question=False)
         return reset

@@ -88,6 +88,9 @@ class UncoveredSubject:
     safety: bool = False
     # The clinic's own details (CLINIC_* settings: hours, address, phone) may answer it.
     clinic_details: bool = False
+    # The clinic, not a professional's assessment, answers it (prices): how to reach the clinic, or the offer to
+    # have it get in touch.
+    ask_the_clinic: bool = False
 
     def answered_by(self, heading: str) -> bool:
         """True when a guide section with this heading answers the subject after all."""
@@ -231,6 +234,7 @@ def parse_intent_table(data: Any, source: str = "topics.yml") -> IntentTable:
                 words=_strings(entry, "words", where),
                 safety=bool(entry.get("safety")),
                 clinic_details=bool(entry.get("clinic_details")),
+                ask_the_clinic=bool(entry.get("ask_the_clinic")),
             )
         )
     table = IntentTable(

@@ -3,7 +3,7 @@ import asyncio
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
@@ -163,3 +163,29 @@ def test_with_the_urgent_care_message_a_report_that_asks_nothing_gets_nothing_af
     messages, _ = _run(_tracker(text, "ask_what_is_mesotherapy", confidence=0.95))
     clinic = load_clinic()
     assert [m["text"] for m in messages] == [safety.urgent_care_message(clinic), safety.professional_recommendation(clinic)]
+
+
+@pytest.mark.parametrize("text", ["yes please", "ok", "sure, get someone to call me", "yh go ahead"])
+def test_taking_up_the_offer_to_be_contacted_in_words_starts_the_contact_form(text):
+    # ninth session, from the last probe's leftovers: "ok" after "I can ask someone at the clinic to contact you" got
+    # "Great. What would you like to know?" (only the button started the form)
+    messages, events = _run(_tracker(text, "affirm", slots={"handoff_offered": True}))
+    assert messages == []
+    assert events[-1] == FollowupAction("handoff_form")
+    assert SlotSet("handoff_offered", False) in events
+
+
+@pytest.mark.parametrize("text, slots", [("yes please", {}), ("ok but does it hurt", {"handoff_offered": True})])
+def test_a_yes_without_the_offer_or_with_a_question_does_not_start_the_contact_form(text, slots):
+    messages, events = _run(_tracker(text, "affirm", slots=slots))
+    assert messages and FollowupAction("handoff_form") not in events
+
+
+def test_the_second_misunderstood_message_in_a_row_offers_contact_and_remembers_the_offer():
+    tracker = _tracker("zzzz blorp", "nlu_fallback", confidence=0.2)
+    tracker.events = [{"event": "user", "text": "asdf", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+                      {"event": "user", "text": "zzzz blorp", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    messages, events = _run(tracker)
+    assert any("contact you" in message["text"] for message in messages)
+    assert SlotSet("handoff_offered", True) in events
+

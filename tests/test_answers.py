@@ -17,7 +17,7 @@ from tests.support import GUIDE_TEXT
 TOPIC_INTENTS = {topic.intent: topic.key for topic in intent_table().topics}
 NOT_IN_GUIDE = {entry.intent: entry.subject for entry in intent_table().not_in_guide if not entry.clinic_details}
 
-OWN_WORDING = re.compile(r"^(Yes\.|The guide|A licensed|For advice|⚠️|What the guide)")
+OWN_WORDING = re.compile(r"^(Yes\.|The guide|A licensed|For personal medical advice|⚠️|What the guide)")
 
 
 def _guide_sentences_only(message: str) -> bool:
@@ -376,6 +376,17 @@ def test_a_red_flag_the_nlu_was_unsure_about_gets_the_urgent_message_and_no_did_
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
 
 
+def test_a_price_question_points_to_the_clinic_and_offers_to_have_it_get_in_touch(assistant):
+    # ninth session's probe: "do you offer payment plans?" and "how much does it cost?" got "A licensed
+    # professional can answer that", and "ok" after it "Great. What would you like to know?"
+    reply = assistant.respond(Turn("ask_price", "how much does it cost?"))
+    assert reply.messages == ["The guide I answer from does not cover prices or costs, so I can't tell you that.",
+                              "The clinic can tell you that. " + replies.offer_handoff(Clinic())]
+    assert reply.buttons == [replies.HANDOFF_BUTTON] and reply.handoff_offered
+    taken_up = assistant.respond(Turn("affirm", "ok", handoff_offered=True))
+    assert taken_up.starts_handoff and taken_up.messages == []
+
+
 def test_a_section_the_clinic_adds_answers_a_subject_the_guide_did_not_cover(guide_dir, nlp, vocabulary, engine):
     clinic_assistant = _clinic_assistant(guide_dir, nlp, vocabulary, engine, lambda text: text + (
         "\n\nHow Much Does Mesotherapy Cost?\n\n"
@@ -542,6 +553,33 @@ def test_a_report_of_nothing_beyond_the_normal_after_effects_gets_no_alarm(assis
     reply = assistant.respond(Turn("report_red_flag", text))
     assert safety.urgent_care_message(Clinic()) not in reply.messages
     assert "should resolve within a few hours" in reply.messages[0]
+
+
+@pytest.mark.parametrize("text", [
+    # ninth session, from the last probe's leftovers: the urgent-care message
+    "i have a small painless lump where they injected 3 days ago",
+    "there is a tiny lump on my cheek since the session",
+])
+def test_a_small_lump_on_the_classifiers_word_alone_gets_no_alarm_but_when_to_contact_the_clinic(assistant, text):
+    reply = assistant.respond(Turn("report_red_flag", text, {"side_effect": ["lumps"]}))
+    assert safety.urgent_care_message(Clinic()) not in reply.messages
+    assert reply.messages[:2] == ["The guide does not mention lumps after mesotherapy.",
+                                  replies.CONTACT_ABOUT_AN_UNMENTIONED_EFFECT]
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_one_line_on_when_to_contact_the_clinic_after_a_timed_and_an_unmentioned_after_effect(assistant):
+    # ninth session's probe: "small red bumps at injection sites a few hours after" got two such lines
+    turn = Turn("report_red_flag", "small red bumps at injection sites a few hours after",
+                {"side_effect": ["redness", "lumps"]})
+    messages = assistant.respond(turn).messages
+    assert replies.CONTACT_IF_IT_LASTS in messages and replies.CONTACT_ABOUT_AN_UNMENTIONED_EFFECT not in messages
+
+
+def test_a_lump_with_a_complaint_still_raises_the_alarm(assistant):
+    for text in ["i have a lump where they injected", "a small lump came up and it is hot and growing"]:
+        reply = assistant.respond(Turn("report_red_flag", text, {"side_effect": ["lumps"]}))
+        assert reply.messages[0] == safety.urgent_care_message(Clinic())
 
 
 @pytest.mark.parametrize("intent, text", [
@@ -815,6 +853,98 @@ def test_a_follow_up_two_messages_after_the_visitors_health_stays_on_it(assistan
     reply = assistant.respond(Turn(intent, text, previous_intent="ask_cocktail_ingredients", previous_texts=before))
     assert reply.messages[0].startswith("The guide I answer from does not")
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+@pytest.mark.parametrize("intent, text, before, whom", [
+    # ninth session's check of the last probe's leftovers: "so I can't tell you whether mesotherapy is safe for you"
+    ("ask_safety", "is mesotherapy safe for my mum she has diabetes", (), "her"),
+    ("ask_contraindications", "my husband takes warfarin, can he have meso", (), "him"),
+    ("ask_contraindications", "my sister has lupus actually, can she get meso", ("I have lupus",), "her"),
+    ("ask_safety", "i have a question, my best friend is on blood thinners, is meso ok", (), "them"),
+    # the visitor's own health, a relative only mentioned: still "for you"
+    ("ask_safety", "i have diabetes, my husband says meso is fine, is it?", (), "you"),
+])
+def test_a_question_about_a_relatives_health_is_not_answered_for_the_visitor(assistant, intent, text, before, whom):
+    reply = assistant.respond(Turn(intent, text, previous_texts=before))
+    assert reply.messages[0].endswith(f"whether mesotherapy is safe for {whom}.")
+
+
+@pytest.mark.parametrize("intent, text, named, whom", [
+    # the list of conditions it treats ("she really wants it though"), "who should not have mesotherapy" without the
+    # condition named before ("is it safe for her?")
+    ("ask_conditions_treated", "she really wants it though", "autoimmune conditions", "her"),
+    ("ask_contraindications", "is it safe for her?", "autoimmune conditions", "her"),
+])
+def test_a_follow_up_about_the_relative_named_before_keeps_their_condition(assistant, intent, text, named, whom):
+    turn = Turn(intent, text, previous_intent="ask_contraindications",
+                previous_texts=("my sister has lupus, can she get meso",))
+    reply = assistant.respond(turn)
+    assert reply.messages[0] == (f"The guide I answer from does not address {named}, so I can't tell you whether "
+                                 f"mesotherapy is safe for {whom}.")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+@pytest.mark.parametrize("intent, text, before, named, whom", [
+    # ninth session's probe: "This procedure is considered safe when performed by a licensed professional"
+    ("ask_safety", "what side effects can she get", ("my mum is 60 and wants meso for her wrinkles",), "age", "her"),
+    ("ask_safety", "what side effects could she get",
+     ("my mum wants meso", "shes 72 with high blood pressure", "and she takes aspirin every day"),
+     "heart conditions, age or blood thinners", "her"),
+    # "No problem. Is there anything else I can help with?", without the line
+    ("deny", "she cant really consent", ("my grandmother has dementia and my aunt wants to book her meso for wrinkles",),
+     "dementia or capacity to consent", "her"),
+    ("ask_contraindications", "would he bruise more", ("my brother has hemophilia lol he wants meso on his face",),
+     "blood or clotting conditions", "him"),
+])
+def test_a_safety_follow_up_up_to_three_messages_after_someones_health_stays_on_it(assistant, intent, text, before,
+                                                                                   named, whom):
+    reply = assistant.respond(Turn(intent, text, previous_intent="ask_conditions_treated", previous_texts=before))
+    assert reply.messages[0] == (f"The guide I answer from does not address {named}, so I can't tell you whether "
+                                 f"mesotherapy is safe for {whom}.")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
+def test_no_yes_to_a_treated_condition_beside_someones_health(assistant):
+    # ninth session's probe: "Yes. The guide lists hair loss" read by a relative as a yes to having it
+    text = "my brother is on chemo, can he get meso for his hair loss"
+    parts = [Turn("ask_contraindications", "my brother is on chemo"),
+             Turn("ask_conditions_treated", "can he get meso for his hair loss", {"condition": ["hair loss"]},
+                  previous_texts=("my brother is on chemo",))]
+    reply = assistant.respond(Turn("ask_conditions_treated", text, {"condition": ["hair loss"]}), parts)
+    assert reply.messages[0].startswith("The guide I answer from does not address cancer")
+    assert any("The guide lists hair loss" in message for message in reply.messages)
+    assert not any(message.startswith("Yes.") for message in reply.messages)
+
+
+@pytest.mark.parametrize("text, before, whom", [
+    # ninth session's probe: a follow-up that speaks of no one, after a relative's health, got "safe for you"
+    ("ok what are the risks then", ("my wife is allergic to lidocaine, can she do meso",), "her"),
+    ("what could go wrong", ("my dad is 60 and diabetic and on blood thinners", "is it safe for him"), "him"),
+    ("what could go wrong for me", ("my dad is on blood thinners",), "you"),
+])
+def test_a_follow_up_that_names_no_one_is_about_the_person_named_before(assistant, text, before, whom):
+    reply = assistant.respond(Turn("ask_safety", text, previous_intent="ask_contraindications", previous_texts=before))
+    assert reply.messages[0].endswith(f"whether mesotherapy is safe for {whom}.")
+
+
+@pytest.mark.parametrize("intent, text, confidence", [
+    # ninth session: the first version took these for remarks on the mother's health
+    ("ask_conditions_treated", "she wants meso for the wrinkles around her mouth", 1.0),
+    ("ask_session_count", "ok and how many sessions would she need", 1.0),
+    ("ask_practitioner", "ok who do we see for this", 0.95),
+])
+def test_a_confident_question_or_who_to_see_after_a_relatives_health_keeps_its_reading(assistant, intent, text,
+                                                                                        confidence):
+    turn = Turn(intent, text, previous_intent="ask_contraindications", confidence=confidence,
+                previous_texts=("hi my mum is 68 and has type 2 diabetes",))
+    assert not assistant.respond(turn).messages[0].startswith("The guide I answer from does not address")
+
+
+def test_a_question_about_another_topic_after_a_relatives_health_keeps_its_reading(assistant):
+    turn = Turn("ask_conditions_treated", "will it help her hair loss?", previous_intent="ask_contraindications",
+                previous_texts=("my sister has lupus, can she get meso",))
+    reply = assistant.respond(turn)
+    assert "Hair loss" in " ".join(reply.messages)
 
 
 def test_how_long_do_they_last_after_the_side_effects_answer_is_how_long_the_after_effects_last(assistant):

@@ -63,8 +63,15 @@ def test_safety_answer_tells_whom_to_call(clinic_assistant):
     assert messages.count(messages[-1]) == 1
 
 
-@pytest.mark.parametrize("intent, text, entities", [("ask_price", "how much is it", {}),
-                                                    ("ask_find_clinic", "where are you located", {}),
+def test_a_price_question_tells_how_to_reach_the_clinic(clinic_assistant):
+    reply = clinic_assistant.respond(Turn("ask_price", "how much is it"))
+    assert reply.messages[-1] == (
+        "Harley Skin Clinic can tell you that. You can call Harley Skin Clinic on +44 20 7946 0000 (Mon-Fri 9:00-18:00) "
+        "or book online at https://example.test/book.")
+    assert not reply.handoff_offered  # its own details, no offer
+
+
+@pytest.mark.parametrize("intent, text, entities", [("ask_find_clinic", "where are you located", {}),
                                                     ("ask_conditions_treated", "does it fix rosacea", {"condition": ["rosacea"]})])
 def test_what_the_guide_does_not_answer_tells_whom_to_call(clinic_assistant, intent, text, entities):
     assert clinic_assistant.respond(Turn(intent, text, entities)).messages[-1] == (

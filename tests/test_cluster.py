@@ -26,7 +26,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.benchmark import OUR_QUESTIONS
-from bot.clinic.handoff import QUESTIONS as HANDOFF_QUESTIONS
+from bot.clinic.contact_form import QUESTIONS as HANDOFF_QUESTIONS
 from bot.settings import PROJECT_ROOT
 from tests.support import POSTGRES_ADMIN_URL
 

@@ -14,7 +14,8 @@ from typing import Dict, Iterator, List
 import pytest
 
 from bot.clinic import handoff
-from bot.clinic.handoff import Contact, HandoffRequest, RetryPolicy
+from bot.clinic.contact_form import Contact
+from bot.clinic.handoff import HandoffRequest, RetryPolicy
 
 FAST = RetryPolicy(attempts=2, timeout=2.0, backoff=0.01)
 SECRET = "webhook-secret-for-tests"

@@ -17,7 +17,7 @@ from typing import Iterator, List
 
 import pytest
 
-from bot.clinic import handoff
+from bot.clinic import contact_form
 from bot.maintain.endpoints import write_endpoints
 from bot.maintain.servers import serving
 from bot.settings import PROJECT_ROOT, load_settings
@@ -69,8 +69,8 @@ def stored_events(work: Path, sender: str) -> str:
 
 def fill_form(sender: str, answers: List[str]) -> List[str]:
     """Ask for a person, consent, then give ``answers``; the replies to the last one."""
-    assert handoff.QUESTIONS["handoff_consent"] in say(sender, "I want to talk to a person")
-    assert handoff.QUESTIONS["contact_name"] in say(sender, "yes")
+    assert contact_form.QUESTIONS["handoff_consent"] in say(sender, "I want to talk to a person")
+    assert contact_form.QUESTIONS["contact_name"] in say(sender, "yes")
     replies: List[str] = []
     for answer in answers:
         replies = say(sender, answer)
@@ -79,12 +79,12 @@ def fill_form(sender: str, answers: List[str]) -> List[str]:
 
 def test_cancelling_the_form_deletes_the_name_and_contact_typed(servers: None, work: Path) -> None:
     replies = fill_form("cancelling", [NAME, "cancel"])
-    assert replies[0] == handoff.CANCELLED
+    assert replies[0] == contact_form.CANCELLED
     stored = stored_events(work, "rest:cancelling")
     assert NAME not in stored
     assert "I want to talk to a person" in stored  # the conversation before the form is kept
     # The conversation goes on, and a new form starts empty.
-    assert handoff.QUESTIONS["handoff_consent"] in say("cancelling", "I want to talk to a person")
+    assert contact_form.QUESTIONS["handoff_consent"] in say("cancelling", "I want to talk to a person")
     assert NAME not in stored_events(work, "rest:cancelling")
 
 

@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.clinic import handoff
+from bot.clinic import contact_form, handoff
 from bot.db import make_engine, make_session_factory
 from bot.maintain.privacy import Target, apply_retention, forget, same_phone
 from bot.maintain.review.inbox import Group, Inbox
@@ -84,10 +84,10 @@ def filled_stores(urls: Tuple[str, str]) -> Iterator[Tuple[str, str]]:
     engine = make_engine(urls[1])
     handoff.create_tables(engine)
     sessions = make_session_factory(engine)
-    handoff.store_request(sessions, "web:anna", "request_human", "Anna Smith", handoff.Contact(PHONE_STORED, "phone"))
-    handoff.store_request(sessions, "web:bob", "request_human", "Bob Jones", handoff.Contact("bob@example.com", "email"))
+    handoff.store_request(sessions, "web:anna", "request_human", "Anna Smith", contact_form.Contact(PHONE_STORED, "phone"))
+    handoff.store_request(sessions, "web:bob", "request_human", "Bob Jones", contact_form.Contact("bob@example.com", "email"))
     stale = handoff.store_request(sessions, "web:old", "book_consultation", "Old Visitor",
-                                  handoff.Contact("+15550100999", "phone"))
+                                  contact_form.Contact("+15550100999", "phone"))
     with sessions() as session, session.begin():
         session.get(handoff.HandoffRequest, stale.id).created_at = datetime.now(timezone.utc) - timedelta(days=60)
     engine.dispose()

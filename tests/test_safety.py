@@ -129,6 +129,8 @@ def test_red_flag_detector_on_the_held_out_set():
     # outside probe: got "did you mean", then the normal after-effects for "is that normal swelling?"
     "it's about 4cm x 3cm of pinkish skin around one injection point, wasn't there this morning, now it's maybe 6cm",
     "it's like a big patch now, bigger than this morning, and warm", "day 3 and the pain is not really getting better, maybe a little worse?",
+    # ninth session's probe: lips swelling said mildly got the guide's "should resolve within a few hours"
+    "my lips are a bit swollen but it's fine", "mild swelling of my lip after mesotherapy, should I worry?",
 ])
 def test_chat_style_red_flags(text):
     assert safety.has_red_flags(text)
@@ -147,6 +149,8 @@ def test_chat_style_red_flags(text):
     "is it ok to have meso when i have my period and feel dizzy a lot because of anaemia",
     "30M, receding at the temples, my dad was bald by 40. is meso worth a shot",  # "temples" read as a temperature
     "one injection spot on my thigh looks darker, brownish mark. it's 3 weeks later",
+    # ninth session's probe: "number" read as "numb", so a name and phone number got the urgent-care message
+    "My name is Grace and my number is 07700 900777", "I'd like to book. My name is Rose and my number is 07700 900777",
 ])
 def test_normal_after_effects_risk_questions_and_negations_are_not_red_flags(text):
     assert not safety.has_red_flags(text)
@@ -158,6 +162,17 @@ def test_the_red_flag_intent_alone_does_not_raise_the_alarm_on_a_question_or_nor
                  "my face is a bit red and puffy tonight after my session, will it be gone by tomorrow?"]:
         messages = assistant.respond(Turn(intent, text)).messages
         assert URGENT_CARE not in messages and messages[-1] == RECOMMENDATION
+
+
+@pytest.mark.parametrize("text", [
+    # ninth session's probe: a relative's health before any treatment got the urgent-care message ("blood" of
+    # "blood thinners" read as a complaint), and every later reply the reminder
+    "my dad is 60 and diabetic and on blood thinners and he wants meso for hair loss on his scalp",
+    "my aunt takes blood thinners and is worried about blood loss during meso",
+])
+def test_the_red_flag_intent_alone_does_not_raise_the_alarm_on_someones_health_before_a_treatment(assistant, text):
+    messages = assistant.respond(Turn("report_red_flag", text)).messages
+    assert URGENT_CARE not in messages and messages[-1] == RECOMMENDATION
 
 
 def test_the_red_flag_intent_still_raises_the_alarm_on_an_unknown_complaint(assistant):

@@ -788,3 +788,46 @@ def test_a_request_to_be_contacted_about_an_after_effect_is_no_after_effect_repo
     # the server tests: "call me on <phone> or write to <email> about the bruises" went to the time after a treatment
     text = "call me on +44 7700 900123 or write to jane.quimby@example.com about the bruises"
     assert RULES.intent_for(text, "nlu_fallback") != "ask_aftercare"
+
+
+@pytest.mark.parametrize("text, classified", [
+    # ninth session's probe: the procedure ("numb your skin" for "number"), "did you mean", a red flag
+    ("I'd like to book, my number is 07700 900143", "ask_procedure"), ("Grace 07700 900777", "nlu_fallback"),
+    ("My name is Grace and my email is grace@example.com", "ask_aftercare"), ("07700 900130", "report_red_flag"),
+])
+def test_a_message_giving_a_phone_number_or_email_asks_to_be_contacted(text, classified):
+    assert RULES.intent_for(text, classified) == "request_human"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("my email is a@b.com, how much does it cost?", "ask_price"),  # a question: answered
+    ("call me on 07700 900123, my lips are swelling", "report_red_flag"),  # a red flag: the urgent-care message
+    ("I had 3 sessions 2 weeks apart", "ask_aftercare"),  # no phone number
+])
+def test_a_question_or_a_red_flag_beside_a_contact_detail_keeps_its_reading(text, classified):
+    assert RULES.intent_for(text, classified) is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    # ninth session's probe: particular clinics, the definition
+    ("i did meso on my scalp this morning, its a little red and sore", "ask_find_clinic"),
+    ("had meso 2 days ago small bumps at the injection points, a little itchy, no fever", "ask_what_is_mesotherapy"),
+])
+def test_an_after_effect_told_after_a_treatment_asks_about_the_time_after_it_whatever_its_reading(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # ninth session's probe: the contact form started on a question about pregnancy
+    ("what about trying to get pregnant", "ask_contraindications"),
+    ("%PDF-1.4 %âãÏÓ 1 0 obj << /Type /Catalog >>", "nlu_fallback"),
+])
+def test_a_contact_request_that_says_nothing_of_contact_or_booking_is_no_request(text, expected):
+    assert RULES.intent_for(text, "request_human") == expected
+
+
+@pytest.mark.parametrize("text", ["how do i get in touch", "can I make a reservation for mesotherapy", "human please",
+                                  "I want to be contacted", "I'd like to make an enquiry",
+                                  "i'm interested, what's the next step"])
+def test_requests_to_be_contacted_keep_their_reading(text):
+    assert RULES.intent_for(text, "request_human") is None

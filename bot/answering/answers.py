@@ -30,9 +30,11 @@ from bot.nlp.causation import asks_whether_it_causes, what_it_may_cause
 from bot.nlp.language import looks_like_another_language
 from bot.nlp.other_subjects import DEFAULT_PATH as OTHER_SUBJECTS_PATH
 from bot.nlp.other_subjects import OtherSubjects
+from bot.nlp.persons import refers_to_someone_named_before, whom_it_is_about
 from bot.nlp.vocabulary import GENERAL_INGREDIENT_WORDS, Vocabulary
 from bot.topics import Aspect, IntentTable, Topic, UncoveredSubject, intent_table
 
+_YES = "Yes. "  # before the guide's words on a condition it lists, to "does it help with X?"
 # The entity that each `narrow` answer of data/topics.yml narrows by.
 NARROW_ENTITY = {
     "definition_for_condition": "condition",
@@ -65,6 +67,7 @@ class Turn:
     confidence: Optional[float] = None  # the NLU's confidence in ``intent``
     urgent_care_advised: bool = False  # an earlier reply of this conversation had the urgent-care message
     activity: Optional[str] = None  # what a follow-up to the aftercare answer names ("sauna tmrw?" -> "sauna")
+    handoff_offered: bool = False  # the assistant's last reply offered to have someone at the clinic contact them
 
 
 def _prose(rows: List[query.SentenceRow]) -> str:
@@ -150,6 +153,21 @@ _ONLY_ACKNOWLEDGES = re.compile(
     re.IGNORECASE,
 )
 # Readings of a message that keeps talking about what the previous one asked rather than asking anew.
+# Taking up the offer to be contacted ("If you'd rather talk to a person, I can ask someone at the clinic to contact
+# you.") in words rather than with its button.
+_TAKES_UP_AN_OFFER = re.compile(
+    r"^\W*(?:(?:ok|okay|k|yes|yeah|yep|yup|ya|yh|sure|please|pls|plz|go ahead|do that|do it|alright|fine|"
+    r"that would be (?:great|good|nice|helpful)|sounds good|why not|that works|i would like that|i'd like that|"
+    r"(?:yes |ok |okay )?contact me|(?:yes )?(?:ask|get) (?:them|someone)(?: to (?:call|contact) me)?)\W*){1,3}$",
+    re.IGNORECASE,
+)
+# "who should we go see", "ok who do we see for this": who performs it (the guide's answer), not their health again.
+_ASKS_WHO_TO_SEE = re.compile(
+    r"\bwho (?:should|do|can|could|would|will) (?:we|i|he|she|they|you) (?:go (?:and |to )?)?(?:see|go to|ask|book with)\b|"
+    r"\bwhat (?:kind|type|sort) of (?:doctor|practitioner|specialist|professional)|\bwhich (?:doctor|specialist)",
+    re.IGNORECASE,
+)
+_CONFIDENT = 0.6  # a reading at least this sure is another question, not a remark on what came before
 _READINGS_OF_A_FOLLOW_UP = frozenset(
     {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank", "goodbye", "ask_capabilities"}
 )
@@ -263,6 +281,8 @@ class Assistant:
     def respond(self, turn: Turn, parts: Sequence[Turn] = ()) -> Reply:
         """Answer ``turn``, or each of its ``parts`` in order when it asks several guide questions;
         the safety policy is applied to the whole reply."""
+        if turn.handoff_offered and _TAKES_UP_AN_OFFER.search(turn.text) and not safety.has_red_flags(turn.text):
+            return Reply([], starts_handoff=True, urgent_care_advised=turn.urgent_care_advised)
         turn, parts = self._known_values_only(turn), [self._known_values_only(part) for part in parts]
         turn = self._as_activity_follow_up(self._as_follow_up(turn))
         turn = self._how_long_the_side_effect_lasts(self._as_personal_follow_up(turn))
@@ -273,7 +293,9 @@ class Assistant:
         urgent_now = safety.needs_urgent_care(turn.intent, report)
         self._keep_the_alarm(turn, reply, urgent_now)
         if self._gives_the_time_an_after_effect_lasts(turn, reply) and len(answerable) < 2 and not urgent_now:
-            reply.messages = [*reply.messages, replies.CONTACT_IF_IT_LASTS]
+            # one line on when to contact the clinic: it covers an after-effect the guide does not mention too
+            unmentioned = replies.CONTACT_ABOUT_AN_UNMENTIONED_EFFECT
+            reply.messages = [*(m for m in reply.messages if m != unmentioned), replies.CONTACT_IF_IT_LASTS]
         asks_about_red_flags = safety.asks_about_red_flags(turn.text)
         guidance = safety.care_guidance(self._clinic)
         recommendation = safety.professional_recommendation(self._clinic)
@@ -297,6 +319,7 @@ class Assistant:
             reply.messages = [m for m in reply.messages if m != replies.ask_professional_instead(self._clinic)]
         reply.side_effect = next(iter(turn.entities.get("side_effect", [])), None)
         reply.urgent_care_advised = turn.urgent_care_advised or urgent_now
+        reply.handoff_offered = any(replies.offer_handoff(self._clinic) in message for message in reply.messages)
         return reply
 
     def _without_general_safety_beside_personal(self, turn: Turn, parts: List[Turn]) -> List[Turn]:
@@ -312,8 +335,13 @@ class Assistant:
         replies_in_order = [self._answer(part) for part in parts]
         # the conversation goes on from the last guide topic answered (not from "it says nothing about Botox")
         last_topic = next((part for part in reversed(replies_in_order) if part.topic), replies_in_order[-1])
+        messages = [message for part in replies_in_order for message in part.messages]
+        if any(safety.personal_conditions(part.text) for part in parts):
+            # "my brother is on chemo, can he get meso for his hair loss": "Yes. The guide lists hair loss" would
+            # read as a yes to having it
+            messages = [message.removeprefix(_YES) for message in messages]
         return Reply(
-            _each_sentence_once([message for part in replies_in_order for message in part.messages]),
+            _each_sentence_once(messages),
             topic=last_topic.topic,
             condition=last_topic.condition,
         )
@@ -408,18 +436,26 @@ class Assistant:
         # "and im allergic to penicillin" read as another question, but answered as one about the visitor's health
         # "I take warfarin" / "it's only a low dose" / "what if I stop it for a week before?": any of the last messages
         about_their_health = turn.previous_intent == personal or any(
-            safety.personal_conditions(text) for text in turn.previous_texts[-2:]
+            safety.personal_conditions(text) for text in turn.previous_texts
         )
         if personal is None or not about_their_health or turn.intent == personal:
             return turn
         unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
         # "its just vitamins right so its fine?" (read as yes), "doxycycline" (as yes), "is meso safe for the baby?"
         # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
+        # "she really wants it though" after "my sister has lupus, can she get meso": still about the sister (not "she
+        # wants meso for the wrinkles around her mouth", a confident reading of another question)
+        about_the_same_person = bool(
+            refers_to_someone_named_before(turn.text, turn.previous_texts)
+            and not reads_as_question(turn.text)
+            and (turn.confidence or 0.0) < _CONFIDENT
+        )
         if (
             (unread and not _ONLY_ACKNOWLEDGES.search(turn.text))
+            or about_the_same_person
             or _SUPPOSES.search(turn.text)
             or _STOPS_A_MEDICINE.search(turn.text)
-            or turn.intent in self._table.general_safety_intents
+            or (turn.intent in self._table.general_safety_intents and not _ASKS_WHO_TO_SEE.search(turn.text))
         ):
             return replace(turn, intent=personal)
         return turn
@@ -530,6 +566,8 @@ class Assistant:
             )
         caused = set(safety.personal_conditions(what_it_may_cause(turn.text)))  # "can it cause cancer?"
         conditions = [condition for condition in safety.personal_conditions(turn.text) if condition not in caused]
+        if not conditions and turn.intent == self._table.contraindications:
+            conditions = self._conditions_told_before(turn)  # "is it safe for her?" after "my mum has diabetes"
         if conditions and self._asks_about_safety(turn):
             return self._personal_condition_reply(turn, conditions)
         topic = self._table.topic_for(turn.intent)
@@ -583,14 +621,21 @@ class Assistant:
             return next(questions, None) in safety_questions
         return turn.intent in safety_questions
 
+    @staticmethod
+    def _conditions_told_before(turn: Turn) -> List[str]:
+        """The personal conditions the visitor's last messages named, each once, in order."""
+        told = (condition for text in turn.previous_texts for condition in safety.personal_conditions(text))
+        return list(dict.fromkeys(told))
+
     def _personal_condition_reply(self, turn: Turn, conditions: List[str]) -> Reply:
-        """A safety question about the visitor's own condition: say what the guide does not address
-        first, then what it says about risks (never "considered safe" first); the policy adds the
+        """A safety question about the visitor's own condition, or a relative's: say what the guide does not
+        address first, then what it says about risks (never "considered safe" first); the policy adds the
         professional line."""
         named = ", ".join(conditions[:-1]) + (f" or {conditions[-1]}" if len(conditions) > 1 else conditions[0])
+        whom = whom_it_is_about(turn.text, turn.previous_texts)  # "my mum has diabetes": not "safe for you"
         messages = [
             f"The guide I answer from does not address {named}, so I can't tell you whether "
-            "mesotherapy is safe for you."
+            f"mesotherapy is safe for {whom}."
         ]
         with self._sessions() as session:
             risks = query.facts(session, "side_effect")
@@ -693,6 +738,10 @@ class Assistant:
                 rare = query.facts(session, "side_effect", subject="rare")
             if rare:
                 messages.append(f"What the guide does say: {rare[0].sentence}")
+        if uncovered.ask_the_clinic:
+            messages.append(replies.ask_the_clinic_instead(self._clinic))
+            buttons = [replies.HANDOFF_BUTTON]
+            return Reply(messages, buttons, topic=turn.previous_topic, condition=turn.previous_condition)
         if not safety.is_safety_question(turn.intent, turn.text):
             messages.append(replies.ask_professional_instead(self._clinic))
         return Reply(messages, topic=turn.previous_topic, condition=turn.previous_condition)
@@ -743,10 +792,15 @@ class Assistant:
                 sentence = next(r.sentence for r in query.facts(session, "treats", value=condition) if r.sentence)
                 lead = query.list_lead(session, sentence)  # a list item is quoted with the sentence before the list
                 quoted = f"{lead} {sentence}" if lead else sentence
-                # not for a remembered condition: "does it work for men too" after hair loss asks about men
+                # not for a remembered condition: "does it work for men too" after hair loss asks about men; not
+                # beside someone's health ("my brother is on chemo, can he get meso for his hair loss"): read as a
+                # yes to having it
                 yes = (
-                    "Yes. "
-                    if named_now and _asks_yes_or_no(turn.text) and not asks_whether_it_causes(turn.text)
+                    _YES
+                    if named_now
+                    and _asks_yes_or_no(turn.text)
+                    and not asks_whether_it_causes(turn.text)
+                    and not safety.personal_conditions(turn.text)
                     else ""
                 )
                 return [
@@ -807,6 +861,7 @@ class Assistant:
                 messages.append(" ".join(new))
             elif not rows:
                 messages.append(f"The guide does not mention {effect} after mesotherapy.")
+                messages.append(replies.CONTACT_ABOUT_AN_UNMENTIONED_EFFECT)
             if rows and asks_how_long and not timed:
                 messages.append(f"The guide does not say how long {effect} lasts.")
         return messages

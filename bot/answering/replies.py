@@ -25,6 +25,8 @@ class Reply:
     condition: Optional[str] = None
     side_effect: Optional[str] = None  # the side effect the visitor's message named, for the next turn
     urgent_care_advised: bool = False  # this conversation has had the urgent-care message
+    handoff_offered: bool = False  # this reply offers to have someone at the clinic contact the visitor
+    starts_handoff: bool = False  # the visitor took up that offer ("yes please"): the contact form starts next
 
 
 def capabilities(table: Optional[IntentTable] = None) -> str:
@@ -46,12 +48,25 @@ CONTACT_IF_IT_LASTS = (
     "If it lasts longer than that, gets worse or worries you, contact the clinic or the practitioner who treated you."
 )
 
+# After "the guide does not mention lumps after mesotherapy": what to do with an after-effect it does not describe.
+CONTACT_ABOUT_AN_UNMENTIONED_EFFECT = (
+    "If you have it after a treatment and it lasts, grows, gets painful or worries you, contact the clinic or the "
+    "practitioner who treated you."
+)
+
 
 def ask_professional_instead(clinic: Clinic) -> str:
     """Who can answer what the guide does not (prices, sessions, this clinic...), with how to reach the
     clinic when its contact details are set."""
     reach = clinic.how_to_reach()
     return f"{ASK_PROFESSIONAL_INSTEAD} {reach}" if reach else ASK_PROFESSIONAL_INSTEAD
+
+
+def ask_the_clinic_instead(clinic: Clinic) -> str:
+    """Who answers what only the clinic knows (its prices): the clinic, with how to reach it, or the offer to have
+    someone there get in touch."""
+    reach = clinic.how_to_reach() or offer_handoff(clinic)
+    return f"{clinic.name[0].upper()}{clinic.name[1:]} can tell you that. {reach}"
 
 
 EMPTY_MESSAGE = "It looks like your message was empty. Ask me anything about mesotherapy, or pick a topic:"

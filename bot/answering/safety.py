@@ -31,7 +31,7 @@ _SAFETY_WORDS = re.compile(
 )
 
 _RECOMMENDATION = (
-    "For advice about your own situation, please consult a licensed professional: "
+    "For personal medical advice, please consult a licensed professional: "
     "a board-certified dermatologist or plastic surgeon who has experience performing mesotherapy."
 )
 
@@ -204,7 +204,7 @@ _RED_FLAG_PATTERNS = [
     ),
     (
         "allergic_swelling",
-        rf"(?:lips?|tongue|throat|mouth)\s+(?:\w+\s+)?(?:is |are |has |have |keeps? |started |getting |got |feels? )?(?:{_SWELL}|getting bigger)|"
+        rf"(?:lips?|tongue|throat|mouth)\s+(?:\w+\s+)?(?:is |are |has |have |keeps? |started |getting |got |feels? )?(?:{_MILD}\s+)?(?:{_SWELL}|getting bigger)|"
         rf"\btongue{_gap(3)}(?:{_SWELL}|huge|big|bigger|thick\w*|fat|heavy|numb|tingl\w*)|(?:{_SWELL}|huge|thick) tongue|"
         rf"swell\w*\s+(?:of|in|on)\s+(?:my |the |her |his )?(?:lips?|tongue|throat|mouth)|swollen\s+(?:lips?|tongue|throat|mouth)|"
         rf"swollen shut|puffed up|blown up|(?:face|eyes?|eyelids?|cheeks?)\s+(?:is |are |has |have |keeps? |started |got |getting )?(?:swell\w* up|swell\w* more|ballooned|balloon\w*)|"
@@ -456,9 +456,12 @@ def _counts(kind: str, match: "re.Match[str]", clause: str, sentence: str) -> bo
     if kind == "worsening":
         return bool(_SYMPTOM_WORD.search(sentence))
     near = clause[max(0, match.start() - 20) : match.end() + 15]
+    # "my face is a bit puffy" is the guide's normal swelling; lips swelling, even "a bit", can be an allergic
+    # reaction (outside probe: "my lips are a bit swollen but it's fine" was reassured)
     if (
         kind == "allergic_swelling"
-        and re.search(r"\b(?:face|eyes?|eyelids?|cheeks?|lips?)\b", found)
+        and re.search(r"\b(?:face|eyes?|eyelids?|cheeks?)\b", found)
+        and not re.search(r"\blips?\b", found)
         and not re.search(r"shut|puffed up|blown up|ballooned|more|worse|up\b", found)
         and re.search(rf"\b{_MILD}\b", near)
     ):
@@ -491,7 +494,10 @@ def _reports_rather_than_asks(normalised: str) -> bool:
 # period and feel dizzy a lot because of anaemia" describes the visitor's health before any treatment.
 _ASKS_WHETHER_TO_HAVE_IT = re.compile(
     r"\b(?:is it (?:ok|okay|safe|fine|alright|all right) (?:for me )?to|can i (?:still )?|could i|may i|should i)\s+"
-    r"(?:have|get|do|book|try|start)\s+(?:meso\w*|it|the treatment|this treatment|the injections|a treatment)\b"
+    r"(?:have|get|do|book|try|start)\s+(?:meso\w*|it|the treatment|this treatment|the injections|a treatment)\b|"
+    # "my dad is on blood thinners and he wants meso for hair loss": someone's health before any treatment
+    r"\b(?:i|he|she|they|we)\s+(?:wants?|would like|is thinking of|are thinking of|am thinking of)\s+"
+    r"(?:to (?:have|get|try|do) )?(?:meso\w*|the treatment|the injections)\b"
 )
 _A_TREATMENT_HAD = re.compile(
     r"\b(?:after|afterwards?|since|session|sessions|appointment|had (?:it|meso\w*|the|my|a)|got (?:it|meso\w*) done|"
@@ -516,7 +522,7 @@ def red_flag_kinds(text: str, use_classifier: bool = True) -> List[str]:
 
     # "and coffee?" or "had my first session yesterday" names no complaint: the classifier alone raised the alarm
     if (
-        _COMPLAINT_WORDS.search(normalised)
+        _names_a_complaint(normalised)
         and safety_classifier.red_flag_probability(text) >= safety_classifier.RED_FLAG_THRESHOLD
     ):
         return ["unspecified"]
@@ -589,7 +595,7 @@ _PERSONAL_CONDITIONS = [
     (
         "blood thinners",
         r"blood[\s-]?thinn\w*|anti[\s-]?coagula\w*|warfarin|coumadin|heparin|apixaban|eliquis|rivaroxaban|"
-        r"xarelto|dabigatran|clopidogrel|plavix|aspirin|bleeding disorder|haemophilia|hemophilia",
+        r"xarelto|dabigatran|clopidogrel|plavix|aspirin",
     ),
     ("diabetes", r"diabet\w*|insulin|blood sugar|metformin"),
     ("allergies", r"allerg\w*|anaphyla\w*|epipen"),
@@ -612,8 +618,9 @@ _PERSONAL_CONDITIONS = [
         # "is meso safe for kids", "my son is 12"; not "stretch marks I got after having my kids"
         r"\bfor (?:my |your |a |the )?(?:kids|children|child|toddlers?|babies|my son|my daughter)\b|"
         r"\b(?:son|daughter|kid|child|boy|girl) is (?:1[0-7]|[1-9])\b|"
-        # "i'm 17", "im 65, can i", not "i'm 17 weeks pregnant"
-        r"\bi(?:'|’)?m (?:1[0-7]|[6-9]\d)\b(?!\s*(?:kg|kilos?|lbs?|pounds|stone|cm|%|weeks?|days?|months?|hours?))",
+        # "i'm 17", "im 65, can i", "my mum is 60", not "i'm 17 weeks pregnant"
+        r"\b(?:i(?:'|’)?m|(?:she|he)(?:'|’)?s|(?:she|he|mum|mom|mother|dad|father|husband|wife|son|daughter) is) "
+        r"(?:1[0-7]|[6-9]\d)\b(?!\s*(?:kg|kilos?|lbs?|pounds|stone|cm|%|weeks?|days?|months?|hours?|minutes?|mins?))",
     ),
     (
         "medications",
@@ -642,7 +649,13 @@ _PERSONAL_CONDITIONS = [
     ("asthma or lung conditions", r"\basthma\w*|\binhaler\b|ventolin|salbutamol|\bcopd\b"),
     ("gout", r"\bgout\b"),
     ("kidney or liver conditions", r"\b(?:kidney\w*|renal|liver|hepat\w*|dialysis)\b"),  # not "deliver"
-    ("blood or clotting conditions", r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*|\bbruise (?:\w+ )?easily\b"),
+    (
+        "blood or clotting conditions",
+        r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*|\bbruise (?:\w+ )?easily\b|bleeding disorder|haemophilia|"
+        r"hemophilia|von willebrand",
+    ),
+    # "my grandmother has dementia and my aunt wants to book her meso"; "she cant really consent"
+    ("dementia or capacity to consent", r"dementia|alzheimer\w*|\bcan'?t (?:really )?consent\b|capacity to consent"),
     (
         "fainting at needles",
         r"\b(?:faint\w*|pass(?:es)? out|passed out|scared|afraid|terrified|phobi\w*|fear)\b(?: \w+){0,4} needles?\b|"
@@ -721,8 +734,8 @@ _AFTER_EFFECT_WORDS = re.compile(
 # morning and my face is red" report nothing the guide does not call normal.
 _COMPLAINT_WORDS = re.compile(
     r"\b(?:agony|throb\w*|burn\w*|hot|heat|fever\w*|temp|temperature|chill\w*|shiver\w*|shak\w*|sweat\w*|"
-    r"pus|ooz\w*|discharg\w*|weep\w*|leak\w*|blister\w*|rash\w*|hives?|welts?|numb\w*|tingl\w*|bleed\w*|"
-    r"blood\w*|lump\w*|hard\w*|knot\w*|nodules?|dark\w*|black\w*|blue\w*|gr[ae]y\w*|purple\w*|pale\w*|"
+    r"pus|ooz\w*|discharg\w*|weep\w*|leak\w*|blister\w*|rash\w*|hives?|welts?|numb(?!er)\w*|tingl\w*|bleed\w*|"
+    r"blood(?![\s-]?(?:thinn|pressure|sugar|tests?\b|work\b))\w*|lump\w*|hard\w*|knot\w*|nodules?|dark\w*|black\w*|blue\w*|gr[ae]y\w*|purple\w*|pale\w*|"
     r"white\w*|breath\w*|wheez\w*|swallow\w*|chok\w*|throat|tongue|dizz\w*|faint\w*|passed out|pass out|"
     r"collaps\w*|vomit\w*|throw\w* up|nause\w*|sick|headaches?|vision|spread\w*|streak\w*|infect\w*|"
     r"worse\w*|severe\w*|terrible|unbearable|huge|massive|wound\w*|scab\w*|crust\w*|smell\w*|stink\w*|"
@@ -731,6 +744,18 @@ _COMPLAINT_WORDS = re.compile(
     # where the normal after-effects do not go: the lips, the mouth, the whole body
     r"lips?|mouth|all over|whole body|entire body|everywhere|keeps? (?:\w+ing)|raised)\b"
 )
+
+# "a small painless lump where they injected": a lump the visitor calls small is no complaint of its own; with
+# another (hot, growing, hard and painful...) the alarm still rests on that one.
+_SMALL_LUMP = re.compile(
+    r"\b(?:small|tiny|little|slight|pea[\s-]?sized?|rice[\s-]?sized?)\s+(?:painless\s+|soft\s+)?"
+    r"(?:lumps?|knots?|nodules?|bumps?)\b|\bpainless\s+(?:lumps?|knots?|nodules?|bumps?)\b"
+)
+
+
+def _names_a_complaint(normalised: str) -> bool:
+    """Whether a normalised message names a complaint beyond the normal after-effects (a small lump is none)."""
+    return bool(_COMPLAINT_WORDS.search(_SMALL_LUMP.sub(" ", normalised)))
 
 
 def _intent_alarm(text: str) -> bool:
@@ -744,6 +769,10 @@ def _intent_alarm(text: str) -> bool:
         return True
     if "?" in normalised or _QUESTION_START.search(normalised):
         return False
+    if _ASKS_WHETHER_TO_HAVE_IT.search(normalised) and not _A_TREATMENT_HAD.search(normalised):
+        return False  # someone's health before any treatment: who should not have it
+    if not _reports_rather_than_asks(normalised):
+        return False  # "worried about blood loss during meso": a worry, no report
     if _AFTER_EFFECT_WORDS.search(normalised) or _NEGATOR.search(normalised):
         return False
-    return bool(_COMPLAINT_WORDS.search(normalised))
+    return _names_a_complaint(normalised)
