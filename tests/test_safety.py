@@ -211,6 +211,9 @@ def test_safety_questions_without_safety_words_still_get_the_recommendation(assi
     "Should You Get An Exosome Facial?", "who is a good candidate", "Is it suitable for men?",
     "is this right for you?", "who shouldn't have it", "can it carry bacteria",
     "How Can Adverse Events Reported in the Literature Be Prevented?", "what can go wrong", "is it toxic",
+    # ninth session's probe of real questions: no professional line
+    "Can everyone have a Restylane Fillers or Restylane Skinboosters treatment?", "Is mesotherapy FDA approved?",
+    "If I am sick with the flu today, can I keep my liposuction appointment for next week?",
 ])
 def test_candidacy_and_contamination_questions_are_safety_questions_by_their_words(text):
     assert safety.is_safety_question("out_of_scope", text, use_classifier=False)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.maintain.servers import serving
 from bot.answering import safety
+from bot.clinic import contact_form
 from bot.settings import PROJECT_ROOT, load_clinic, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "mesotherapy.tar.gz"
@@ -169,3 +170,17 @@ def test_a_follow_up_after_the_aftercare_answer_asks_about_the_activity_it_names
     _say(sender, "what should i expect after the treatment")
     reply = [m.get("text", "") for m in _say(sender, "sauna tmrw?")]
     assert reply[0] == "The guide does not say anything about sauna after a treatment."
+
+
+def test_taking_up_the_offer_to_be_contacted_in_words_starts_the_contact_form(servers):
+    # ninth session's probe: "ok" / "yes please" after "I can ask someone at the clinic to contact you" got "Great.
+    # What would you like to know?", and the name and number typed next were lost
+    sender = uuid.uuid4().hex
+    _say(sender, "asdf qwer")
+    offer = [m.get("text", "") for m in _say(sender, "zzzz blorp")]
+    assert any("contact you" in text for text in offer), offer
+    assert [m.get("text") for m in _say(sender, "yes please")] == [contact_form.QUESTIONS["handoff_consent"]]
+    assert [m.get("text") for m in _say(sender, "sure why not")] == [contact_form.QUESTIONS["contact_name"]]
+    confirmed = [m.get("text", "") for m in _say(sender, "I'm Tom, 07700 900111")]
+    assert len(confirmed) == 1 and "ending 0111" in confirmed[0], confirmed
+

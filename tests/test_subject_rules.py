@@ -831,3 +831,8 @@ def test_a_contact_request_that_says_nothing_of_contact_or_booking_is_no_request
                                   "i'm interested, what's the next step"])
 def test_requests_to_be_contacted_keep_their_reading(text):
     assert RULES.intent_for(text, "request_human") is None
+
+
+def test_a_cancer_whose_name_starts_like_mesotherapy_is_another_subject():
+    # ninth session's probe: "What is mesothelioma?" got the guide's definition of mesotherapy
+    assert RULES.intent_for("What is mesothelioma?", "ask_what_is_mesotherapy") == "out_of_scope"

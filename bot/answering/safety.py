@@ -23,6 +23,8 @@ _SAFETY_WORDS = re.compile(
     r"who (?:can|should|may) (?:do|perform|give)|qualified|licen[sc]ed|for me|"
     # candidacy is a safety question too ("who is a good candidate?", "should you get it?")
     r"candidates?|eligib\w*|suitable|right for (?:me|you)|should (?:i|you|we) (?:get|have|try|do)|"
+    # "Can everyone have a Restylane treatment?", "Is Qwo approved / available in the U.S.?" (regulation)
+    r"can (?:everyone|anyone|everybody|anybody) (?:have|get|do)|approv\w*|fda|regulat\w*|"
     r"who (?:should|shouldn'?t|should not|can'?t|cannot|must not)|\w*bacteri\w*|sterile|"
     r"adverse|toxic\w*|fatal|deaths?|die|dies|died|deadly|(?:go|goes|gone|went) wrong|"
     # a dose is for the professional who treats the visitor to decide
@@ -662,7 +664,7 @@ _PERSONAL_CONDITIONS = [
         r"\bneedle (?:phobi\w*|fear)|\bvasovagal\b",
     ),
     ("epilepsy", r"epilep\w*|seizures?"),
-    ("infections", r"(?:have|got|with) (?:a |an )?(?:cold|flu|infection|virus|covid)"),
+    ("infections", r"(?:have|got|with) (?:a |an |the )?(?:cold|flu|infection|virus|covid)"),
 ]
 _PERSONAL_CONDITION_RE = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _PERSONAL_CONDITIONS]
 
