@@ -376,6 +376,20 @@ def test_a_red_flag_the_nlu_was_unsure_about_gets_the_urgent_message_and_no_did_
     assert reply.messages[-1] == safety.professional_recommendation(Clinic())
 
 
+@pytest.mark.parametrize("intent, text, expected", [
+    # ninth session's probe: the whole aftercare section, or the list of conditions as if it answered
+    ("ask_aftercare", "i had 3 sessions and i dont see any results",
+     ["Your skin will likely look and feel hydrated and glowing immediately after treatment, but the full results of "
+      "mesotherapy will become apparent over the course of several weeks as your skin cells regenerate, and collagen "
+      "production is stimulated."]),
+    ("ask_conditions_treated", "does meso help lose weight", ["The guide does not say whether it helps with weight loss."]),
+])
+def test_a_part_of_a_topic_the_guide_may_not_cover_gets_its_sentence_or_what_the_guide_does_not_say(
+        assistant, intent, text, expected):
+    messages = assistant.respond(Turn(intent, text)).messages
+    assert messages[:len(expected)] == expected
+
+
 def test_a_price_question_points_to_the_clinic_and_offers_to_have_it_get_in_touch(assistant):
     # ninth session's probe: "do you offer payment plans?" and "how much does it cost?" got "A licensed
     # professional can answer that", and "ok" after it "Great. What would you like to know?"

@@ -821,6 +821,7 @@ def test_an_after_effect_told_after_a_treatment_asks_about_the_time_after_it_wha
     # ninth session's probe: the contact form started on a question about pregnancy
     ("what about trying to get pregnant", "ask_contraindications"),
     ("%PDF-1.4 %âãÏÓ 1 0 obj << /Type /Catalog >>", "nlu_fallback"),
+    ("'; DROP TABLE contacts; --", "nlu_fallback"), ("<script>contact()</script>", "nlu_fallback"),
 ])
 def test_a_contact_request_that_says_nothing_of_contact_or_booking_is_no_request(text, expected):
     assert RULES.intent_for(text, "request_human") == expected
@@ -836,3 +837,23 @@ def test_requests_to_be_contacted_keep_their_reading(text):
 def test_a_cancer_whose_name_starts_like_mesotherapy_is_another_subject():
     # ninth session's probe: "What is mesothelioma?" got the guide's definition of mesotherapy
     assert RULES.intent_for("What is mesothelioma?", "ask_what_is_mesotherapy") == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, classified", [
+    # ninth session's probe: how many sessions, "did you mean", "Great. What would you like to know?"
+    ("i had 3 sessions and i dont see any results", "ask_session_count"), ("did it fail", "nlu_fallback"),
+    ("ok i did 6 sessions on my belly and nothing changed. is this a scam", "ask_session_count"),
+    ("when will I see results after hair meso?", "ask_conditions_treated"),
+])
+def test_results_that_do_not_show_yet_ask_about_the_time_after_a_treatment(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_aftercare"
+
+
+@pytest.mark.parametrize("text, classified", [
+    ("does meso work for hair loss and when will I see results?", "ask_conditions_treated"),  # its first part
+    ("how many sessions does it take to see results", "ask_session_count"),  # found by the held-out evaluation
+    ("Will I see results after just one treatment?", "ask_session_count"),  # training examples of how many sessions
+    ("How often do people get mesotherapy done?", "ask_session_count"),  # (rule 19 had read it as side effects)
+])
+def test_a_question_of_several_parts_or_how_many_sessions_keeps_its_reading(text, classified):
+    assert RULES.intent_for(text, classified) is None

@@ -96,8 +96,13 @@
    07700 900777", "I'd like to book, my number is ..."): a request to be contacted, so the contact form starts
    (and keeps them); the classifier had read the digits as anything from the procedure to a red flag.
 27. A message read as a request to be contacted or to book that says nothing of contacting, booking or a person
-   ("what about trying to get pregnant", a PDF's first bytes): who should not have it when it names a personal
+   ("what about trying to get pregnant", a PDF's first bytes), or that looks like SQL or markup ("'; DROP TABLE
+   contacts; --"): who should not have it when it names a personal
    condition, else unsure ("did you mean"), never the contact form.
+28. A message that says the results do not show yet or asks when they do ("i had 3 sessions and i dont see any
+   results", "did it fail?"; the aftercare topic's aspect "when the results show" in data/topics.yml) read as
+   how many sessions, what it treats, who should not have it, small talk or unsure: the aftercare question, whose
+   answer is the guide's sentence on when the full results show.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
 keeps its intent under rules 3 to 5, 7, 8, 10 to 15, and under rule 2 unless it was read as small
@@ -152,7 +157,9 @@ _A_TREATMENT_WAS_HAD = re.compile(
 # Rule 19: how often or how likely something happens ("how often does that happen", "how common is that").
 _ASKS_HOW_OFTEN_IT_HAPPENS = re.compile(
     r"\bhow (?:often|common|likely|rare|frequent(?:ly)?|usual)\b(?:\s+\w+){0,3}?\s+"
-    r"(?:happen\w*|occur\w*|is (?:that|this|it)|are (?:they|these|those)|do (?:people|patients) get)\b",
+    r"(?:happen\w*|occur\w*|is (?:that|this|it)|are (?:they|these|those)|do (?:people|patients) get)\b"
+    # not "How often do people get mesotherapy done?" (how many sessions)
+    r"(?!\s+(?:meso\w*|it done|this done|the treatment|treatments?|sessions?|injections?)\b)",
     re.IGNORECASE,
 )
 # Rule 17: an unsure reading of a message that asks whether it is dangerous ("do ppl die from it").
@@ -196,6 +203,16 @@ _ONLY_SAYS_A_TREATMENT_WAS_HAD = re.compile(
 # A message that asks to be contacted ("call me on ... about the bruises") is no after-effect report (rule 21).
 _ASKS_TO_BE_CONTACTED = re.compile(
     r"\b(?:call|ring|phone|text|txt|email|e-mail|message|contact|write to) (?:me|us)\b", re.IGNORECASE
+)
+# Rule 27: SQL or markup ("'; DROP TABLE contacts; --") is no request to be contacted, whatever word it has.
+_LOOKS_LIKE_CODE = re.compile(
+    r";\s*--|\b(?:drop|select|insert|delete|update|union)\b[^.?!]*\b(?:table|from|into|where|set)\b|<\s*/?\s*[a-z]+[^>]*>",
+    re.IGNORECASE,
+)
+# Rule 28 leaves a question how many sessions alone ("How many sessions are needed to see results?").
+_ASKS_HOW_MANY = re.compile(r"\bhow (?:many|often)\b", re.IGNORECASE)
+_SAYS_NO_RESULTS = re.compile(
+    r"\b(?:no|not|nothing|dont|don'?t|didn'?t|haven'?t|hasn'?t|fail\w*|same)\b", re.IGNORECASE
 )
 # Rule 27: what a request to be contacted or to book says, one word at least.
 _ASKS_FOR_THE_CLINIC = re.compile(
@@ -443,6 +460,12 @@ class SubjectRules:
         self._handoff = table.handoff  # the first asks to be contacted (rule 26)
         self._price = next((u.intent for u in table.not_in_guide if mentions("price", u.words)), None)
         self._sessions = next((u.intent for u in table.not_in_guide if mentions("sessions", u.words)), None)
+        # Rule 28: the aftercare topic (its aspects in data/topics.yml: "when the results show"), and the readings
+        # it corrects: how many sessions, what it treats, who should not have it, small talk, unsure, off topic.
+        self._aftercare = table.topic_for(AFTERCARE)
+        self._not_when_results_show = frozenset(
+            {self._sessions, self._contraindications, EFFICACY, OUT_OF_SCOPE, FALLBACK, *SMALL_TALK, "affirm", "deny"}
+        )
         self._red_flag = table.red_flag
 
     @classmethod
@@ -460,6 +483,10 @@ class SubjectRules:
         body_areas = [phrase for label, _, phrase in vocabulary.phrases() if label == "body_area"]
         other = OtherSubjects.with_vocabulary(subjects_path, vocabulary)
         return cls(other, table, ingredients, conditions, side_effects, body_areas)
+
+    def _asks_when_results_show(self, text: str) -> bool:
+        """Whether ``text`` asks about a part of the aftercare topic (when the results show)."""
+        return self._aftercare is not None and self._aftercare.aspect_asked_in(text) is not None
 
     def intent_for(self, text: str, intent: str) -> Optional[str]:
         """The intent rules 1 to 5, 7, 8, 10 to 15 set for ``text`` (classified as ``intent``), or None to keep it."""
@@ -482,7 +509,11 @@ class SubjectRules:
             and not has_red_flags(text)
         ):
             return self._handoff[0]  # rule 26: "my number is 07700 900130"
-        if intent in self._handoff and not _ASKS_FOR_THE_CLINIC.search(text) and validate_contact(text) is None:
+        if (
+            intent in self._handoff
+            and validate_contact(text) is None
+            and (not _ASKS_FOR_THE_CLINIC.search(text) or _LOOKS_LIKE_CODE.search(text))
+        ):
             # rule 27: "what about trying to get pregnant"
             return self._contraindications if self._contraindications and personal_conditions(text) else FALLBACK
         if _TRIES_TO_CHANGE_THE_ASSISTANT.search(text) and not reported_symptoms:
@@ -544,6 +575,17 @@ class SubjectRules:
         if _ONLY_SAYS_A_TREATMENT_WAS_HAD.search(text) and not personal_conditions(text):
             if intent not in (AFTERCARE, self._red_flag) and not needs_urgent_care(intent, text):
                 return AFTERCARE  # rule 23: "had meso 3 days ago", "got it done 4 days ago"
+        if (
+            intent in self._not_when_results_show
+            and self._asks_when_results_show(text)
+            and len(split_questions(text)) < 2  # "does it work for hair, and when will I see results?": its first part
+            # "how many sessions to see results?", "will I see results after just one treatment?": sessions; "i had
+            # 3 sessions and i dont see any results": when they show
+            and not (intent == self._sessions and (_ASKS_HOW_MANY.search(text) or not _SAYS_NO_RESULTS.search(text)))
+            and not personal_conditions(text)
+            and not needs_urgent_care(intent, text)
+        ):
+            return AFTERCARE  # rule 28: "i had 3 sessions and i dont see any results"
         if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
             return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
         if intent == self._contraindications and self._side_effect.search(text) and _AFTER_ONE_HAD.search(text):
