@@ -152,7 +152,6 @@ _ONLY_ACKNOWLEDGES = re.compile(
     r"sure|fine|alright|understood|bye|goodbye|hi|hello|hey|good|nice|awesome|will do|makes sense|lol)\W*){1,3}$",
     re.IGNORECASE,
 )
-# Readings of a message that keeps talking about what the previous one asked rather than asking anew.
 # Taking up the offer to be contacted ("If you'd rather talk to a person, I can ask someone at the clinic to contact
 # you.") in words rather than with its button.
 _TAKES_UP_AN_OFFER = re.compile(
@@ -168,6 +167,7 @@ _ASKS_WHO_TO_SEE = re.compile(
     re.IGNORECASE,
 )
 _CONFIDENT = 0.6  # a reading at least this sure is another question, not a remark on what came before
+# Readings of a message that keeps talking about what the previous one asked rather than asking anew.
 _READINGS_OF_A_FOLLOW_UP = frozenset(
     {"nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank", "goodbye", "ask_capabilities"}
 )
@@ -441,8 +441,6 @@ class Assistant:
         if personal is None or not about_their_health or turn.intent == personal:
             return turn
         unread = turn.intent in _READINGS_OF_A_FOLLOW_UP and not self._other_subjects.named_treatments(turn.text)
-        # "its just vitamins right so its fine?" (read as yes), "doxycycline" (as yes), "is meso safe for the baby?"
-        # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
         # "she really wants it though" after "my sister has lupus, can she get meso": still about the sister (not "she
         # wants meso for the wrinkles around her mouth", a confident reading of another question)
         about_the_same_person = bool(
@@ -450,6 +448,8 @@ class Assistant:
             and not reads_as_question(turn.text)
             and (turn.confidence or 0.0) < _CONFIDENT
         )
+        # "its just vitamins right so its fine?" (read as yes), "doxycycline" (as yes), "is meso safe for the baby?"
+        # and "will meso make it worse" (as is it safe: "considered safe" would read as a yes for them)
         if (
             (unread and not _ONLY_ACKNOWLEDGES.search(turn.text))
             or about_the_same_person
