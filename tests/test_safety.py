@@ -265,6 +265,12 @@ def test_personal_conditions(text, expected):
     ("is meso safe for kids", ["age"]), ("my son is 12", ["age"]),
     ("Can i take a shower after", []), ("stretch marks I got after having my kids", []), ("What is Dutasteride?", []),
     ("My thighs have had cellulite since my teens and nothing has worked. I'm 31.", []), ("im a teen", ["age"]),
+    # ninth session's probes: the pain question of "does meso hurt 😬 im scared of needles" went unanswered
+    ("does meso hurt 😬 im scared of needles", []), ("i always pass out at needles", ["fainting at needles"]),
+    ("my mum is 60 and wants meso for her wrinkles", ["age"]), ("it takes 60 minutes", []),
+    ("my brother has hemophilia", ["blood or clotting conditions"]),
+    ("my grandmother has dementia", ["dementia or capacity to consent"]),
+    ("If I am sick with the flu today", ["infections"]),
 ])
 def test_personal_conditions_texted_by_visitors(text, expected):
     assert safety.personal_conditions(text) == expected

@@ -660,8 +660,9 @@ _PERSONAL_CONDITIONS = [
     ("dementia or capacity to consent", r"dementia|alzheimer\w*|\bcan'?t (?:really )?consent\b|capacity to consent"),
     (
         "fainting at needles",
-        r"\b(?:faint\w*|pass(?:es)? out|passed out|scared|afraid|terrified|phobi\w*|fear)\b(?: \w+){0,4} needles?\b|"
-        r"\bneedle (?:phobi\w*|fear)|\bvasovagal\b",
+        # fainting is a health matter; a fear of needles ("i'm scared of needles, will it hurt?") asks about the
+        # treatment, whose answer says the skin is numbed and the sting well tolerated
+        r"\b(?:faint\w*|pass(?:es)? out|passed out)\b(?: \w+){0,4} needles?\b|\bvasovagal\b",
     ),
     ("epilepsy", r"epilep\w*|seizures?"),
     ("infections", r"(?:have|got|with) (?:a |an |the )?(?:cold|flu|infection|virus|covid)"),
