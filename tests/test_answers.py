@@ -390,6 +390,12 @@ def test_a_part_of_a_topic_the_guide_may_not_cover_gets_its_sentence_or_what_the
     assert messages[:len(expected)] == expected
 
 
+def test_a_practitioner_the_guide_does_not_name_is_said_to_be_unmentioned(assistant):
+    reply = assistant.respond(Turn("ask_practitioner", "can a nurse do mesotherapy", {"practitioner": ["nurse"]}))
+    assert reply.messages[0].startswith("The guide does not mention a nurse performing mesotherapy. What it says: ")
+    assert reply.messages[-1] == safety.professional_recommendation(Clinic())
+
+
 def test_a_price_question_points_to_the_clinic_and_offers_to_have_it_get_in_touch(assistant):
     # ninth session's probe: "do you offer payment plans?" and "how much does it cost?" got "A licensed
     # professional can answer that", and "ok" after it "Great. What would you like to know?"

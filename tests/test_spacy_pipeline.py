@@ -24,6 +24,12 @@ def test_other_domain_entities(nlp):
     ]
 
 
+def test_practitioners_the_guide_does_not_name_keep_their_own_names(nlp):
+    # ninth session's probe: a nurse, a GP and a dentist were all a "licensed professional" the guide recommends
+    assert _entities(nlp, "can a nurse or my GP or a dentist do it") == [
+        ("practitioner", "nurse"), ("practitioner", "general practitioner"), ("practitioner", "dentist")]
+
+
 def test_lemmas_and_sentences(nlp):
     doc = nlp("The injections were stinging. Bruises faded.")
     assert [t.lemma_.lower() for t in doc][:4] == ["the", "injection", "be", "sting"]
