@@ -24,6 +24,14 @@ _OPENS_AS_QUESTION = re.compile(
 )
 
 
+_OPENS_WITH_A_QUESTION_WORD = re.compile(rf"^{_QUESTION_START}\b", re.IGNORECASE)
+
+
+def opens_with_a_question_word(text: str) -> bool:
+    """True when ``text`` starts with a word that starts a question ("how", "is", "can"...)."""
+    return bool(_OPENS_WITH_A_QUESTION_WORD.match(text))
+
+
 def reads_as_question(text: str) -> bool:
     """True when ``text`` has a question mark or a clause of it opens with a question word ("how long does it
     last", "and the results, how long do they last")."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from bot.answering.parts import opens_with_a_question_word
+
 _ACTIVITY = r"(?P<activity>[a-z][a-z' -]{1,40}?)"
 _AFTER = r"(?:after(?:wards?)?|post[- ]?treatment|following|the (?:next|following) (?:day|morning)|tomorrow)\b"
 _WHEN = r"(?:(?:right|straight|soon|the (?:same )?day|the night|\d+ (?:hours?|days?))\s+)?"
@@ -84,9 +86,6 @@ _WHEN_WORDS = re.compile(
     r"(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
 )
 _VISITOR_DOING = re.compile(r"^(?:i'?m|i am|i will be|i'?ll be|i'?m gonna|i'?m going to|gonna|going to|planning to)\s+")
-_OPENS_AS_QUESTION = re.compile(
-    r"^(?:how|what|whats|which|who|when|where|why|is|are|does|do|did|can|could|will|would|should|may|might)\b"
-)
 _MOST_WORDS = 4
 # Verbs an activity in the visitor's words may open with ("wear makeup"): said back as "whether to wear makeup",
 # any other activity as "anything about sauna".
@@ -112,6 +111,6 @@ def follow_up_activity(text: str) -> Optional[str]:
     rest = _FOLLOW_UP_OPENING.sub("", " ".join(re.sub(r"[^a-z' ]", " ", without_when).split()), count=1)
     rest = " ".join(_WHEN_WORDS.sub(" ", rest).split())
     rest = _VISITOR_DOING.sub("", rest)
-    if not rest or _OPENS_AS_QUESTION.match(rest) or len(rest.split()) > _MOST_WORDS or not activity_words(rest):
+    if not rest or opens_with_a_question_word(rest) or len(rest.split()) > _MOST_WORDS or not activity_words(rest):
         return None
     return rest
