@@ -144,15 +144,13 @@ _ASKS_WHAT_IS_INJECTED = re.compile(
     r"|\bpreparations? (?:are |is )?used\b",
     re.IGNORECASE,
 )
-# Rule 20: words of a treatment already had ("from meso", "10 days old", "since the session").
+# Rules 20 and 21: words of a treatment already had ("from meso", "10 days old", "since the session", "i did meso on
+# my scalp this morning", "had meso 2 days ago").
 _AFTER_ONE_HAD = re.compile(
     r"\b(?:from|after|since) (?:the |my |a )?(?:meso\w*|treatment|session|injections?|procedure)\b"
+    r"|\b(?:had|got|did|done)\b(?:\W+\w+){0,2}?\W+(?:meso\w*|session|treatment|injections?|jabs?)\b"
     r"|\b(?:\d+|a|an|one|two|three|four|five|six|seven|a few|a couple of) (?:days?|weeks?|hours?) (?:old|ago|later|after|post)\b",
     re.IGNORECASE,
-)
-# Rule 21: a message that says a treatment was had ("i did meso on my scalp this morning", "had meso 2 days ago").
-_A_TREATMENT_WAS_HAD = re.compile(
-    r"\b(?:had|got|did|done)\b(?:\W+\w+){0,2}?\W+(?:meso\w*|session|treatment|injections?|jabs?)\b", re.IGNORECASE
 )
 # Rule 19: how often or how likely something happens ("how often does that happen", "how common is that").
 _ASKS_HOW_OFTEN_IT_HAPPENS = re.compile(
@@ -563,7 +561,7 @@ class SubjectRules:
         )
         # "i did meso on my scalp this morning, its a little red and sore" read as finding a clinic, the definition...
         told_after_a_treatment = (
-            bool(_A_TREATMENT_WAS_HAD.search(text) or _AFTER_ONE_HAD.search(text))
+            bool(_AFTER_ONE_HAD.search(text))
             and not reads_as_question(text)
             and intent not in (*self._handoff, self._red_flag)
         )
