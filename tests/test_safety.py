@@ -266,7 +266,8 @@ def test_personal_conditions(text, expected):
     ("Can i take a shower after", []), ("stretch marks I got after having my kids", []), ("What is Dutasteride?", []),
     ("My thighs have had cellulite since my teens and nothing has worked. I'm 31.", []), ("im a teen", ["age"]),
     # ninth session's probes: the pain question of "does meso hurt 😬 im scared of needles" went unanswered
-    ("does meso hurt 😬 im scared of needles", []), ("i always pass out at needles", ["fainting at needles"]),
+    ("does meso hurt 😬 im scared of needles", []), ("i always pass out at needles", ["fainting"]),
+    ("what if i faint", ["fainting"]),
     ("my mum is 60 and wants meso for her wrinkles", ["age"]), ("it takes 60 minutes", []),
     ("my brother has hemophilia", ["blood or clotting conditions"]),
     ("my grandmother has dementia", ["dementia or capacity to consent"]),

@@ -857,3 +857,12 @@ def test_results_that_do_not_show_yet_ask_about_the_time_after_a_treatment(text,
 ])
 def test_a_question_of_several_parts_or_how_many_sessions_keeps_its_reading(text, classified):
     assert RULES.intent_for(text, classified) is None
+
+
+@pytest.mark.parametrize("text, classified", [
+    # ninth session: "I can only help with questions about mesotherapy" once a fear of needles stopped being a
+    # personal health condition
+    ("what about her? my daughter is scared of needles", "out_of_scope"), ("i have a needle phobia", "nlu_fallback"),
+])
+def test_a_fear_of_needles_asks_how_a_session_goes(text, classified):
+    assert RULES.intent_for(text, classified) == "ask_procedure"

@@ -659,10 +659,13 @@ _PERSONAL_CONDITIONS = [
     # "my grandmother has dementia and my aunt wants to book her meso"; "she cant really consent"
     ("dementia or capacity to consent", r"dementia|alzheimer\w*|\bcan'?t (?:really )?consent\b|capacity to consent"),
     (
-        "fainting at needles",
-        # fainting is a health matter; a fear of needles ("i'm scared of needles, will it hurt?") asks about the
-        # treatment, whose answer says the skin is numbed and the sting well tolerated
-        r"\b(?:faint\w*|pass(?:es)? out|passed out)\b(?: \w+){0,4} needles?\b|\bvasovagal\b",
+        "fainting",
+        # fainting is a health matter ("i always pass out at needles", "what if i faint"); a fear of needles ("i'm
+        # scared of needles, will it hurt?") asks about the treatment, whose answer says the skin is numbed and
+        # the sting well tolerated
+        r"\b(?:faint\w*|pass(?:es)? out|passed out)\b(?: \w+){0,4} needles?\b|\bvasovagal\b|"
+        r"\b(?:what if|in case) (?:i|she|he|they) (?:faint|pass out|passes out|faints)\b|"
+        r"\b(?:i|she|he) (?:might|could|usually|always|often|tend to|tends to) (?:faint|pass out|passes out|faints)\b",
     ),
     ("epilepsy", r"epilep\w*|seizures?"),
     ("infections", r"(?:have|got|with) (?:a |an |the )?(?:cold|flu|infection|virus|covid)"),

@@ -103,6 +103,9 @@
    results", "did it fail?"; the aftercare topic's aspect "when the results show" in data/topics.yml) read as
    how many sessions, what it treats, who should not have it, small talk or unsure: the aftercare question, whose
    answer is the guide's sentence on when the full results show.
+29. A message about a fear of needles ("what about her? my daughter is scared of needles") read as off topic,
+   unsure, small talk or who should not have it: how a session goes (numbed skin, a slight sting "generally well
+   tolerated"); fainting at needles stays a personal health condition.
 
 A message the classifier took for anything but a question (a red-flag report, booking, small talk)
 keeps its intent under rules 3 to 5, 7, 8, 10 to 15, and under rule 2 unless it was read as small
@@ -205,6 +208,12 @@ _ASKS_TO_BE_CONTACTED = re.compile(
 # Rule 27: SQL or markup ("'; DROP TABLE contacts; --") is no request to be contacted, whatever word it has.
 _LOOKS_LIKE_CODE = re.compile(
     r";\s*--|\b(?:drop|select|insert|delete|update|union)\b[^.?!]*\b(?:table|from|into|where|set)\b|<\s*/?\s*[a-z]+[^>]*>",
+    re.IGNORECASE,
+)
+# Rule 29: a fear of needles, which the answer on how a session goes speaks to (numbing, a slight sting).
+_FEARS_NEEDLES = re.compile(
+    r"\b(?:scared|afraid|terrified|frightened|nervous|anxious|phobi\w*|fear\w*|hate)\b(?: \w+){0,3} needles?\b|"
+    r"\bneedle[\s-]?(?:phobi\w*|fear)\b",
     re.IGNORECASE,
 )
 # Rule 28 leaves a question how many sessions alone ("How many sessions are needed to see results?").
@@ -584,6 +593,13 @@ class SubjectRules:
             and not needs_urgent_care(intent, text)
         ):
             return AFTERCARE  # rule 28: "i had 3 sessions and i dont see any results"
+        if (
+            intent in (OUT_OF_SCOPE, FALLBACK, self._contraindications, *SMALL_TALK)
+            and _FEARS_NEEDLES.search(text)
+            and not personal_conditions(text)
+            and not needs_urgent_care(intent, text)
+        ):
+            return PROCEDURE  # rule 29: "what about her? my daughter is scared of needles"
         if intent == FALLBACK and _ASKS_ABOUT_DANGER.search(text):
             return SIDE_EFFECTS  # rule 17: "meso sounds scary tbh do ppl die from it"
         if intent == self._contraindications and self._side_effect.search(text) and _AFTER_ONE_HAD.search(text):
