@@ -60,7 +60,7 @@ def say(
 
     ``intent`` is left out for answers to the form's own questions (a name's intent means nothing). Once the
     conversation has had the urgent-care message, every reply of the form starts with the reminder, as outside it;
-    ``remind`` False for a validation message that the form's question (with the reminder) follows in the same reply."""
+    ``remind`` False for the form's question after a validation message that already started with it."""
     clinic = load_clinic()
     for text in safety.apply_safety_policy(
         messages,
@@ -107,9 +107,15 @@ class _AskSlot(Action):
             asked_again = tracker.get_slot("requested_slot") == self.slot  # the answer was refused
             questions = contact_form.QUESTIONS_AGAIN if asked_again else contact_form.QUESTIONS
             question = contact_form.ASK_AGAIN[self.slot] if held else questions[self.slot]
-            # A red flag: the urgent-care message first and the recommendation last (the policy).
+            # A red flag: the urgent-care message first and the recommendation last (the policy). A refused answer:
+            # the validator's message came first, with the reminder of an earlier urgent-care message.
             say(
-                dispatcher, tracker, [question], intent=_latest_intent(tracker) if held else None, safety_question=False
+                dispatcher,
+                tracker,
+                [question],
+                intent=_latest_intent(tracker) if held else None,
+                safety_question=False,
+                remind=not asked_again,
             )
             return _remember_urgent_care(held == contact_form.RED_FLAG)
         # The message that started the form: the policy as for any other message. A name and a phone number it
@@ -188,7 +194,7 @@ class ValidateHandoffForm(FormValidationAction):
             message = contact_form.REFUSED
         else:
             return None
-        say(dispatcher, tracker, [message], safety_question=False, remind=False)
+        say(dispatcher, tracker, [message], safety_question=False)
         return {slot: None}
 
     @staticmethod
@@ -202,15 +208,20 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         held = contact_form.interruption("handoff_consent", _latest_text(tracker), _latest_intent(tracker))
         consent = contact_form.parse_consent(_latest_text(tracker), _latest_intent(tracker))
-        if consent is False:
-            return self._cancel(dispatcher, tracker, held)
-        not_an_answer = self._not_an_answer(dispatcher, tracker, "handoff_consent", held)
+        # "no wait, what do I agree to exactly?" asks what the details are for; "cancel" always cancels
+        not_an_answer = (
+            None
+            if contact_form.is_cancel(_latest_text(tracker))
+            else self._not_an_answer(dispatcher, tracker, "handoff_consent", held)
+        )
         if not_an_answer is not None:
             return not_an_answer
+        if consent is False:
+            return self._cancel(dispatcher, tracker, held)
         if held:
             return self._held("handoff_consent")
         if consent is None:
-            say(dispatcher, tracker, [contact_form.ASK_CONSENT_AGAIN], safety_question=False, remind=False)
+            say(dispatcher, tracker, [contact_form.ASK_CONSENT_AGAIN], safety_question=False)
             return {"handoff_consent": None}
         name = contact_form.name_given_with_consent(_latest_text(tracker))
         return {"handoff_consent": True, **({"contact_name": name} if name else {})}
@@ -233,9 +244,9 @@ class ValidateHandoffForm(FormValidationAction):
         name, contact = contact_form.name_and_contact(str(slot_value))
         if contact is not None:
             if name is None:
-                say(dispatcher, tracker, [contact_form.CONTACT_KEPT], safety_question=False, remind=False)
+                say(dispatcher, tracker, [contact_form.CONTACT_KEPT], safety_question=False)
             return {"contact_name": name, "contact_detail": contact.value}
-        say(dispatcher, tracker, [contact_form.BAD_NAME], safety_question=False, remind=False)
+        say(dispatcher, tracker, [contact_form.BAD_NAME], safety_question=False)
         return {"contact_name": None}
 
     def validate_contact_detail(
@@ -251,7 +262,7 @@ class ValidateHandoffForm(FormValidationAction):
             return self._held("contact_detail")
         contact = contact_form.validate_contact(str(slot_value))
         if contact is None:
-            say(dispatcher, tracker, [contact_form.BAD_CONTACT], safety_question=False, remind=False)
+            say(dispatcher, tracker, [contact_form.BAD_CONTACT], safety_question=False)
         return {"contact_detail": contact.value if contact else None}
 
 

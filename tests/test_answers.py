@@ -951,13 +951,30 @@ def test_a_follow_up_that_names_no_one_is_about_the_person_named_before(assistan
     # ninth session: the first version took these for remarks on the mother's health
     ("ask_conditions_treated", "she wants meso for the wrinkles around her mouth", 1.0),
     ("ask_session_count", "ok and how many sessions would she need", 1.0),
-    ("ask_practitioner", "ok who do we see for this", 0.95),
 ])
-def test_a_confident_question_or_who_to_see_after_a_relatives_health_keeps_its_reading(assistant, intent, text,
-                                                                                        confidence):
+def test_a_confident_question_after_a_relatives_health_keeps_its_reading(assistant, intent, text, confidence):
     turn = Turn(intent, text, previous_intent="ask_contraindications", confidence=confidence,
                 previous_texts=("hi my mum is 68 and has type 2 diabetes",))
     assert not assistant.respond(turn).messages[0].startswith("The guide I answer from does not address")
+
+
+@pytest.mark.parametrize("text", ["who should she go and see", "who should she see about it"])
+def test_who_to_see_after_a_relatives_health_never_opens_with_considered_safe(assistant, text):
+    # ninth session's second probe: "This procedure is considered safe when performed by a licensed professional"
+    turn = Turn("ask_practitioner", text, previous_intent="ask_contraindications", confidence=0.95,
+                previous_texts=("my sister has lupus, can she get meso",))
+    reply = assistant.respond(turn)
+    assert reply.messages[0].startswith("The guide I answer from does not address autoimmune conditions")
+    assert "board-certified dermatologist or plastic surgeon" in reply.messages[-1]  # whom to see: the line
+
+
+@pytest.mark.parametrize("text, whom", [
+    ("sister has lupus and is on immunosuppressants. she's asking if meso for hair loss is something she can do", "her"),
+    ("what about for someone with eczema, is it safe", "them"),
+])
+def test_a_relative_named_without_my_or_someone_in_general_is_not_you(assistant, text, whom):
+    reply = assistant.respond(Turn("ask_contraindications", text))
+    assert reply.messages[0].endswith(f"whether mesotherapy is safe for {whom}.")
 
 
 def test_a_question_about_another_topic_after_a_relatives_health_keeps_its_reading(assistant):

@@ -262,6 +262,9 @@ def test_a_name_given_with_the_consent_is_kept_and_not_asked_again() -> None:
     ("I'm Tom, 07700 900111", "Tom", "07700900111"), ("my name's Bill, my phone is 07700 900888", "Bill", "07700900888"),
     ("Grace Kelly 07700 900144", "Grace Kelly", "07700900144"),
     ("Mei, mei@example.com", "Mei", "mei@example.com"),
+    # second probe: "What is your name?" again
+    ("my name is Oliver Smith and my number is 07700 900789 but please only call after 5pm", "Oliver Smith",
+     "07700900789"),
 ])
 def test_a_name_and_a_contact_detail_in_one_answer_are_both_kept(text, name, contact) -> None:
     tracker = _form_tracker(text, "out_of_scope", {"handoff_consent": True}, {"contact_name": text})
@@ -279,6 +282,7 @@ def test_a_contact_detail_typed_for_the_name_is_kept_and_the_name_asked_again_wi
 
 @pytest.mark.parametrize("slot, text", [
     ("handoff_consent", "hmm I'm not sure... what do you need it for?"),
+    ("handoff_consent", "no wait, what do I agree to exactly?"),  # second probe: it cancelled the form
     ("contact_name", "wait, what will you do with my name?"), ("contact_detail", "wait what will you do with my number?"),
 ])
 def test_asking_what_the_details_are_for_is_answered_at_any_step(slot, text) -> None:
@@ -576,7 +580,11 @@ def test_no_forget_it_cancels_at_any_step(neutral_clinic, slot) -> None:
     assert contact_form.CANCELLED in messages and SlotSet("requested_slot", None) in events
 
 
-def test_after_an_urgent_care_message_a_refused_answer_does_not_repeat_the_reminder_the_question_brings() -> None:
-    # fourth outside probe: "Lena" at the consent step got the reminder twice and the prompt twice
+def test_after_an_urgent_care_message_a_refused_answer_starts_with_the_reminder_once() -> None:
+    # fourth outside probe: "Lena" at the consent step got the reminder twice and the prompt twice; ninth session's
+    # probe: "ok" at the contact step got "that doesn't look like a phone number" before the reminder
+    reminder = safety.urgent_care_reminder(Clinic())
     tracker = _form_tracker("Lena", "out_of_scope", {"urgent_care_advised": True}, {"handoff_consent": "Lena"})
-    assert _validate(tracker) == ([contact_form.ASK_CONSENT_AGAIN], [SlotSet("handoff_consent", None)])
+    assert _validate(tracker) == ([reminder, contact_form.ASK_CONSENT_AGAIN], [SlotSet("handoff_consent", None)])
+    asked = _ask("handoff_consent", _asking_tracker("Lena", "out_of_scope", "handoff_consent", {"urgent_care_advised": True}))
+    assert asked == [contact_form.QUESTIONS_AGAIN["handoff_consent"]]

@@ -272,6 +272,10 @@ def test_personal_conditions(text, expected):
     ("my brother has hemophilia", ["blood or clotting conditions"]),
     ("my grandmother has dementia", ["dementia or capacity to consent"]),
     ("If I am sick with the flu today", ["infections"]),
+    # second probe: the time after a treatment, or "the guide does not mention bleeding after mesotherapy"
+    ("I'm 55 and overweight with high cholesterol, is mesotherapy a good idea for my tummy", ["high cholesterol"]),
+    ("i bleed a lot when i have blood taken. is meso a bad idea for me", ["blood or clotting conditions"]),
+    ("does mesotherapy make you bleed a lot", []),  # what it causes: a side-effect question
 ])
 def test_personal_conditions_texted_by_visitors(text, expected):
     assert safety.personal_conditions(text) == expected

@@ -834,6 +834,13 @@ def test_requests_to_be_contacted_keep_their_reading(text):
     assert RULES.intent_for(text, "request_human") is None
 
 
+def test_a_booking_that_asks_about_a_personal_health_condition_asks_who_should_not_have_it():
+    # ninth session's second probe: the contact form started and the bruising question was never answered
+    text = "im thinking of booking but i bruise easily, would i bruise a lot"
+    assert RULES.intent_for(text, "book_consultation") == "ask_contraindications"
+    assert RULES.intent_for("i bruise easily, can someone call me?", "request_human") is None
+
+
 def test_a_cancer_whose_name_starts_like_mesotherapy_is_another_subject():
     # ninth session's probe: "What is mesothelioma?" got the guide's definition of mesotherapy
     assert RULES.intent_for("What is mesothelioma?", "ask_what_is_mesotherapy") == "out_of_scope"
@@ -866,3 +873,13 @@ def test_a_question_of_several_parts_or_how_many_sessions_keeps_its_reading(text
 ])
 def test_a_fear_of_needles_asks_how_a_session_goes(text, classified):
     assert RULES.intent_for(text, classified) == "ask_procedure"
+
+
+@pytest.mark.parametrize("text, classified, expected", [
+    # ninth session's probe of in-scope real questions: the definition without its risks, "Yes. The guide lists fat
+    # deposits" for fat freezing
+    ("What are the harms of mesotherapy?", "ask_what_is_mesotherapy", "ask_safety"),
+    ("Can you really freeze away fat?", "ask_conditions_treated", "out_of_scope"),
+])
+def test_in_scope_probe_readings(text, classified, expected):
+    assert RULES.intent_for(text, classified) == expected

@@ -160,12 +160,6 @@ _TAKES_UP_AN_OFFER = re.compile(
     r"(?:yes |ok |okay )?contact me|(?:yes )?(?:ask|get) (?:them|someone)(?: to (?:call|contact) me)?)\W*){1,3}$",
     re.IGNORECASE,
 )
-# "who should we go see", "ok who do we see for this": who performs it (the guide's answer), not their health again.
-_ASKS_WHO_TO_SEE = re.compile(
-    r"\bwho (?:should|do|can|could|would|will) (?:we|i|he|she|they|you) (?:go (?:and |to )?)?(?:see|go to|ask|book with)\b|"
-    r"\bwhat (?:kind|type|sort) of (?:doctor|practitioner|specialist|professional)|\bwhich (?:doctor|specialist)",
-    re.IGNORECASE,
-)
 _CONFIDENT = 0.6  # a reading at least this sure is another question, not a remark on what came before
 # Readings of a message that keeps talking about what the previous one asked rather than asking anew.
 _READINGS_OF_A_FOLLOW_UP = frozenset(
@@ -455,7 +449,7 @@ class Assistant:
             or about_the_same_person
             or _SUPPOSES.search(turn.text)
             or _STOPS_A_MEDICINE.search(turn.text)
-            or (turn.intent in self._table.general_safety_intents and not _ASKS_WHO_TO_SEE.search(turn.text))
+            or turn.intent in self._table.general_safety_intents
         ):
             return replace(turn, intent=personal)
         return turn

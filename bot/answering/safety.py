@@ -611,6 +611,7 @@ _PERSONAL_CONDITIONS = [
         r"heart (?:condition|disease|problems?|issues?|failure|attack|murmur|surgery)|cardiac|pacemaker|"
         r"arrhythmi\w*|high blood pressure|hypertension|blood pressure",
     ),
+    ("high cholesterol", r"cholesterol"),
     ("cancer", r"cancer|chemo\w*|tumou?r|oncolog\w*|radiotherapy|radiation therapy|leuka?emia|lymphoma"),
     (
         "age",
@@ -654,7 +655,7 @@ _PERSONAL_CONDITIONS = [
     (
         "blood or clotting conditions",
         r"anaemi\w*|anemi\w*|clotting|\bdvt\b|thrombo\w*|\bbruise (?:\w+ )?easily\b|bleeding disorder|haemophilia|"
-        r"hemophilia|von willebrand",
+        r"hemophilia|von willebrand|\b(?:i|she|he|they) (?:always |usually )?bleeds? (?:a lot|easily|heavily|for ages)\b",
     ),
     # "my grandmother has dementia and my aunt wants to book her meso"; "she cant really consent"
     ("dementia or capacity to consent", r"dementia|alzheimer\w*|\bcan'?t (?:really )?consent\b|capacity to consent"),

@@ -121,6 +121,7 @@ _REFUSES = re.compile(
     re.IGNORECASE,
 )
 _ASKS_WHAT_IT_IS_FOR = re.compile(
+    r"\bwhat (?:do|am|would) i (?:agree\w*|consent\w*|sign\w*) to\b|"
     r"\bwhat (?:do you need (?:it|them|that|this|my \w+)|(?:will|do) you do with|is (?:it|this|that) for|"
     r"are (?:they|these) for|for\b)|\bwhy (?:do|does) (?:you|the clinic|they) need|\bwho (?:sees|gets|will see)|"
     r"\bhow long (?:do|will) (?:you|they) keep|\bis my (?:data|number|email|info\w*|name) (?:safe|secure|private)|"
@@ -145,7 +146,7 @@ _NAME_OPENING = re.compile(
 )
 # "my name is Grace, please call me", "my name is Grace and my number is ...": the name up to the clause's end
 _GIVES_A_NAME = re.compile(
-    r"\b(?:my )?name(?:'s| is|:)\s+(?P<name>[^,;!?]+?)\s*(?:\band\b|[,;!?]|\.(?:\s|$)|$)", re.IGNORECASE
+    r"\b(?:my )?name(?:'s| is|:)\s+(?P<name>[^,;!?]+?)\s*(?:\b(?:and|but)\b|[,;!?]|\.(?:\s|$)|$)", re.IGNORECASE
 )
 # Words that are no one's name: symptoms, and what texters type when they mean something else ("pain",
 # "help", "asap pls" were stored as names).
@@ -226,7 +227,8 @@ def name_and_contact(text: Optional[str]) -> Tuple[Optional[str], Optional["Cont
     if contact is None:
         return None, None
     rest = _CONTACT_LEAD_IN.sub(" ", _CONTACT_IN_A_SENTENCE.sub(" ", text or ""))
-    return validate_name(rest), contact
+    # "my name is Oliver Smith and my number is ... but please only call after 5pm": the name said as one
+    return name_given_with_consent(rest) or validate_name(rest), contact
 
 
 def refuses_to_give(text: Optional[str]) -> bool:

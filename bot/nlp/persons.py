@@ -16,7 +16,9 @@ _HER = (
 _HIM = r"dad|father|grandpa|grandad|grandfather|husband|boyfriend|bf|fiance|brother|son|uncle|nephew|stepfather"
 _THEM = r"partner|friend|bestie|child|kid|teen|teenager|relative|patient|client|colleague|neighbou?r"
 _NAMES_SOMEONE = re.compile(
-    rf"\b(?:my|our|a|her|his)\s+(?:\w+\s+)?(?:(?P<her>{_HER})|(?P<him>{_HIM})|(?P<them>{_THEM}))s?\b",
+    # "my mum", "a friend", a message that opens with the relative ("sister has lupus"), "someone with eczema"
+    rf"(?:\b(?:my|our|a|her|his)\s+(?:\w+\s+)?|^\W*)(?:(?P<her>{_HER})|(?P<him>{_HIM})|(?P<them>{_THEM}))s?\b|"
+    r"\b(?P<someone>someone|somebody|a person|people) (?:with|who|on|that)\b",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(?:(?P<her>she|her|she'?s)|(?P<him>he|him|he'?s)|(?P<them>they|them|they'?re))\b", re.I)
@@ -33,7 +35,7 @@ _FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'?m|im|i've|ive|i'd)\b", 
 
 
 def _who(match: "re.Match[str]") -> str:
-    return next(name for name in ("her", "him", "them") if match.group(name))
+    return next((name for name in ("her", "him") if match.groupdict().get(name)), "them")
 
 
 def whom_it_is_about(text: str, previous_texts: Sequence[str] = ()) -> str:

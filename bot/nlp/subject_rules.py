@@ -98,7 +98,9 @@
 27. A message read as a request to be contacted or to book that says nothing of contacting, booking or a person
    ("what about trying to get pregnant", a PDF's first bytes), or that looks like SQL or markup ("'; DROP TABLE
    contacts; --"): who should not have it when it names a personal
-   condition, else unsure ("did you mean"), never the contact form.
+   condition, else unsure ("did you mean"), never the contact form. One that asks a question about a personal
+   health condition ("im thinking of booking but i bruise easily, would i bruise a lot") asks who should not
+   have it, unless it asks to be called or written to.
 28. A message that says the results do not show yet or asks when they do ("i had 3 sessions and i dont see any
    results", "did it fail?"; the aftercare topic's aspect "when the results show" in data/topics.yml) read as
    how many sessions, what it treats, who should not have it, small talk or unsure: the aftercare question, whose
@@ -210,6 +212,13 @@ _LOOKS_LIKE_CODE = re.compile(
     r";\s*--|\b(?:drop|select|insert|delete|update|union)\b[^.?!]*\b(?:table|from|into|where|set)\b|<\s*/?\s*[a-z]+[^>]*>",
     re.IGNORECASE,
 )
+# Rule 27: a booking message that asks what the treatment would do to someone ("would i bruise a lot"), not "can i
+# book a consultation".
+_ASKS_WHAT_IT_WOULD_DO = re.compile(
+    r"\b(?:would|will|could|might) (?:i|it|that|this|she|he|they|meso\w*)\b(?! book)|"
+    r"\bis (?:it|that|this|meso\w*) (?:safe|ok|okay|fine|a problem|bad|dangerous)\b|\brisks?\b|\bside effects?\b",
+    re.IGNORECASE,
+)
 # Rule 29: a fear of needles, which the answer on how a session goes speaks to (numbing, a slight sting).
 _FEARS_NEEDLES = re.compile(
     r"\b(?:scared|afraid|terrified|frightened|nervous|anxious|phobi\w*|fear\w*|hate)\b(?: \w+){0,3} needles?\b|"
@@ -248,7 +257,7 @@ _RESULTS = re.compile(r"\bresults?\b|(?<!side )(?<!side-)\beffects?\b", re.IGNOR
 # Rule 13: a first question that asks about side effects, risks or safety.
 _ASKS_ABOUT_SAFETY = re.compile(
     r"^\W*(?:so,?\s+)?(?:what|which)\s+(?:are|is)\s+(?:the\s+)?(?:(?:hair\s+|facial\s+|face\s+)?meso\w*\s+)?"
-    r"(?:possible\s+|potential\s+|common\s+|main\s+|known\s+|long[- ]term\s+)?(?:side[ -]?effects|secondary effects|risks|adverse\s+\w+|contraindications|complications)\b"
+    r"(?:possible\s+|potential\s+|common\s+|main\s+|known\s+|long[- ]term\s+)?(?:side[ -]?effects|secondary effects|risks|harms|dangers|adverse\s+\w+|contraindications|complications)\b"
     r"|^\W*(?:are|is)\s+there\s+(?:any\s+)?(?:possible\s+|known\s+)?(?:side[ -]?effects|risks|complications|contraindications)\b"
     r"|^\W*(?:what|which|any)\s+(?:side[ -]?effects|secondary effects|risks|complications)\b"
     r"|^\W*(?:is|are)\s+(?:[\w-]+\s+){0,4}?(?:safe|dangerous|risky)\s*(?:\?|$|,|\s+(?:for|in|and|or)\b)"
@@ -516,6 +525,16 @@ class SubjectRules:
             and not has_red_flags(text)
         ):
             return self._handoff[0]  # rule 26: "my number is 07700 900130"
+        if (
+            intent in self._handoff
+            and self._contraindications
+            and personal_conditions(text)
+            and _ASKS_WHAT_IT_WOULD_DO.search(text)
+            and not _ASKS_TO_BE_CONTACTED.search(text)
+        ):
+            return (
+                self._contraindications
+            )  # rule 27: "im thinking of booking but i bruise easily, would i bruise a lot"
         if (
             intent in self._handoff
             and validate_contact(text) is None
